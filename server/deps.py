@@ -1,0 +1,81 @@
+"""Request dependencies: the server's services and the signed-in user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+import sqlalchemy as sa
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+
+from server.db import Database
+from server.errors import ApiError
+from server.events import Broker
+from server.models import TokenFamily, User
+from server.security import AccessTokens, Passwords, RateLimiter
+from server.settings import Settings
+
+families = TokenFamily.__table__  # type: ignore[attr-defined]
+users = User.__table__  # type: ignore[attr-defined]
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    passwords: Passwords
+    tokens: AccessTokens
+    email_limiter: RateLimiter
+    address_limiter: RateLimiter
+    broker: Broker
+
+
+def get_services(request: Request) -> Services:
+    return request.app.state.services  # type: ignore[no-any-return]
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+bearer = HTTPBearer(auto_error=False, description="The access token from /auth/token or /auth/refresh.")
+
+
+@dataclass(frozen=True)
+class Principal:
+    id: str
+    email: str
+    display_name: str
+    family_id: str
+
+
+def _load_principal(db: Database, user_id: str, family_id: str) -> Principal | None:
+    with db.read() as conn:
+        row = conn.execute(
+            sa.select(users.c.id, users.c.email, users.c.display_name, families.c.revoked)
+            .join(families, families.c.user_id == users.c.id)
+            .where(users.c.id == user_id, families.c.id == family_id)
+        ).first()
+    if row is None or row.revoked:
+        return None
+    return Principal(row.id, row.email, row.display_name, family_id)
+
+
+def authenticate(services: Services, token: str | None) -> Principal:
+    if not token:
+        raise ApiError(401, "not_authenticated", "Sign in first: this request needs a bearer token.")
+    claims = services.tokens.decode(token)
+    principal = _load_principal(services.db, claims.user_id, claims.family_id)
+    if principal is None:
+        raise ApiError(401, "invalid_token", "This session was signed out or revoked; sign in again.")
+    return principal
+
+
+async def current_user(
+    services: ServicesDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Principal:
+    token = credentials.credentials if credentials else None
+    return await run_in_threadpool(authenticate, services, token)
+
+
+CurrentUser = Annotated[Principal, Depends(current_user)]

@@ -1,0 +1,239 @@
+"""The server's tables. They have a registry of their own, so the client's cache models can share a process."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+# A BIGINT that is SQLite's rowid alias when it is the primary key, so the feed is clustered by seq.
+SeqInt = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+# Byte-order collation for fractional-index positions on PostgreSQL; SQLite's default is BINARY.
+PositionText = sa.String(200).with_variant(sa.String(200, collation="C"), "postgresql")
+
+
+class UtcDateTime(sa.TypeDecorator[datetime]):
+    """Aware UTC datetimes in Python; timestamptz on PostgreSQL, naive UTC text on SQLite."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class ServerModel(SQLModel, registry=registry()):
+    pass
+
+
+metadata = ServerModel.metadata
+
+
+def _id() -> str:
+    return Field(primary_key=True, max_length=36)  # type: ignore[no-any-return]
+
+
+class User(ServerModel, table=True):
+    __tablename__ = "users"
+    id: str = _id()
+    email: str = Field(max_length=254, unique=True)  # stored lower-case
+    display_name: str = Field(max_length=200)
+    password_hash: str = Field(max_length=255)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class TokenFamily(ServerModel, table=True):
+    """One sign-in: its refresh tokens rotate inside it; revoking it ends every token it issued."""
+
+    __tablename__ = "token_families"
+    id: str = _id()
+    user_id: str = Field(max_length=36, index=True)
+    revoked: bool = False
+    created_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class RefreshToken(ServerModel, table=True):
+    __tablename__ = "refresh_tokens"
+    token_hash: str = Field(primary_key=True, max_length=64)  # sha256 hex of the token
+    family_id: str = Field(max_length=36, index=True)
+    spent: bool = False
+    expires_at: datetime = Field(sa_type=UtcDateTime)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class ServerSecret(ServerModel, table=True):
+    """Signing keys shared by every server process of one database."""
+
+    __tablename__ = "server_secrets"
+    name: str = Field(primary_key=True, max_length=50)
+    value: str = Field(max_length=200)
+
+
+class Counter(ServerModel, table=True):
+    """The global `seq`: its row is locked from allocation to commit, which serialises writers."""
+
+    __tablename__ = "counters"
+    name: str = Field(primary_key=True, max_length=50)
+    value: int = Field(sa_type=sa.BigInteger)
+
+
+class ClientState(ServerModel, table=True):
+    __tablename__ = "clients"
+    user_id: str = Field(primary_key=True, max_length=36)
+    client_id: str = Field(primary_key=True, max_length=100)
+    last_mutation_id: int = Field(default=0, sa_type=sa.BigInteger)
+
+
+class Project(ServerModel, table=True):
+    __tablename__ = "projects"
+    id: str = _id()
+    name: str = Field(max_length=200)
+    key: str = Field(max_length=10, unique=True)
+    kind: str = Field(max_length=20)
+    description: str = Field(sa_type=sa.Text)
+    archived: bool = False
+    next_number: int = 1
+    deleted: bool = False
+
+
+class Member(ServerModel, table=True):
+    __tablename__ = "members"
+    __table_args__ = (sa.UniqueConstraint("project_id", "user_id"), sa.Index("ix_members_user", "user_id", "deleted"))
+    id: str = _id()
+    project_id: str = Field(max_length=36)
+    user_id: str = Field(max_length=36)
+    role: str = Field(max_length=10)
+    deleted: bool = False
+
+
+class Status(ServerModel, table=True):
+    __tablename__ = "statuses"
+    id: str = _id()
+    project_id: str = Field(max_length=36, index=True)
+    name: str = Field(max_length=200)
+    category: str = Field(max_length=10)
+    position: str = Field(sa_type=PositionText)
+    deleted: bool = False
+
+
+class Task(ServerModel, table=True):
+    __tablename__ = "tasks"
+    __table_args__ = (
+        sa.Index("ix_tasks_board", "project_id", "status_id", "deleted", "position"),
+        sa.Index("ix_tasks_due", "due_at", "deleted"),
+        sa.UniqueConstraint("project_id", "number"),
+    )
+    id: str = _id()
+    project_id: str = Field(max_length=36)
+    number: int
+    title: str = Field(max_length=500)
+    description: str = Field(sa_type=sa.Text)
+    status_id: str = Field(max_length=36)
+    assignee_id: str | None = Field(default=None, max_length=36)
+    reporter_id: str = Field(max_length=36)
+    priority: str = Field(max_length=10)
+    type: str = Field(max_length=12)
+    labels: str = Field(sa_type=sa.Text)  # JSON list
+    parent_id: str | None = Field(default=None, max_length=36, index=True)
+    position: str = Field(sa_type=PositionText)
+    start_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    due_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    estimate: float | None = None
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    updated_at: datetime = Field(sa_type=UtcDateTime)
+    deleted: bool = False
+
+
+class Comment(ServerModel, table=True):
+    __tablename__ = "comments"
+    id: str = _id()
+    task_id: str = Field(max_length=36, index=True)
+    project_id: str = Field(max_length=36)
+    author_id: str = Field(max_length=36)
+    body: str = Field(sa_type=sa.Text)
+    mentions: str = Field(sa_type=sa.Text)  # JSON list
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    edited_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    deleted: bool = False
+
+
+class Notification(ServerModel, table=True):
+    __tablename__ = "notifications"
+    __table_args__ = (sa.Index("ix_notifications_user", "user_id", "read_at"),)
+    id: str = _id()
+    user_id: str = Field(max_length=36)
+    kind: str = Field(max_length=20)
+    task_id: str | None = Field(default=None, max_length=36)
+    project_id: str | None = Field(default=None, max_length=36, index=True)
+    actor_id: str | None = Field(default=None, max_length=36)
+    title: str = Field(max_length=500)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    read_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    deleted: bool = False
+
+
+class Watch(ServerModel, table=True):
+    __tablename__ = "watches"
+    __table_args__ = (sa.Index("ix_watches_task", "task_id", "deleted"), sa.Index("ix_watches_user", "user_id"))
+    id: str = _id()
+    task_id: str = Field(max_length=36)
+    user_id: str = Field(max_length=36)
+    project_id: str = Field(max_length=36)
+    deleted: bool = False
+
+
+class ReminderSent(ServerModel, table=True):
+    """`due_soon` and `overdue` fire once per task, kind and due date."""
+
+    __tablename__ = "reminders_sent"
+    task_id: str = Field(primary_key=True, max_length=36)
+    kind: str = Field(primary_key=True, max_length=20)
+    due_at: datetime = Field(primary_key=True, sa_type=UtcDateTime)
+
+
+class FeedRow(ServerModel, table=True):
+    """The pull feed: each synced row's latest version, pre-serialised, keyed by its `seq`.
+
+    `scope` says who may receive it: `p:<project>` (the project's members), `u:<user>` (that user
+    only: notifications, watches) or `who:<user>` (a user row: everyone sharing a project with them).
+    """
+
+    __tablename__ = "feed"
+    __table_args__ = (
+        sa.UniqueConstraint("entity", "row_id", name="uq_feed_row"),
+        sa.Index("ix_feed_scope_seq", "scope", "seq"),
+        sa.Index("ix_feed_project", "project_id", "deleted"),
+    )
+    seq: int = Field(sa_column=sa.Column(SeqInt, primary_key=True, autoincrement=False))
+    entity: str = Field(max_length=20)
+    row_id: str = Field(max_length=36)
+    scope: str = Field(max_length=40)
+    project_id: str | None = Field(default=None, max_length=36)
+    deleted: bool = False
+    body: str = Field(sa_type=sa.Text)  # the row's JSON without `seq`
+
+
+class Revocation(ServerModel, table=True):
+    """A user's loss of a project, at a point of the seq order, for `revoked_projects`."""
+
+    __tablename__ = "revocations"
+    __table_args__ = (sa.Index("ix_revocations_user_seq", "user_id", "seq"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(max_length=36)
+    project_id: str = Field(max_length=36)
+    seq: int = Field(sa_type=sa.BigInteger)
+
+
+TABLES = {name: table for name, table in metadata.tables.items()}

@@ -1,0 +1,101 @@
+"""Comments (insert-only for everyone but their author) and @mentions."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import orjson
+import sqlalchemy as sa
+
+from server.errors import MutationRejected
+from server.mutations.context import Ctx, Row, comments, members, users
+from server.mutations.notify import notify, put_watch, watchers
+from sync import protocol as p
+
+
+def _mention_names(body: str) -> set[str]:
+    """`@name` runs to the next whitespace or Unicode punctuation (so `@王伟，` names 王伟)."""
+    names: set[str] = set()
+    i = 0
+    while True:
+        i = body.find("@", i)
+        if i < 0:
+            return names
+        j = i + 1
+        while j < len(body) and not body[j].isspace() and not unicodedata.category(body[j]).startswith("P"):
+            j += 1
+        if j > i + 1:
+            names.add(body[i + 1 : j].casefold())
+        i = j
+
+
+def resolve_mentions(ctx: Ctx, project_id: str, body: str, given: list[str]) -> list[str]:
+    """The union of `@name`s in the body and the given ids, kept to the project's members."""
+    rows = ctx.conn.execute(
+        sa.select(users.c.id, users.c.email, users.c.display_name)
+        .join(members, members.c.user_id == users.c.id)
+        .where(members.c.project_id == project_id, members.c.deleted.is_(False))
+    ).all()
+    names = _mention_names(body)
+    found: list[str] = []
+    for user_id, email, display_name in rows:
+        handles = {email.split("@", 1)[0].casefold(), "".join(display_name.split()).casefold()}
+        if user_id in given or handles & names:
+            found.append(user_id)
+    order = {uid: i for i, uid in enumerate(given)}
+    return sorted(found, key=lambda uid: (order.get(uid, len(order)), uid))
+
+
+def comment_create(ctx: Ctx, a: p.CommentCreate) -> None:
+    task = ctx.task_for(str(a.task_id), "viewer")
+    ctx.require_free_id(comments, str(a.id), "comment")
+    mentions = resolve_mentions(ctx, task["project_id"], a.body, [str(m) for m in a.mentions])
+    ctx.insert(
+        "comment",
+        comments,
+        {
+            "id": str(a.id),
+            "task_id": task["id"],
+            "project_id": task["project_id"],
+            "author_id": ctx.actor,
+            "body": a.body,
+            "mentions": orjson.dumps(mentions).decode(),
+            "created_at": ctx.now,
+            "edited_at": None,
+            "deleted": False,
+        },
+    )
+    mentioned = notify(ctx, "mentioned", task, mentions)
+    others = [task["reporter_id"], task["assignee_id"], *watchers(ctx, task["id"])]
+    notify(ctx, "commented", task, [u for u in others if u not in mentioned])
+    put_watch(ctx, task, ctx.actor)
+
+
+def _own_comment(ctx: Ctx, comment_id: str) -> tuple[Row, Row]:
+    comment = ctx.get(comments, comment_id)
+    if comment is None or ctx.role(comment["project_id"]) is None:
+        raise MutationRejected("not_found", "The comment does not exist or you cannot see it.")
+    task = ctx.task_for(comment["task_id"], "member")
+    if comment["author_id"] != ctx.actor:
+        raise MutationRejected("forbidden", "Only its author may edit or delete a comment.")
+    if comment["deleted"]:
+        raise MutationRejected("comment_deleted", "The comment was deleted.")
+    return comment, task
+
+
+def comment_update(ctx: Ctx, a: p.CommentUpdate) -> None:
+    comment, task = _own_comment(ctx, str(a.id))
+    before = set(orjson.loads(comment["mentions"]))
+    mentions = resolve_mentions(ctx, task["project_id"], a.body, [])
+    ctx.update(
+        "comment",
+        comments,
+        comment,
+        {"body": a.body, "mentions": orjson.dumps(mentions).decode(), "edited_at": ctx.now},
+    )
+    notify(ctx, "mentioned", task, [m for m in mentions if m not in before])
+
+
+def comment_delete(ctx: Ctx, a: p.IdOnly) -> None:
+    comment, _ = _own_comment(ctx, str(a.id))
+    ctx.update("comment", comments, comment, {"deleted": True})

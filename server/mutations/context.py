@@ -1,0 +1,103 @@
+"""What every mutation handler works with: the transaction, the actor, and role checks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from server.errors import MutationRejected
+from server.feed import Tx
+from server.models import Comment, Member, Notification, Project, Status, Task, User, Watch
+
+projects = Project.__table__  # type: ignore[attr-defined]
+members = Member.__table__  # type: ignore[attr-defined]
+statuses = Status.__table__  # type: ignore[attr-defined]
+tasks = Task.__table__  # type: ignore[attr-defined]
+comments = Comment.__table__  # type: ignore[attr-defined]
+notifications = Notification.__table__  # type: ignore[attr-defined]
+watches = Watch.__table__  # type: ignore[attr-defined]
+users = User.__table__  # type: ignore[attr-defined]
+
+RANK = {"viewer": 0, "member": 1, "admin": 2, "owner": 3}
+
+Row = dict[str, Any]
+
+
+class Ctx:
+    def __init__(self, tx: Tx, actor: str, now: datetime) -> None:
+        self.tx = tx
+        self.conn: Connection = tx.conn
+        self.actor = actor
+        self.now = now
+        self._roles: dict[str, str | None] = {}
+
+    # --- reads -----------------------------------------------------------------------------
+
+    def get(self, table: sa.Table, row_id: str) -> Row | None:
+        row = self.conn.execute(sa.select(table).where(table.c.id == row_id)).mappings().first()
+        return dict(row) if row is not None else None
+
+    def role(self, project_id: str) -> str | None:
+        if project_id not in self._roles:
+            self._roles[project_id] = self.conn.execute(
+                sa.select(members.c.role).where(
+                    members.c.project_id == project_id, members.c.user_id == self.actor, members.c.deleted.is_(False)
+                )
+            ).scalar_one_or_none()
+        return self._roles[project_id]
+
+    def forget_roles(self) -> None:
+        self._roles.clear()
+
+    def project_for(self, project_id: str, minimum: str, *, allow_archived: bool = False) -> Row:
+        """The project, if the actor holds at least `minimum` in it; else a rejection that leaks nothing."""
+        role = self.role(project_id)
+        project = self.get(projects, project_id) if role is not None else None
+        if role is None or project is None or project["deleted"]:
+            raise MutationRejected("not_found", "The project does not exist or you are not a member of it.")
+        if RANK[role] < RANK[minimum]:
+            raise MutationRejected("forbidden", f"Your role ({role}) may not do this; it needs {minimum} or above.")
+        if project["archived"] and not allow_archived:
+            raise MutationRejected("project_archived", "The project is archived; unarchive it first.")
+        return project
+
+    def task_for(self, task_id: str, minimum: str) -> Row:
+        task = self.get(tasks, task_id)
+        if task is None or self.role(task["project_id"]) is None:
+            raise MutationRejected("not_found", "The task does not exist or you cannot see it.")
+        self.project_for(task["project_id"], minimum)
+        if task["deleted"]:
+            raise MutationRejected("task_deleted", "The task was deleted; the change was not applied.")
+        return task
+
+    def is_member(self, project_id: str, user_id: str) -> bool:
+        return (
+            self.conn.execute(
+                sa.select(members.c.id).where(
+                    members.c.project_id == project_id, members.c.user_id == user_id, members.c.deleted.is_(False)
+                )
+            ).first()
+            is not None
+        )
+
+    def require_free_id(self, table: sa.Table, row_id: str, what: str) -> None:
+        if self.conn.execute(sa.select(table.c.id).where(table.c.id == row_id)).first() is not None:
+            raise MutationRejected("id_taken", f"A {what} with this id already exists.")
+
+    # --- writes ----------------------------------------------------------------------------
+
+    def insert(self, entity: str, table: sa.Table, row: Row) -> Row:
+        self.conn.execute(table.insert().values(**row))
+        self.tx.emit(entity, row)
+        return row
+
+    def update(self, entity: str, table: sa.Table, old: Mapping[str, Any], values: Row) -> Row:
+        row = {**old, **values}
+        if values:
+            self.conn.execute(table.update().where(table.c.id == old["id"]).values(**values))
+        self.tx.emit(entity, row)
+        return row

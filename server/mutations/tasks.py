@@ -1,0 +1,188 @@
+"""Tasks: create, update (last writer wins per field; labels added and removed), delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+
+from server.errors import MutationRejected
+from server.feed import to_utc
+from server.mutations.context import Ctx, Row, comments, projects, statuses, tasks, watches
+from server.mutations.notify import notify, put_watch, watchers
+from server.mutations.positions import after_last
+from sync import protocol as p
+
+_DATE_FIELDS = ("start_at", "due_at")
+
+
+def _check_status(ctx: Ctx, project_id: str, status_id: str) -> None:
+    status = ctx.get(statuses, status_id)
+    if status is None or status["project_id"] != project_id or status["deleted"]:
+        raise MutationRejected("invalid_status", "The status does not belong to this project.")
+
+
+def _check_assignee(ctx: Ctx, project_id: str, user_id: str) -> None:
+    if not ctx.is_member(project_id, user_id):
+        raise MutationRejected("invalid_assignee", "The assignee is not a member of this project.")
+
+
+def _check_parent(ctx: Ctx, task_id: str, project_id: str, parent_id: str) -> None:
+    seen = {task_id}
+    current: str | None = parent_id
+    while current is not None:
+        if current in seen:
+            raise MutationRejected("invalid_parent", "A task cannot be its own ancestor.")
+        seen.add(current)
+        parent = ctx.get(tasks, current)
+        if parent is None or parent["project_id"] != project_id or parent["deleted"]:
+            raise MutationRejected("invalid_parent", "The parent task does not exist in this project.")
+        current = parent["parent_id"]
+
+
+def _labels(existing: list[str], add: list[str], remove: list[str]) -> list[str]:
+    removed = set(remove)
+    out = [label for label in existing if label not in removed]
+    for label in add:
+        if label not in out:
+            out.append(label)
+    if len(out) > p.MAX_LABELS:
+        raise MutationRejected("too_many_labels", f"A task may have at most {p.MAX_LABELS} labels.")
+    return out
+
+
+def _default_status(ctx: Ctx, project_id: str) -> str:
+    rows = ctx.conn.execute(
+        sa.select(statuses.c.id, statuses.c.category)
+        .where(statuses.c.project_id == project_id, statuses.c.deleted.is_(False))
+        .order_by(statuses.c.position, statuses.c.id)
+    ).all()
+    if not rows:
+        raise MutationRejected("no_status", "The project has no status to put the task in.")
+    for status_id, category in rows:
+        if category == "todo":
+            return str(status_id)
+    return str(rows[0][0])
+
+
+def _last_position(ctx: Ctx, project_id: str, status_id: str) -> str:
+    last = ctx.conn.execute(
+        sa.select(tasks.c.position)
+        .where(tasks.c.project_id == project_id, tasks.c.status_id == status_id, tasks.c.deleted.is_(False))
+        .order_by(tasks.c.position.desc(), tasks.c.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return after_last(last)
+
+
+def _id_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def task_create(ctx: Ctx, a: p.TaskCreate) -> None:
+    pid, tid = str(a.project_id), str(a.id)
+    project = ctx.project_for(pid, "member")
+    ctx.require_free_id(tasks, tid, "task")
+    status_id = str(a.status_id) if a.status_id else _default_status(ctx, pid)
+    _check_status(ctx, pid, status_id)
+    assignee = _id_or_none(a.assignee_id)
+    if assignee:
+        _check_assignee(ctx, pid, assignee)
+    parent = _id_or_none(a.parent_id)
+    if parent:
+        _check_parent(ctx, tid, pid, parent)
+    number = int(project["next_number"])
+    ctx.conn.execute(projects.update().where(projects.c.id == pid).values(next_number=number + 1))
+    task = ctx.insert(
+        "task",
+        tasks,
+        {
+            "id": tid,
+            "project_id": pid,
+            "number": number,
+            "title": a.title,
+            "description": a.description or "",
+            "status_id": status_id,
+            "assignee_id": assignee,
+            "reporter_id": ctx.actor,
+            "priority": a.priority or "none",
+            "type": a.type or "task",
+            "labels": orjson.dumps(_labels([], a.labels, [])).decode(),
+            "parent_id": parent,
+            "position": a.position or _last_position(ctx, pid, status_id),
+            "start_at": to_utc(a.start_at),
+            "due_at": to_utc(a.due_at),
+            "estimate": a.estimate,
+            "created_at": ctx.now,
+            "updated_at": ctx.now,
+            "deleted": False,
+        },
+    )
+    put_watch(ctx, task, ctx.actor)
+    if assignee:
+        put_watch(ctx, task, assignee)
+        notify(ctx, "assigned", task, [assignee])
+
+
+def task_update(ctx: Ctx, a: p.TaskUpdate) -> None:
+    task = ctx.task_for(str(a.id), "member")
+    pid = task["project_id"]
+    values: Row = {}
+    for field in a.set.model_fields_set:
+        value = getattr(a.set, field)
+        if field in ("title", "status_id", "priority", "type", "position") and value is None:
+            raise MutationRejected("validation_error", f"{field} cannot be cleared.", [{"loc": ["set", field]}])
+        if field in ("status_id", "assignee_id", "parent_id"):
+            value = _id_or_none(value)
+        elif field in _DATE_FIELDS:
+            value = to_utc(value)
+        elif field == "description" and value is None:
+            value = ""
+        values[field] = value
+    if values.get("status_id") is not None:
+        _check_status(ctx, pid, values["status_id"])
+    if values.get("assignee_id") is not None and values["assignee_id"] != task["assignee_id"]:
+        _check_assignee(ctx, pid, values["assignee_id"])
+    if values.get("parent_id") is not None and values["parent_id"] != task["parent_id"]:
+        _check_parent(ctx, task["id"], pid, values["parent_id"])
+    if a.labels_add or a.labels_remove:
+        labels = _labels(orjson.loads(task["labels"]), a.labels_add, a.labels_remove)
+        values["labels"] = orjson.dumps(labels).decode()
+    changes = {k: v for k, v in values.items() if task.get(k) != v}
+    if not changes:
+        return
+    changes["updated_at"] = ctx.now
+    updated = ctx.update("task", tasks, task, changes)
+    new_assignee = changes.get("assignee_id")
+    if new_assignee:
+        put_watch(ctx, updated, new_assignee)
+        notify(ctx, "assigned", updated, [new_assignee])
+    if "status_id" in changes:
+        recipients = [updated["reporter_id"], updated["assignee_id"], *watchers(ctx, updated["id"])]
+        notify(ctx, "status_changed", updated, recipients)
+
+
+def _subtree(ctx: Ctx, root_id: str) -> list[Row]:
+    found: list[Row] = []
+    frontier = [root_id]
+    while frontier:
+        rows = ctx.conn.execute(
+            sa.select(tasks).where(tasks.c.parent_id.in_(frontier), tasks.c.deleted.is_(False))
+        ).mappings()
+        children = [dict(r) for r in rows]
+        found.extend(children)
+        frontier = [c["id"] for c in children]
+    return found
+
+
+def task_delete(ctx: Ctx, a: p.IdOnly) -> None:
+    task = ctx.task_for(str(a.id), "member")
+    doomed = [task, *_subtree(ctx, task["id"])]
+    ids = [t["id"] for t in doomed]
+    for row in doomed:
+        ctx.update("task", tasks, row, {"deleted": True, "updated_at": ctx.now})
+    for table, entity in ((comments, "comment"), (watches, "watch")):
+        rows = ctx.conn.execute(sa.select(table).where(table.c.task_id.in_(ids), table.c.deleted.is_(False)))
+        for row in list(rows.mappings()):
+            ctx.update(entity, table, dict(row), {"deleted": True})

@@ -1,0 +1,21 @@
+"""JSON responses rendered with orjson (FastAPI's own ORJSONResponse is deprecated)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.responses import Response
+
+
+class Json(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+
+
+class RawJson(Response):
+    """A body already serialised (the pull page is assembled from pre-serialised rows)."""
+
+    media_type = "application/json"

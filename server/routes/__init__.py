@@ -1,0 +1,1 @@
+"""HTTP routes of the protocol, under /api/v1."""

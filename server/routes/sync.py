@@ -1,0 +1,117 @@
+"""Pull, push and the event stream."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Query, Request
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import StreamingResponse
+
+from server import sync_service
+from server.deps import CurrentUser, ServicesDep, authenticate
+from server.errors import ApiError, validation_details
+from server.responses import Json, RawJson
+from server.routes.docs import errors
+from sync import protocol as p
+
+router = APIRouter(tags=["sync"])
+
+
+@router.get(
+    "/sync/pull",
+    response_class=RawJson,
+    responses={200: {"model": p.PullResponse, "description": "A page of changes"}, **errors(401, 410, 422)},
+)
+async def pull(
+    services: ServicesDep,
+    user: CurrentUser,
+    cursor: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, Query(ge=1, le=2**31, description="Clamped to 5000")] = p.DEFAULT_PULL_LIMIT,
+    client_id: Annotated[str | None, Query(max_length=100)] = None,
+) -> RawJson:
+    limit = min(limit, p.MAX_PULL_LIMIT)
+    body = await run_in_threadpool(sync_service.pull, services.db, user.id, cursor, limit, client_id)
+    return RawJson(body)
+
+
+def parse_push(raw: bytes) -> p.PushRequest:
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise ApiError(400, "malformed_json", "The request body is not valid JSON.") from None
+    if isinstance(data, dict) and isinstance(data.get("mutations"), list):
+        if len(data["mutations"]) > p.MAX_MUTATIONS_PER_PUSH:
+            raise ApiError(
+                413, "too_many_mutations", f"Send at most {p.MAX_MUTATIONS_PER_PUSH} mutations in one push."
+            )
+    try:
+        return p.PushRequest.model_validate(data)
+    except ValidationError as exc:
+        raise ApiError(
+            422, "validation_error", "The push envelope is invalid.", validation_details(exc.errors(include_url=False))
+        ) from None
+
+
+_PUSH_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PushRequestDocumented"}}},
+    }
+}
+
+
+@router.post(
+    "/sync/push",
+    response_model=p.PushResponse,
+    responses=errors(400, 401, 409, 413, 422),
+    openapi_extra=_PUSH_BODY,
+)
+async def push(request: Request, services: ServicesDep, user: CurrentUser) -> Json:
+    req = parse_push(await request.body())
+    result = await run_in_threadpool(
+        sync_service.push, services.db, user.id, req.client_id, req.mutations, services.broker.publish
+    )
+    return Json(result)
+
+
+def _sse(event: str, data: dict[str, object], event_id: int | None = None) -> bytes:
+    head = f"id: {event_id}\n" if event_id is not None else ""
+    return f"{head}event: {event}\ndata: {orjson.dumps(data).decode()}\n\n".encode()
+
+
+@router.get(
+    "/sync/events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "poke and ping events"}, **errors(401)},
+)
+async def events(
+    request: Request,
+    services: ServicesDep,
+    access_token: Annotated[str | None, Query(description="For clients that cannot send headers")] = None,
+) -> StreamingResponse:
+    header = request.headers.get("authorization", "")
+    token = header[7:] if header.lower().startswith("bearer ") else access_token
+    user = await run_in_threadpool(authenticate, services, token)
+    sub = services.broker.subscribe(user.id)
+    ping = services.settings.ping_interval_s
+
+    async def stream() -> AsyncIterator[bytes]:
+        try:
+            while True:
+                cursor = await sub.wait(ping)
+                if cursor is None:
+                    yield _sse("ping", {})
+                else:
+                    yield _sse("poke", {"cursor": cursor}, cursor)
+        except asyncio.CancelledError:
+            raise
+        finally:
+            services.broker.unsubscribe(sub)
+
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)

@@ -1,0 +1,46 @@
+"""Server settings: command-line flags and `KEEL_*` environment variables (pydantic-settings)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_database_url() -> str:
+    folder = Path(user_data_dir("keel", "keel")) / "server"
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'keel-server.db'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KEEL_", extra="ignore")
+
+    database_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8765
+    registration_open: bool = True
+    access_token_ttl_s: int = 15 * 60
+    refresh_token_ttl_s: int = 60 * 24 * 3600
+    # /auth/token attempts allowed per window, per email and per client address.
+    login_limit_per_email: int = 10
+    login_limit_per_address: int = 50
+    login_window_s: int = 60
+    due_soon_lead_s: int = 24 * 3600
+    reminder_interval_s: float = 60.0
+    ping_interval_s: float = 15.0
+    tombstone_retention_days: int = 0  # 0 keeps tombstones forever, so no cursor ever expires
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    demo: bool = False
+    log_level: str = "info"
+
+    def resolved_database_url(self) -> str:
+        return self.database_url or default_database_url()
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Builds settings from the environment, then applies explicit overrides (tests, CLI)."""
+    values = {k: v for k, v in overrides.items() if v is not None}
+    return Settings(**values)  # type: ignore[arg-type]

@@ -1,0 +1,424 @@
+"""Wire schemas of the Keel sync protocol (docs/protocol.md), shared by the client and the server.
+
+Pure pydantic: no tables, no I/O. The server imports this module and nothing else from `sync`.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
+
+PROTOCOL_VERSION = 1
+
+# Limits from PROTOCOL.md. A body or envelope over them fails the request; a field over them
+# rejects one mutation.
+MAX_BODY_BYTES = 1024 * 1024
+MAX_MUTATIONS_PER_PUSH = 500
+MAX_PULL_LIMIT = 5000
+DEFAULT_PULL_LIMIT = 1000
+MAX_TITLE = 500
+MAX_DESCRIPTION = 100_000
+MAX_COMMENT = 20_000
+MAX_LABELS = 100
+MAX_NAME = 200
+MAX_LABEL = 100
+MAX_POSITION = 200
+
+ENTITIES = ("user", "project", "member", "status", "task", "comment", "notification", "watch")
+Entity = Literal["user", "project", "member", "status", "task", "comment", "notification", "watch"]
+ProjectKind = Literal["product", "campaign", "service_desk", "general"]
+Role = Literal["owner", "admin", "member", "viewer"]
+StatusCategory = Literal["todo", "doing", "done"]
+Priority = Literal["urgent", "high", "medium", "low", "none"]
+TaskType = Literal["task", "requirement", "bug", "ticket"]
+NotificationKind = Literal["assigned", "mentioned", "commented", "status_changed", "due_soon", "overdue"]
+
+POSITION_RE = re.compile(r"^[0-9A-Za-z]+$")
+KEY_RE = re.compile(r"^[A-Z]{2,10}$")
+
+
+def _canonical_uuid(value: uuid.UUID) -> str:
+    return str(value)
+
+
+# Ids travel as lower-case canonical UUID strings; any UUID spelling is accepted on input.
+Id = Annotated[uuid.UUID, PlainSerializer(_canonical_uuid, return_type=str)]
+
+
+def _check_position(value: str) -> str:
+    if not POSITION_RE.match(value):
+        raise ValueError("position must use only the base-62 alphabet 0-9A-Za-z")
+    return value
+
+
+def _strip_nonempty(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+Position = Annotated[str, Field(min_length=1, max_length=MAX_POSITION), AfterValidator(_check_position)]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME), AfterValidator(_strip_nonempty)]
+Title = Annotated[str, Field(min_length=1, max_length=MAX_TITLE), AfterValidator(_strip_nonempty)]
+Description = Annotated[str, Field(max_length=MAX_DESCRIPTION)]
+CommentBody = Annotated[str, Field(min_length=1, max_length=MAX_COMMENT), AfterValidator(_strip_nonempty)]
+Label = Annotated[str, Field(min_length=1, max_length=MAX_LABEL), AfterValidator(_strip_nonempty)]
+Labels = Annotated[list[Label], Field(max_length=MAX_LABELS)]
+ProjectKey = Annotated[str, Field(pattern=r"^[A-Z]{2,10}$")]
+Estimate = Annotated[float, Field(ge=0, le=1_000_000)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- errors ------------------------------------------------------------------------------
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: list[Any] | None = None
+
+
+class ErrorResponse(BaseModel):
+    """Every error response, whatever its status."""
+
+    error: ErrorDetail
+
+
+# --- auth --------------------------------------------------------------------------------
+
+
+class UserPublic(BaseModel):
+    id: Id
+    email: str
+    display_name: str
+
+
+class UserEnvelope(BaseModel):
+    user: UserPublic
+
+
+class RegisterRequest(Strict):
+    email: Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
+    password: Annotated[str, Field(min_length=8, max_length=256)]
+    display_name: Name
+
+
+class TokenRequest(Strict):
+    email: Annotated[str, Field(max_length=254)]
+    password: Annotated[str, Field(max_length=256)]
+
+
+class RefreshRequest(Strict):
+    refresh_token: Annotated[str, Field(max_length=512)]
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+    user: UserPublic
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok"]
+    version: str
+
+
+# --- rows --------------------------------------------------------------------------------
+
+
+class RowBase(BaseModel):
+    id: Id
+    seq: int
+    deleted: bool = False
+
+
+class UserRow(RowBase):
+    display_name: str
+    email: str
+
+
+class ProjectRow(RowBase):
+    name: str
+    key: str
+    kind: ProjectKind
+    description: str
+    archived: bool
+
+
+class MemberRow(RowBase):
+    project_id: Id
+    user_id: Id
+    role: Role
+
+
+class StatusRow(RowBase):
+    project_id: Id
+    name: str
+    category: StatusCategory
+    position: str
+
+
+class TaskRow(RowBase):
+    project_id: Id
+    number: int
+    title: str
+    description: str
+    status_id: Id
+    assignee_id: Id | None
+    reporter_id: Id
+    priority: Priority
+    type: TaskType
+    labels: list[str]
+    parent_id: Id | None
+    position: str
+    start_at: datetime | None
+    due_at: datetime | None
+    estimate: float | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class CommentRow(RowBase):
+    task_id: Id
+    project_id: Id
+    author_id: Id
+    body: str
+    mentions: list[Id]
+    created_at: datetime
+    edited_at: datetime | None
+
+
+class NotificationRow(RowBase):
+    user_id: Id
+    kind: NotificationKind
+    task_id: Id | None
+    project_id: Id | None
+    actor_id: Id | None
+    title: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class WatchRow(RowBase):
+    task_id: Id
+    user_id: Id
+
+
+ROW_MODELS: dict[str, type[RowBase]] = {
+    "user": UserRow,
+    "project": ProjectRow,
+    "member": MemberRow,
+    "status": StatusRow,
+    "task": TaskRow,
+    "comment": CommentRow,
+    "notification": NotificationRow,
+    "watch": WatchRow,
+}
+
+
+def member_id(project_id: uuid.UUID | str, user_id: uuid.UUID | str) -> str:
+    """The id of the member row of a (project, user) pair, computable by any client."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"keel:member:{str(project_id).lower()}:{str(user_id).lower()}"))
+
+
+def watch_id(task_id: uuid.UUID | str, user_id: uuid.UUID | str) -> str:
+    """The id of the watch row of a (task, user) pair."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"keel:watch:{str(task_id).lower()}:{str(user_id).lower()}"))
+
+
+# --- pull --------------------------------------------------------------------------------
+
+
+class Change(BaseModel):
+    entity: Entity
+    seq: int
+    row: dict[str, Any]
+
+
+class PullResponse(BaseModel):
+    cursor: int
+    has_more: bool
+    remaining: int
+    last_mutation_id: int
+    changes: list[Change]
+    revoked_projects: list[Id]
+
+
+# --- mutations ---------------------------------------------------------------------------
+
+
+class ProjectCreate(Strict):
+    id: Id
+    name: Name
+    key: ProjectKey
+    kind: ProjectKind = "general"
+    description: Description = ""
+
+
+class ProjectUpdate(Strict):
+    id: Id
+    name: Name | None = None
+    description: Description | None = None
+    archived: bool | None = None
+
+
+class MemberPut(Strict):
+    project_id: Id
+    user_id: Id
+    role: Role
+
+
+class MemberRemove(Strict):
+    project_id: Id
+    user_id: Id
+
+
+class StatusCreate(Strict):
+    id: Id
+    project_id: Id
+    name: Name
+    category: StatusCategory
+    position: Position | None = None
+
+
+class StatusUpdate(Strict):
+    id: Id
+    name: Name | None = None
+    category: StatusCategory | None = None
+    position: Position | None = None
+
+
+class IdOnly(Strict):
+    id: Id
+
+
+class TaskFields(Strict):
+    """Fields a client may set on a task; `number`, `reporter_id` and the timestamps are the server's."""
+
+    description: Description | None = None
+    status_id: Id | None = None
+    assignee_id: Id | None = None
+    priority: Priority | None = None
+    type: TaskType | None = None
+    parent_id: Id | None = None
+    position: Position | None = None
+    start_at: datetime | None = None
+    due_at: datetime | None = None
+    estimate: Estimate | None = None
+
+
+class TaskCreate(TaskFields):
+    id: Id
+    project_id: Id
+    title: Title
+    labels: Labels = []
+
+
+class TaskSet(TaskFields):
+    title: Title | None = None
+
+
+class TaskUpdate(Strict):
+    id: Id
+    set: TaskSet = TaskSet()
+    labels_add: Labels = []
+    labels_remove: Labels = []
+
+
+class CommentCreate(Strict):
+    id: Id
+    task_id: Id
+    body: CommentBody
+    mentions: Annotated[list[Id], Field(max_length=100)] = []
+
+
+class CommentUpdate(Strict):
+    id: Id
+    body: CommentBody
+
+
+class NotificationRead(Strict):
+    id: Id | None = None
+    all: bool = False
+
+
+class WatchArgs(Strict):
+    task_id: Id
+
+
+MUTATION_ARGS: dict[str, type[BaseModel]] = {
+    "project.create": ProjectCreate,
+    "project.update": ProjectUpdate,
+    "member.put": MemberPut,
+    "member.remove": MemberRemove,
+    "status.create": StatusCreate,
+    "status.update": StatusUpdate,
+    "status.delete": IdOnly,
+    "task.create": TaskCreate,
+    "task.update": TaskUpdate,
+    "task.delete": IdOnly,
+    "comment.create": CommentCreate,
+    "comment.update": CommentUpdate,
+    "comment.delete": IdOnly,
+    "notification.read": NotificationRead,
+    "watch.put": WatchArgs,
+    "watch.remove": WatchArgs,
+}
+
+
+class Mutation(BaseModel):
+    """The envelope the server parses: an unknown `name` is a rejected mutation, not a bad request."""
+
+    mutation_id: Annotated[int, Field(ge=1, le=2**53)]
+    name: Annotated[str, Field(max_length=100)]
+    args: dict[str, Any]
+
+
+class PushRequest(BaseModel):
+    client_id: Annotated[str, Field(min_length=1, max_length=100)]
+    mutations: Annotated[list[Mutation], Field(max_length=MAX_MUTATIONS_PER_PUSH)]
+
+
+def _documented_mutation(name: str, args: type[BaseModel]) -> type[BaseModel]:
+    """A per-name mutation model, for the OpenAPI document only."""
+    model_name = "".join(part.capitalize() for part in name.split(".")) + "Mutation"
+    return type(
+        model_name,
+        (BaseModel,),
+        {
+            "__annotations__": {"mutation_id": int, "name": Literal[name], "args": args},  # type: ignore[valid-type]
+            "mutation_id": Field(ge=1, le=2**53),
+            "__module__": __name__,
+        },
+    )
+
+
+DOCUMENTED_MUTATIONS = tuple(_documented_mutation(n, a) for n, a in MUTATION_ARGS.items())
+AnyMutation = Annotated[Union[DOCUMENTED_MUTATIONS], Field(discriminator="name")]  # type: ignore[valid-type]
+
+
+class PushRequestDocumented(BaseModel):
+    """What the OpenAPI document shows for /sync/push: one schema per v1 mutation."""
+
+    client_id: Annotated[str, Field(min_length=1, max_length=100)]
+    mutations: Annotated[list[AnyMutation], Field(max_length=MAX_MUTATIONS_PER_PUSH)]  # type: ignore[valid-type]
+
+
+class MutationResult(BaseModel):
+    mutation_id: int
+    status: Literal["applied", "rejected", "duplicate"]
+    error: ErrorDetail | None = None
+
+
+class PushResponse(BaseModel):
+    last_mutation_id: int
+    results: list[MutationResult]
