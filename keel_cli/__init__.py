@@ -1,0 +1,223 @@
+"""The `keel` command: `keel server` runs the sync server, `keel demo` runs it with demo data.
+
+Import-light on purpose: the app bundle ships without the server's dependencies, so nothing from
+`server` (FastAPI, uvicorn, argon2) is imported until a subcommand needs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import socket
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import subprocess
+
+__all__ = ["build_parser", "demo_database_url", "free_port", "main", "seed_demo_data", "server_settings"]
+
+DEMO_DATABASE = "keel-demo.db"
+HEALTH_PATH = "/api/v1/health"
+
+
+def data_dir() -> Path:
+    """Where the server keeps its files by default (the same folder as `server.settings.default_database_url`)."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("keel", "keel")) / "server"
+
+
+def demo_database_url(*, fresh: bool = False) -> str:
+    """The demo's own SQLite file, beside (never instead of) the real server database."""
+    folder = data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / DEMO_DATABASE
+    if fresh:
+        for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="keel", description="Keel: project management for internet teams.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", title="commands", required=True)
+
+    server = commands.add_parser(
+        "server",
+        help="run the sync server",
+        description="Runs the Keel sync server. Every setting can also come from a KEEL_* environment "
+        "variable (KEEL_HOST, KEEL_PORT, KEEL_DATABASE_URL, KEEL_DEMO, ...); flags win over them.",
+    )
+    server.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    server.add_argument("--port", type=int, help="port to listen on (default 8765)")
+    server.add_argument(
+        "--database-url",
+        help="sqlite:///path/to/file.db or postgresql+psycopg://user:password@host/db "
+        "(default: a SQLite file in the user data directory)",
+    )
+    server.add_argument("--demo", action="store_true", default=None, help="seed demo data when the database is empty")
+    server.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
+    server.set_defaults(run=run_server_command)
+
+    demo = commands.add_parser(
+        "demo",
+        help="run a server with demo data on a free local port",
+        description="Starts `keel server --demo` on a free loopback port, with its own database in the "
+        "user data directory, prints the address and the demo sign-in, and runs until Ctrl-C.",
+    )
+    demo.add_argument(
+        "--fresh", action="store_true", help="start from a new demo database (due dates relative to now again)"
+    )
+    demo.set_defaults(run=run_demo_command)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+# --- keel server -----------------------------------------------------------------------------
+
+
+def run_server_command(args: argparse.Namespace) -> int:
+    try:
+        from server.serve import run_server
+    except ImportError as exc:
+        print(f"keel server needs the server's dependencies (pip install 'keel[server]'): {exc}", file=sys.stderr)
+        return 1
+    settings = server_settings(args)
+    if settings.demo:
+        seed_demo_data(settings)
+    run_server(settings)
+    return 0
+
+
+def server_settings(args: argparse.Namespace) -> Any:
+    """`KEEL_*` environment variables, overridden by the flags that were given."""
+    from server.settings import get_settings
+
+    return get_settings(
+        host=args.host,
+        port=args.port,
+        database_url=args.database_url,
+        demo=args.demo,
+        log_level=args.log_level,
+    )
+
+
+def seed_demo_data(settings: Any) -> bool:
+    """Seeds the demo into an empty database (migrating it first); says what it did either way."""
+    from server.db import Database, migrate
+    from server.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+    from server.security import Passwords
+
+    db = Database(settings.resolved_database_url())
+    try:
+        migrate(db.engine)
+        seeded = seed_demo(db, passwords=Passwords(settings.argon2_time_cost, settings.argon2_memory_kib))
+    finally:
+        db.dispose()
+    if seeded:
+        _say(f"Seeded the demo data. Sign in as {DEMO_EMAIL} with the password {DEMO_PASSWORD}.")
+    else:
+        _say("The database is not empty: skipped the demo data.")
+    return seeded
+
+
+# --- keel demo -------------------------------------------------------------------------------
+
+
+def run_demo_command(args: argparse.Namespace) -> int:
+    try:
+        from server.demo import DEMO_EMAIL, DEMO_PASSWORD
+    except ImportError as exc:
+        print(f"keel demo needs the server's dependencies (pip install 'keel[server]'): {exc}", file=sys.stderr)
+        return 1
+    host, port = "127.0.0.1", free_port()
+    url = f"http://{host}:{port}"
+    command = [sys.executable, "-m", "keel_cli", "server", "--demo", "--host", host, "--port", str(port)]
+    command += ["--database-url", demo_database_url(fresh=args.fresh)]
+    try:
+        with _child(command) as child:
+            if not _wait_healthy(url, child, timeout_s=120.0):
+                print("The demo server did not start; see its output above.", file=sys.stderr)
+                return child.poll() or 1
+            _say(f"Keel demo server: {url}")
+            _say(f"Demo sign-in: {DEMO_EMAIL} / {DEMO_PASSWORD}")
+            _say("Press Ctrl-C to stop.")
+            return child.wait()
+    except KeyboardInterrupt:  # Ctrl-C (or SIGTERM) is how a demo ends: the server was stopped cleanly
+        return 0
+
+
+@contextlib.contextmanager
+def _child(command: list[str]) -> Iterator[subprocess.Popen[bytes]]:
+    """Runs the server process and makes sure it ends with us, on Ctrl-C and on SIGTERM alike."""
+
+    import subprocess
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    child = subprocess.Popen(command, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        yield child
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second signal must not interrupt the cleanup
+        if child.poll() is None:
+            child.send_signal(signal.SIGINT if sys.platform != "win32" else signal.SIGTERM)
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _wait_healthy(url: str, child: subprocess.Popen[bytes], timeout_s: float) -> bool:
+    import json
+    import urllib.request
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if child.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(url + HEALTH_PATH, timeout=2) as response:
+                if json.load(response).get("status") == "ok":
+                    return True
+        except (OSError, ValueError):  # URLError is an OSError
+            pass
+        time.sleep(0.1)
+    return False
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("keel")
+    except PackageNotFoundError:
+        return "unknown"

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from server import __version__
 from server.db import Database, migrate, read_secret
 from server.deps import Services
-from server.errors import ApiError, error_response, install_error_handlers
+from server.errors import ApiError, BodyTooLarge, error_response, install_error_handlers
 from server.events import Broker
 from server.reminders import reminder_loop
 from server.routes import auth, health, sync
@@ -50,7 +50,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    raise ApiError(413, "body_too_large", _too_large(self.limit).message)
+                    raise BodyTooLarge(_too_large(self.limit).message)
             return message
 
         await self.app(scope, limited, send)
@@ -82,9 +82,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         tasks = [asyncio.create_task(reminder_loop(services))]
         if not services.db.sqlite:
-            from server.pg_listener import listen_for_pokes
+            from server.pg_listener import start_listener
 
-            tasks.append(asyncio.create_task(listen_for_pokes(services)))
+            tasks.append(await start_listener(services))
         try:
             yield
         finally:

@@ -65,6 +65,14 @@ class MutationRejected(Exception):
         return error
 
 
+class BodyTooLarge(StarletteHTTPException):
+    """A body found over the limit while it streams in. An HTTPException, so FastAPI's body parsing
+    lets it through instead of turning it into 400 "There was an error parsing the body"."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(413, message)
+
+
 def validation_details(errors: list[Any]) -> list[dict[str, Any]]:
     """Pydantic errors as JSON-safe details: where, what, and why."""
     out = []
@@ -97,6 +105,10 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(
             ApiError(422, "validation_error", "Some fields are missing or invalid.", validation_details(errors))
         )
+
+    @app.exception_handler(BodyTooLarge)
+    async def _too_large(_: Request, exc: BodyTooLarge) -> Json:
+        return error_response(ApiError(413, "body_too_large", exc.detail))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> Json:

@@ -1,4 +1,4 @@
-"""Pokes: who is listening in this process, and how a commit reaches them.
+"""Pokes: who is listening in this process, how a commit reaches them, and the stream that tells them.
 
 On SQLite a commit pokes this process's subscribers directly. On PostgreSQL the commit carries a
 NOTIFY (see `Database.notify_in_tx`), and every process's listener fans it out to its own
@@ -8,9 +8,15 @@ subscribers, so any process can serve any client's event stream.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections import defaultdict
+from collections.abc import Callable
+
+import orjson
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 log = logging.getLogger("keel.events")
 
@@ -21,32 +27,42 @@ class Subscription:
     def __init__(self, user_id: str, loop: asyncio.AbstractEventLoop) -> None:
         self.user_id = user_id
         self.loop = loop
-        self.event = asyncio.Event()
         self.cursor = 0
+        self.closed = False
+        self._event = asyncio.Event()
 
     def poke(self, cursor: int) -> None:
         self.cursor = max(self.cursor, cursor)
-        self.event.set()
+        self._event.set()
 
-    async def wait(self, timeout: float) -> int | None:
-        """The cursor to announce, or None when `timeout` passed without a poke."""
-        try:
-            await asyncio.wait_for(self.event.wait(), timeout)
-        except TimeoutError:
-            return None
-        self.event.clear()
-        return self.cursor
+    def close(self) -> None:
+        """Ends the stream (the client left, or the server is shutting down)."""
+        self.closed = True
+        self._event.set()
+
+    async def wait(self, timeout: float) -> None:
+        """Returns after a poke or `close()`, or once `timeout` seconds passed without either."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._event.wait(), max(timeout, 0.0))
+        self._event.clear()
 
 
 class Broker:
+    """This process's subscriptions, by user. `publish` may be called from any thread."""
+
     def __init__(self) -> None:
         self._subs: dict[str, set[Subscription]] = defaultdict(set)
         self._lock = threading.Lock()
+        self._closed = False
 
     def subscribe(self, user_id: str) -> Subscription:
+        """A live subscription from now on; call it on the event loop that will read it."""
         sub = Subscription(user_id, asyncio.get_running_loop())
         with self._lock:
-            self._subs[user_id].add(sub)
+            if self._closed:
+                sub.close()
+            else:
+                self._subs[user_id].add(sub)
         return sub
 
     def unsubscribe(self, sub: Subscription) -> None:
@@ -63,22 +79,98 @@ class Broker:
             return sum(len(s) for s in self._subs.values())
 
     def publish(self, users: set[str] | None, cursor: int) -> None:
-        """Pokes the local subscribers of `users` (None: everyone). Safe from any thread."""
+        """Pokes the local subscribers of `users` (None: everyone)."""
         with self._lock:
             if users is None:
                 targets = [s for subs in self._subs.values() for s in subs]
             else:
                 targets = [s for u in users for s in self._subs.get(u, ())]
-        by_loop: dict[asyncio.AbstractEventLoop, list[Subscription]] = defaultdict(list)
-        for sub in targets:
-            by_loop[sub.loop].append(sub)
-        for loop, subs in by_loop.items():
-            try:
-                loop.call_soon_threadsafe(_poke_all, subs, cursor)
-            except RuntimeError:  # that loop has closed; its streams are gone
-                log.debug("dropped a poke for a closed loop")
+        _on_their_loops(targets, lambda sub: sub.poke(cursor))
+
+    def close_all(self) -> None:
+        """Ends every stream, now and to come: the server is shutting down and clients should reconnect."""
+        with self._lock:
+            self._closed = True
+            targets = [s for subs in self._subs.values() for s in subs]
+        _on_their_loops(targets, Subscription.close)
 
 
-def _poke_all(subs: list[Subscription], cursor: int) -> None:
+def _on_their_loops(subs: list[Subscription], action: Callable[[Subscription], None]) -> None:
+    by_loop: dict[asyncio.AbstractEventLoop, list[Subscription]] = defaultdict(list)
     for sub in subs:
-        sub.poke(cursor)
+        by_loop[sub.loop].append(sub)
+    for loop, group in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_apply, group, action)
+        except RuntimeError:  # that loop has closed; its streams are gone
+            log.debug("dropped a poke for a closed loop")
+
+
+def _apply(subs: list[Subscription], action: Callable[[Subscription], None]) -> None:
+    for sub in subs:
+        action(sub)
+
+
+def sse(event: str, data: dict[str, object], event_id: int | None = None) -> bytes:
+    head = f"id: {event_id}\n" if event_id is not None else ""
+    return f"{head}event: {event}\ndata: {orjson.dumps(data).decode()}\n\n".encode()
+
+
+class EventStream(Response):
+    """`text/event-stream` of pokes and pings for one user, until the client disconnects.
+
+    The subscription is taken before the headers go out, so a client that has the headers and then
+    pulls misses nothing. Pokes are sent only when the cursor moves forward (a commit seen both
+    directly and through NOTIFY is announced once); pings keep their own clock.
+    """
+
+    media_type = "text/event-stream"
+
+    def __init__(self, broker: Broker, user_id: str, ping_interval_s: float) -> None:
+        self.status_code = 200
+        self.background = None
+        self.init_headers({"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})  # no body: no content-length
+        self.broker = broker
+        self.user_id = user_id
+        self.ping_interval_s = ping_interval_s
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        sub = self.broker.subscribe(self.user_id)
+        watcher = asyncio.create_task(_until_disconnect(receive))
+        watcher.add_done_callback(lambda _: sub.close())
+        try:
+            await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+            await self._run(sub, send)
+            if not watcher.done():  # the server ended the stream; the client reconnects
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+        except OSError:  # servers speaking ASGI 2.4 raise when the client has gone
+            pass
+        finally:
+            self.broker.unsubscribe(sub)
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await watcher
+
+    async def _run(self, sub: Subscription, send: Send) -> None:
+        loop = asyncio.get_running_loop()
+        next_ping = loop.time() + self.ping_interval_s
+        sent = 0
+        while True:
+            await sub.wait(next_ping - loop.time())
+            if sub.closed:
+                return
+            if sub.cursor > sent:
+                sent = sub.cursor
+                await _send_event(send, sse("poke", {"cursor": sent}, sent))
+            if loop.time() >= next_ping:
+                next_ping = loop.time() + self.ping_interval_s
+                await _send_event(send, sse("ping", {}))
+
+
+async def _send_event(send: Send, frame: bytes) -> None:
+    await send({"type": "http.response.body", "body": frame, "more_body": True})
+
+
+async def _until_disconnect(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass

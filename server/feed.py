@@ -15,13 +15,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from server.models import Counter, FeedRow, Member, Revocation
+from server.rawsql import Raw, in_params
 
 counters = Counter.__table__  # type: ignore[attr-defined]
 feed = FeedRow.__table__  # type: ignore[attr-defined]
 members = Member.__table__  # type: ignore[attr-defined]
 revocations = Revocation.__table__  # type: ignore[attr-defined]
 
-_UPSERT = sa.text(
+_UPSERT = (
     "INSERT INTO feed (seq, entity, row_id, scope, project_id, deleted, body) "
     "VALUES (:seq, :entity, :row_id, :scope, :project_id, :deleted, :body) "
     "ON CONFLICT (entity, row_id) DO UPDATE SET seq = excluded.seq, scope = excluded.scope, "
@@ -189,7 +190,8 @@ class Tx:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self.seq = int(conn.execute(sa.select(counters.c.value).where(counters.c.name == "seq")).scalar_one())
+        self.raw = Raw(conn)
+        self.seq = int(self.raw.scalar("SELECT value FROM counters WHERE name = 'seq'"))
         self._start_seq = self.seq
         self.scopes: set[str] = set()
         self.extra_users: set[str] = set()
@@ -203,7 +205,7 @@ class Tx:
         scope, project_id = scope_of(entity, row)
         body = BODIES[entity](row)
         seq = self.next_seq()
-        self.conn.execute(
+        self.raw.execute(
             _UPSERT,
             {
                 "seq": seq,
@@ -241,7 +243,7 @@ class Tx:
         if not rows:
             return
         params = [{"new": self.next_seq(), "e": entity, "r": row_id} for entity, row_id in rows]
-        self.conn.execute(sa.text("UPDATE feed SET seq = :new WHERE entity = :e AND row_id = :r"), params)
+        self.raw.executemany("UPDATE feed SET seq = :new WHERE entity = :e AND row_id = :r", params)
 
     def revoke(self, user_id: str, project_id: str) -> None:
         self.conn.execute(
@@ -258,7 +260,7 @@ class Tx:
     def finish(self) -> set[str]:
         """Stores the counter and returns the users to poke once the transaction commits."""
         if self.seq != self._start_seq:
-            self.conn.execute(counters.update().where(counters.c.name == "seq").values(value=self.seq))
+            self.raw.execute("UPDATE counters SET value = :v WHERE name = 'seq'", {"v": self.seq})
         return self.audience()
 
     def audience(self) -> set[str]:
@@ -268,19 +270,23 @@ class Tx:
         users.update(s[2:] for s in self.scopes if s.startswith("u:"))
         users.update(shared_with)
         if projects:
+            marks, params = in_params("p", projects)
             users.update(
-                self.conn.execute(
-                    sa.select(members.c.user_id).where(members.c.project_id.in_(projects), members.c.deleted.is_(False))
-                ).scalars()
+                r[0]
+                for r in self.raw.execute(
+                    f"SELECT user_id FROM members WHERE project_id IN ({marks}) AND deleted = :f",
+                    {**params, "f": False},
+                ).fetchall()
             )
         if shared_with:
-            theirs = sa.select(members.c.project_id).where(
-                members.c.user_id.in_(shared_with), members.c.deleted.is_(False)
-            )
+            marks, params = in_params("u", shared_with)
             users.update(
-                self.conn.execute(
-                    sa.select(members.c.user_id).where(members.c.project_id.in_(theirs), members.c.deleted.is_(False))
-                ).scalars()
+                r[0]
+                for r in self.raw.execute(
+                    "SELECT DISTINCT m2.user_id FROM members m1 JOIN members m2 ON m2.project_id = m1.project_id "
+                    f"WHERE m1.user_id IN ({marks}) AND m1.deleted = :f AND m2.deleted = :f",
+                    {**params, "f": False},
+                ).fetchall()
             )
         return users
 

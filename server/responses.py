@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 
 class Json(Response):
@@ -15,7 +15,11 @@ class Json(Response):
         return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
 
 
-class RawJson(Response):
-    """A body already serialised (the pull page is assembled from pre-serialised rows)."""
+class RawJson(JSONResponse):
+    """A body already serialised (the pull page is assembled from pre-serialised rows).
 
-    media_type = "application/json"
+    A JSONResponse subclass so the OpenAPI document shows the route's JSON model, not a string.
+    """
+
+    def render(self, content: Any) -> bytes:
+        return content if isinstance(content, bytes) else orjson.dumps(content)

@@ -16,6 +16,7 @@ from server.errors import ApiError, MutationRejected, validation_details
 from server.feed import Tx, private_scope, project_scope, user_scope, utcnow
 from server.models import ClientState, Counter, FeedRow, Member, Revocation
 from server.mutations import HANDLERS, Ctx
+from server.rawsql import Raw, in_params
 from sync.protocol import MUTATION_ARGS, Mutation
 
 log = logging.getLogger("keel.server")
@@ -29,10 +30,11 @@ revocations = Revocation.__table__  # type: ignore[attr-defined]
 Poke = Callable[[set[str], int], None]
 
 
-def _client_lmid(conn: Connection, user_id: str, client_id: str) -> int | None:
-    return conn.execute(
-        sa.select(clients.c.last_mutation_id).where(clients.c.user_id == user_id, clients.c.client_id == client_id)
-    ).scalar_one_or_none()
+def _client_lmid(conn: Connection | Raw, user_id: str, client_id: str) -> int | None:
+    raw = conn if isinstance(conn, Raw) else Raw(conn)
+    return raw.scalar(  # type: ignore[no-any-return]
+        "SELECT last_mutation_id FROM clients WHERE user_id = :u AND client_id = :c", {"u": user_id, "c": client_id}
+    )
 
 
 def apply_one(ctx: Ctx, m: Mutation) -> dict[str, Any]:
@@ -54,20 +56,20 @@ def apply_one(ctx: Ctx, m: Mutation) -> dict[str, Any]:
         }
         return result
     state = ctx.tx.savepoint_state()
-    savepoint = ctx.conn.begin_nested()
+    savepoint = ctx.raw.savepoint()
     try:
         handler(ctx, args)
-        savepoint.commit()
+        ctx.raw.release(savepoint)
         result["status"] = "applied"
     except MutationRejected as exc:
-        savepoint.rollback()
+        ctx.raw.rollback_to(savepoint)
         ctx.tx.restore(state)
         ctx.forget_roles()
         result["status"] = "rejected"
         result["error"] = exc.body()
     except Exception:  # a bug must not jam the client's outbox: reject this one and say so
         log.exception("mutation %s failed", m.name)
-        savepoint.rollback()
+        ctx.raw.rollback_to(savepoint)
         ctx.tx.restore(state)
         ctx.forget_roles()
         result["status"] = "rejected"
@@ -78,7 +80,7 @@ def apply_one(ctx: Ctx, m: Mutation) -> dict[str, Any]:
 def push(db: Database, user_id: str, client_id: str, mutations: list[Mutation], poke: Poke) -> dict[str, Any]:
     with db.write() as conn:
         tx = Tx(conn)
-        known = _client_lmid(conn, user_id, client_id)
+        known = _client_lmid(tx.raw, user_id, client_id)
         lmid = known or 0
         expected = lmid + 1
         for m in mutations:
@@ -98,14 +100,11 @@ def push(db: Database, user_id: str, client_id: str, mutations: list[Mutation], 
                 continue
             results.append(apply_one(ctx, m))
             lmid = m.mutation_id
+        client = {"u": user_id, "c": client_id, "l": lmid}
         if known is None:
-            conn.execute(clients.insert().values(user_id=user_id, client_id=client_id, last_mutation_id=lmid))
+            tx.raw.execute("INSERT INTO clients (user_id, client_id, last_mutation_id) VALUES (:u, :c, :l)", client)
         elif lmid != known:
-            conn.execute(
-                clients.update()
-                .where(clients.c.user_id == user_id, clients.c.client_id == client_id)
-                .values(last_mutation_id=lmid)
-            )
+            tx.raw.execute("UPDATE clients SET last_mutation_id = :l WHERE user_id = :u AND client_id = :c", client)
         audience = tx.finish()
         cursor = tx.seq
         changed = tx.changed
@@ -143,10 +142,17 @@ def pull(db: Database, user_id: str, cursor: int, limit: int, client_id: str | N
         if cursor > current:
             raise ApiError(410, "cursor_expired", "This cursor is unknown to the server; pull again from 0.")
         projects, scopes = visible_scopes(conn, user_id)
-        window = sa.and_(feed.c.seq > cursor, feed.c.seq <= current, feed.c.scope.in_(scopes))
-        rows = conn.execute(
-            sa.select(feed.c.entity, feed.c.seq, feed.c.body).where(window).order_by(feed.c.seq).limit(limit + 1)
-        ).all()
+        raw = Raw(conn)
+        marks, params = in_params("s", scopes)
+        # Walk the feed in seq order and filter by scope. On SQLite, NOT INDEXED keeps the planner
+        # on the seq (rowid) range: through the scope index it would sort every remaining row for
+        # each page, which makes a bootstrap quadratic.
+        table = "feed NOT INDEXED" if raw.sqlite else "feed"
+        rows = raw.execute(
+            f"SELECT entity, seq, body FROM {table} WHERE seq > :c AND seq <= :cur AND scope IN ({marks}) "
+            "ORDER BY seq LIMIT :n",
+            {**params, "c": cursor, "cur": current, "n": limit + 1},
+        ).fetchall()
         has_more = len(rows) > limit
         if has_more:
             rows = rows[:limit]
@@ -166,7 +172,8 @@ def pull(db: Database, user_id: str, cursor: int, limit: int, client_id: str | N
         if projects:
             revoked_query = revoked_query.where(revocations.c.project_id.notin_(projects))
         revoked = sorted(set(conn.execute(revoked_query).scalars()))
-        lmid = _client_lmid(conn, user_id, client_id) if client_id else None
+        # A client id holding NUL was never stored (push refuses it) and PostgreSQL cannot compare it.
+        lmid = _client_lmid(conn, user_id, client_id) if client_id and "\x00" not in client_id else None
     parts = [
         b'{"cursor":%d,"has_more":%s,"remaining":%d,"last_mutation_id":%d,"changes":['
         % (new_cursor, b"true" if has_more else b"false", remaining, lmid or 0)

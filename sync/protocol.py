@@ -61,12 +61,25 @@ def _strip_nonempty(value: str) -> str:
     return value
 
 
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def _storable(value: str) -> str:
+    # PostgreSQL text cannot hold NUL, and a lone surrogate cannot be encoded as UTF-8.
+    if _UNSTORABLE.search(value):
+        raise ValueError("must not contain NUL characters or lone surrogates")
+    return value
+
+
+# Text a client sends that the server stores or looks up.
+Text = Annotated[str, AfterValidator(_storable)]
+
 Position = Annotated[str, Field(min_length=1, max_length=MAX_POSITION), AfterValidator(_check_position)]
-Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME), AfterValidator(_strip_nonempty)]
-Title = Annotated[str, Field(min_length=1, max_length=MAX_TITLE), AfterValidator(_strip_nonempty)]
-Description = Annotated[str, Field(max_length=MAX_DESCRIPTION)]
-CommentBody = Annotated[str, Field(min_length=1, max_length=MAX_COMMENT), AfterValidator(_strip_nonempty)]
-Label = Annotated[str, Field(min_length=1, max_length=MAX_LABEL), AfterValidator(_strip_nonempty)]
+Name = Annotated[Text, Field(min_length=1, max_length=MAX_NAME), AfterValidator(_strip_nonempty)]
+Title = Annotated[Text, Field(min_length=1, max_length=MAX_TITLE), AfterValidator(_strip_nonempty)]
+Description = Annotated[Text, Field(max_length=MAX_DESCRIPTION)]
+CommentBody = Annotated[Text, Field(min_length=1, max_length=MAX_COMMENT), AfterValidator(_strip_nonempty)]
+Label = Annotated[Text, Field(min_length=1, max_length=MAX_LABEL), AfterValidator(_strip_nonempty)]
 Labels = Annotated[list[Label], Field(max_length=MAX_LABELS)]
 ProjectKey = Annotated[str, Field(pattern=r"^[A-Z]{2,10}$")]
 Estimate = Annotated[float, Field(ge=0, le=1_000_000)]
@@ -105,18 +118,18 @@ class UserEnvelope(BaseModel):
 
 
 class RegisterRequest(Strict):
-    email: Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
-    password: Annotated[str, Field(min_length=8, max_length=256)]
+    email: Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$"), AfterValidator(_storable)]
+    password: Annotated[Text, Field(min_length=8, max_length=256)]
     display_name: Name
 
 
 class TokenRequest(Strict):
-    email: Annotated[str, Field(max_length=254)]
-    password: Annotated[str, Field(max_length=256)]
+    email: Annotated[Text, Field(max_length=254)]
+    password: Annotated[Text, Field(max_length=256)]
 
 
 class RefreshRequest(Strict):
-    refresh_token: Annotated[str, Field(max_length=512)]
+    refresh_token: Annotated[Text, Field(max_length=512)]
 
 
 class TokenResponse(BaseModel):
@@ -384,7 +397,7 @@ class Mutation(BaseModel):
 
 
 class PushRequest(BaseModel):
-    client_id: Annotated[str, Field(min_length=1, max_length=100)]
+    client_id: Annotated[Text, Field(min_length=1, max_length=100)]
     mutations: Annotated[list[Mutation], Field(max_length=MAX_MUTATIONS_PER_PUSH)]
 
 

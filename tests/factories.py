@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,6 +72,25 @@ class Person:
         result = self.do(name, args)
         assert result["status"] == "applied", result
 
+    def rejected(self, name: str, args: dict[str, Any], code: str | None = None) -> dict[str, Any]:
+        """Pushes one mutation that must be rejected (with `code`, when given); returns its error."""
+        result = self.do(name, args)
+        assert result["status"] == "rejected", result
+        error = result["error"]
+        assert isinstance(error["code"], str) and isinstance(error["message"], str), result
+        if code is not None:
+            assert error["code"] == code, result
+        return error  # type: ignore[no-any-return]
+
+    def share(self, project_id: str, other: Person, role: str = "member") -> None:
+        """Makes `other` a member of the project with `role`."""
+        self.ok("member.put", {"project_id": project_id, "user_id": other.id, "role": role})
+
+    def comment(self, task_id: str, body: str, **fields: Any) -> str:
+        cid = new_id()
+        self.ok("comment.create", {"id": cid, "task_id": task_id, "body": body, **fields})
+        return cid
+
     def pull(self, cursor: int | None = None, limit: int = 1000) -> dict[str, Any]:
         params: dict[str, Any] = {"cursor": self.cursor if cursor is None else cursor, "limit": limit}
         params["client_id"] = self.client_id
@@ -126,6 +147,22 @@ class Api:
         return self.login(user["email"])
 
 
+def error_of(response: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:
+    """Checks an error response's status and PROTOCOL.md's shape; returns its `error` object."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}, body
+    error = body["error"]
+    assert isinstance(error["code"], str) and error["code"], body
+    assert isinstance(error["message"], str) and error["message"], body
+    assert set(error) <= {"code", "message", "details"}, body
+    if "details" in error:
+        assert isinstance(error["details"], list), body
+    if code is not None:
+        assert error["code"] == code, body
+    return error  # type: ignore[no-any-return]
+
+
 def rows(changes: list[dict[str, Any]], entity: str) -> dict[str, dict[str, Any]]:
     """The latest version of each row of `entity` among pulled changes."""
     out: dict[str, dict[str, Any]] = {}
@@ -133,3 +170,19 @@ def rows(changes: list[dict[str, Any]], entity: str) -> dict[str, dict[str, Any]
         if change["entity"] == entity:
             out[change["row"]["id"]] = change["row"]
     return out
+
+
+@contextmanager
+def serve(db_url: str, **overrides: Any) -> Iterator[Api]:
+    """A server with settings overrides (registration closed, tiny rate limits, short tokens)."""
+    from fastapi.testclient import TestClient
+
+    from server.app import create_app
+    from tests.conftest import test_settings
+
+    app = create_app(test_settings(db_url, **overrides))
+    try:
+        with TestClient(app) as client:
+            yield Api(client)
+    finally:
+        app.state.services.db.dispose()

@@ -13,20 +13,41 @@ from server.mutations.notify import notify, put_watch, watchers
 from sync import protocol as p
 
 
-def _mention_names(body: str) -> set[str]:
-    """`@name` runs to the next whitespace or Unicode punctuation (so `@王伟，` names 王伟)."""
-    names: set[str] = set()
+# Characters an email's local part often holds inside it (wang.wei, li_na, ann-marie, bob+qa).
+_JOINERS = frozenset("._-+")
+
+
+def _ends_name(ch: str) -> bool:
+    return ch.isspace() or unicodedata.category(ch).startswith("P")
+
+
+def _mention_names(body: str) -> list[tuple[str, str]]:
+    """Each `@name` as (long, short) candidates, casefolded.
+
+    `short` runs to the next whitespace or Unicode punctuation, as the protocol says (so `@王伟，`
+    names 王伟). `long` also runs over `.`, `_`, `-` and `+` between name characters, so a local
+    part like `wang.wei` can be mentioned; it is tried first and `short` only when it matches no one.
+    """
+    names: list[tuple[str, str]] = []
     i = 0
     while True:
         i = body.find("@", i)
         if i < 0:
             return names
+        if i > 0 and body[i - 1].isascii() and body[i - 1].isalnum():
+            i += 1  # the @ of an email address, not a mention (请@王伟 still mentions)
+            continue
         j = i + 1
-        while j < len(body) and not body[j].isspace() and not unicodedata.category(body[j]).startswith("P"):
+        while j < len(body) and not _ends_name(body[j]):
             j += 1
+        k = j
+        while k + 1 < len(body) and body[k] in _JOINERS and not _ends_name(body[k + 1]):
+            k += 2
+            while k < len(body) and not _ends_name(body[k]):
+                k += 1
         if j > i + 1:
-            names.add(body[i + 1 : j].casefold())
-        i = j
+            names.append((body[i + 1 : k].casefold(), body[i + 1 : j].casefold()))
+        i = max(j, i + 1)
 
 
 def resolve_mentions(ctx: Ctx, project_id: str, body: str, given: list[str]) -> list[str]:
@@ -36,12 +57,14 @@ def resolve_mentions(ctx: Ctx, project_id: str, body: str, given: list[str]) -> 
         .join(members, members.c.user_id == users.c.id)
         .where(members.c.project_id == project_id, members.c.deleted.is_(False))
     ).all()
-    names = _mention_names(body)
-    found: list[str] = []
+    handles: dict[str, set[str]] = {}
     for user_id, email, display_name in rows:
-        handles = {email.split("@", 1)[0].casefold(), "".join(display_name.split()).casefold()}
-        if user_id in given or handles & names:
-            found.append(user_id)
+        for handle in (email.split("@", 1)[0].casefold(), "".join(display_name.split()).casefold()):
+            handles.setdefault(handle, set()).add(user_id)
+    named: set[str] = set()
+    for long, short in _mention_names(body):
+        named |= handles.get(long) or handles.get(short) or set()
+    found = [user_id for user_id, _, _ in rows if user_id in given or user_id in named]
     order = {uid: i for i, uid in enumerate(given)}
     return sorted(found, key=lambda uid: (order.get(uid, len(order)), uid))
 

@@ -33,30 +33,37 @@ class Ctx:
         self.conn: Connection = tx.conn
         self.actor = actor
         self.now = now
+        self.raw = tx.raw
         self._roles: dict[str, str | None] = {}
+        self._projects: dict[str, Row | None] = {}
 
     # --- reads -----------------------------------------------------------------------------
 
     def get(self, table: sa.Table, row_id: str) -> Row | None:
-        row = self.conn.execute(sa.select(table).where(table.c.id == row_id)).mappings().first()
-        return dict(row) if row is not None else None
+        return self.raw.get(table, row_id)
 
     def role(self, project_id: str) -> str | None:
         if project_id not in self._roles:
-            self._roles[project_id] = self.conn.execute(
-                sa.select(members.c.role).where(
-                    members.c.project_id == project_id, members.c.user_id == self.actor, members.c.deleted.is_(False)
-                )
-            ).scalar_one_or_none()
+            self._roles[project_id] = self.raw.scalar(
+                "SELECT role FROM members WHERE project_id = :p AND user_id = :u AND deleted = :f",
+                {"p": project_id, "u": self.actor, "f": False},
+            )
         return self._roles[project_id]
 
     def forget_roles(self) -> None:
+        """Drops what this push cached about roles and projects (after a change to either)."""
         self._roles.clear()
+        self._projects.clear()
+
+    def _project(self, project_id: str) -> Row | None:
+        if project_id not in self._projects:
+            self._projects[project_id] = self.get(projects, project_id)
+        return self._projects[project_id]
 
     def project_for(self, project_id: str, minimum: str, *, allow_archived: bool = False) -> Row:
         """The project, if the actor holds at least `minimum` in it; else a rejection that leaks nothing."""
         role = self.role(project_id)
-        project = self.get(projects, project_id) if role is not None else None
+        project = self._project(project_id) if role is not None else None
         if role is None or project is None or project["deleted"]:
             raise MutationRejected("not_found", "The project does not exist or you are not a member of it.")
         if RANK[role] < RANK[minimum]:
@@ -75,29 +82,28 @@ class Ctx:
         return task
 
     def is_member(self, project_id: str, user_id: str) -> bool:
-        return (
-            self.conn.execute(
-                sa.select(members.c.id).where(
-                    members.c.project_id == project_id, members.c.user_id == user_id, members.c.deleted.is_(False)
-                )
-            ).first()
-            is not None
+        found = self.raw.scalar(
+            "SELECT id FROM members WHERE project_id = :p AND user_id = :u AND deleted = :f",
+            {"p": project_id, "u": user_id, "f": False},
         )
+        return found is not None
 
     def require_free_id(self, table: sa.Table, row_id: str, what: str) -> None:
-        if self.conn.execute(sa.select(table.c.id).where(table.c.id == row_id)).first() is not None:
+        if self.raw.scalar(f"SELECT id FROM {table.name} WHERE id = :id", {"id": row_id}) is not None:
             raise MutationRejected("id_taken", f"A {what} with this id already exists.")
 
     # --- writes ----------------------------------------------------------------------------
 
     def insert(self, entity: str, table: sa.Table, row: Row) -> Row:
-        self.conn.execute(table.insert().values(**row))
+        self.raw.insert(table, row)
         self.tx.emit(entity, row)
         return row
 
     def update(self, entity: str, table: sa.Table, old: Mapping[str, Any], values: Row) -> Row:
         row = {**old, **values}
         if values:
-            self.conn.execute(table.update().where(table.c.id == old["id"]).values(**values))
+            self.raw.update(table, old["id"], values)
+            if table is projects:
+                self._projects.pop(old["id"], None)
         self.tx.emit(entity, row)
         return row

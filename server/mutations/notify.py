@@ -56,7 +56,7 @@ def notify(ctx: Ctx, kind: str, task: Row, recipients: Iterable[str | None]) -> 
                 "kind": kind,
                 "task_id": task["id"],
                 "project_id": task["project_id"],
-                "actor_id": ctx.actor,
+                "actor_id": ctx.actor or None,  # the scheduler acts as no one
                 "title": task["title"],
                 "created_at": ctx.now,
                 "read_at": None,

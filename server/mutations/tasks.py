@@ -53,11 +53,10 @@ def _labels(existing: list[str], add: list[str], remove: list[str]) -> list[str]
 
 
 def _default_status(ctx: Ctx, project_id: str) -> str:
-    rows = ctx.conn.execute(
-        sa.select(statuses.c.id, statuses.c.category)
-        .where(statuses.c.project_id == project_id, statuses.c.deleted.is_(False))
-        .order_by(statuses.c.position, statuses.c.id)
-    ).all()
+    rows = ctx.raw.execute(
+        "SELECT id, category FROM statuses WHERE project_id = :p AND deleted = :f ORDER BY position, id",
+        {"p": project_id, "f": False},
+    ).fetchall()
     if not rows:
         raise MutationRejected("no_status", "The project has no status to put the task in.")
     for status_id, category in rows:
@@ -67,12 +66,11 @@ def _default_status(ctx: Ctx, project_id: str) -> str:
 
 
 def _last_position(ctx: Ctx, project_id: str, status_id: str) -> str:
-    last = ctx.conn.execute(
-        sa.select(tasks.c.position)
-        .where(tasks.c.project_id == project_id, tasks.c.status_id == status_id, tasks.c.deleted.is_(False))
-        .order_by(tasks.c.position.desc(), tasks.c.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
+    last = ctx.raw.scalar(
+        "SELECT position FROM tasks WHERE project_id = :p AND status_id = :s AND deleted = :f "
+        "ORDER BY position DESC, id DESC LIMIT 1",
+        {"p": project_id, "s": status_id, "f": False},
+    )
     return after_last(last)
 
 
@@ -93,7 +91,8 @@ def task_create(ctx: Ctx, a: p.TaskCreate) -> None:
     if parent:
         _check_parent(ctx, tid, pid, parent)
     number = int(project["next_number"])
-    ctx.conn.execute(projects.update().where(projects.c.id == pid).values(next_number=number + 1))
+    ctx.raw.update(projects, pid, {"next_number": number + 1})
+    project["next_number"] = number + 1  # the push's cached project row stays current
     task = ctx.insert(
         "task",
         tasks,

@@ -131,7 +131,7 @@ def sign_out(services: Services, token: str) -> None:
     "/auth/register",
     status_code=201,
     response_model=p.UserEnvelope,
-    responses=errors(403, 409, 413, 422),
+    responses=errors(400, 403, 409, 413, 422),
 )
 async def register(body: p.RegisterRequest, services: ServicesDep) -> dict[str, object]:
     if not services.settings.registration_open:
@@ -139,18 +139,18 @@ async def register(body: p.RegisterRequest, services: ServicesDep) -> dict[str, 
     return {"user": await run_in_threadpool(register_user, services, body)}
 
 
-@router.post("/auth/token", response_model=p.TokenResponse, responses=errors(401, 413, 422, 429))
+@router.post("/auth/token", response_model=p.TokenResponse, responses=errors(400, 401, 413, 422, 429))
 async def token(body: p.TokenRequest, request: Request, services: ServicesDep) -> dict[str, object]:
     address = request.client.host if request.client else "unknown"
     return await run_in_threadpool(sign_in, services, body, address)
 
 
-@router.post("/auth/refresh", response_model=p.TokenResponse, responses=errors(401, 413, 422))
+@router.post("/auth/refresh", response_model=p.TokenResponse, responses=errors(400, 401, 413, 422))
 async def refresh(body: p.RefreshRequest, services: ServicesDep) -> dict[str, object]:
     return await run_in_threadpool(rotate, services, body.refresh_token)
 
 
-@router.post("/auth/logout", status_code=204, response_class=Response, responses=errors(413, 422))
+@router.post("/auth/logout", status_code=204, response_class=Response, responses=errors(400, 413, 422))
 async def logout(body: p.RefreshRequest, services: ServicesDep) -> Response:
     await run_in_threadpool(sign_out, services, body.refresh_token)
     return Response(status_code=204)
@@ -162,8 +162,10 @@ async def me(user: CurrentUser) -> dict[str, object]:
 
 
 def find_user(services: Services, email: str) -> dict[str, object]:
-    with services.db.read() as conn:
-        row = conn.execute(sa.select(users).where(users.c.email == email.strip().lower())).first()
+    row = None
+    if "\x00" not in email:  # no stored email holds NUL, and PostgreSQL refuses to compare one
+        with services.db.read() as conn:
+            row = conn.execute(sa.select(users).where(users.c.email == email.strip().lower())).first()
     if row is None:
         raise ApiError(404, "unknown_user", "No user has this email.")
     return _public(row)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 import orjson
@@ -15,6 +13,7 @@ from starlette.responses import StreamingResponse
 from server import sync_service
 from server.deps import CurrentUser, ServicesDep, authenticate
 from server.errors import ApiError, validation_details
+from server.events import EventStream
 from server.responses import Json, RawJson
 from server.routes.docs import errors
 from sync import protocol as p
@@ -79,39 +78,20 @@ async def push(request: Request, services: ServicesDep, user: CurrentUser) -> Js
     return Json(result)
 
 
-def _sse(event: str, data: dict[str, object], event_id: int | None = None) -> bytes:
-    head = f"id: {event_id}\n" if event_id is not None else ""
-    return f"{head}event: {event}\ndata: {orjson.dumps(data).decode()}\n\n".encode()
-
-
 @router.get(
     "/sync/events",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}, "description": "poke and ping events"}, **errors(401)},
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "`poke` and `ping` events until the client leaves"},
+        **errors(401),
+    },
 )
 async def events(
     request: Request,
     services: ServicesDep,
-    access_token: Annotated[str | None, Query(description="For clients that cannot send headers")] = None,
-) -> StreamingResponse:
+    access_token: Annotated[str | None, Query(description="For clients that cannot send headers; never logged")] = None,
+) -> EventStream:
     header = request.headers.get("authorization", "")
-    token = header[7:] if header.lower().startswith("bearer ") else access_token
+    token = header[7:].strip() if header[:7].lower() == "bearer " else access_token
     user = await run_in_threadpool(authenticate, services, token)
-    sub = services.broker.subscribe(user.id)
-    ping = services.settings.ping_interval_s
-
-    async def stream() -> AsyncIterator[bytes]:
-        try:
-            while True:
-                cursor = await sub.wait(ping)
-                if cursor is None:
-                    yield _sse("ping", {})
-                else:
-                    yield _sse("poke", {"cursor": cursor}, cursor)
-        except asyncio.CancelledError:
-            raise
-        finally:
-            services.broker.unsubscribe(sub)
-
-    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
+    return EventStream(services.broker, user.id, services.settings.ping_interval_s)

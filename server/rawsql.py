@@ -1,0 +1,131 @@
+"""The push hot path's data access: DB-API cursors with cached SQL, not SQLAlchemy statements.
+
+SQLAlchemy Core costs ~0.2 ms a statement here and a push runs several per mutation; the DB-API
+cursor costs a tenth of that (PERF-NOTES.md). Tables still come from server/models.py; this module
+only converts values the way `UtcDateTime` and SQLAlchemy's SQLite dialect do, so rows written
+here and there look the same.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from server.models import UtcDateTime
+
+_NAMED = re.compile(r"(?<!:):(\w+)")
+
+
+class Raw:
+    """SQL with `:name` parameters on the transaction's own DB-API connection."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.sqlite = conn.dialect.name == "sqlite"
+        dbapi = conn.connection.driver_connection
+        assert dbapi is not None
+        self._cursor = dbapi.cursor()
+        self._sql: dict[str, str] = {}
+        self._savepoints = 0
+
+    def _prepare(self, sql: str) -> str:
+        prepared = self._sql.get(sql)
+        if prepared is None:
+            prepared = sql if self.sqlite else _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
+            self._sql[sql] = prepared
+        return prepared
+
+    def bind(self, value: Any) -> Any:
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given to a UTC column")
+            value = value.astimezone(UTC)
+            return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds") if self.sqlite else value
+        return value
+
+    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> Any:
+        bound = {k: self.bind(v) for k, v in (params or {}).items()}
+        self._cursor.execute(self._prepare(sql), bound)
+        return self._cursor
+
+    def executemany(self, sql: str, params: Sequence[Mapping[str, Any]]) -> None:
+        if params:
+            self._cursor.executemany(self._prepare(sql), [{k: self.bind(v) for k, v in p.items()} for p in params])
+
+    def rows(self, table: sa.Table, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        cur = self.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        return [convert_row(table, dict(zip(names, r, strict=True))) for r in cur.fetchall()]
+
+    def scalar(self, sql: str, params: Mapping[str, Any] | None = None) -> Any:
+        row = self.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def get(self, table: sa.Table, row_id: str) -> dict[str, Any] | None:
+        found = self.rows(table, f"SELECT * FROM {table.name} WHERE id = :id", {"id": row_id})
+        return found[0] if found else None
+
+    def insert(self, table: sa.Table, row: Mapping[str, Any]) -> None:
+        cols = list(row)
+        self.execute(
+            f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})", row
+        )
+
+    def update(self, table: sa.Table, row_id: str, values: Mapping[str, Any]) -> None:
+        sets = ", ".join(f"{c} = :{c}" for c in sorted(values))
+        self.execute(f"UPDATE {table.name} SET {sets} WHERE id = :id_", {**values, "id_": row_id})
+
+    # Savepoints go to the driver directly; SQLAlchemy's own transaction wraps them untouched.
+    def savepoint(self) -> str:
+        self._savepoints += 1
+        name = f"m{self._savepoints}"
+        self._cursor.execute(f"SAVEPOINT {name}")
+        return name
+
+    def release(self, name: str) -> None:
+        self._cursor.execute(f"RELEASE SAVEPOINT {name}")
+
+    def rollback_to(self, name: str) -> None:
+        self._cursor.execute(f"ROLLBACK TO SAVEPOINT {name}")
+        self._cursor.execute(f"RELEASE SAVEPOINT {name}")
+
+
+_KINDS: dict[str, dict[str, str]] = {}
+
+
+def _column_kinds(table: sa.Table) -> dict[str, str]:
+    kinds = _KINDS.get(table.name)
+    if kinds is None:
+        kinds = {}
+        for column in table.columns:
+            if isinstance(column.type, UtcDateTime):
+                kinds[column.name] = "datetime"
+            elif isinstance(column.type, sa.Boolean):
+                kinds[column.name] = "bool"
+        _KINDS[table.name] = kinds
+    return kinds
+
+
+def convert_row(table: sa.Table, row: dict[str, Any]) -> dict[str, Any]:
+    """Driver values to what SQLAlchemy would give: aware UTC datetimes and real booleans."""
+    for name, kind in _column_kinds(table).items():
+        value = row.get(name)
+        if value is None:
+            continue
+        if kind == "bool":
+            row[name] = bool(value)
+        elif isinstance(value, str):
+            row[name] = datetime.fromisoformat(value).replace(tzinfo=UTC)
+        elif isinstance(value, datetime):
+            row[name] = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return row
+
+
+def in_params(prefix: str, values: Iterable[Any]) -> tuple[str, dict[str, Any]]:
+    """An IN list's placeholders and parameters: (':p0, :p1', {'p0': …, 'p1': …})."""
+    params = {f"{prefix}{i}": v for i, v in enumerate(values)}
+    return ", ".join(f":{k}" for k in params) or "NULL", params
