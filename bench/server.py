@@ -111,7 +111,9 @@ def bench_pushes(base: str, singles: int, batches: int) -> dict[str, float]:
         pusher = Pusher(http, sign_in(http, "pusher@bench.keel"))
         pid = new_project(pusher, "PUSH")
         task_ids = [str(uuid.uuid4()) for _ in range(200)]
-        pusher.push([("task.create", {"id": t, "project_id": pid, "title": f"任务 {i}"}) for i, t in enumerate(task_ids)])
+        pusher.push(
+            [("task.create", {"id": t, "project_id": pid, "title": f"任务 {i}"}) for i, t in enumerate(task_ids)]
+        )
         start = time.perf_counter()
         for i in range(singles):
             pusher.push([("task.update", {"id": task_ids[i % 200], "set": {"title": f"改名 {i}"}})])
@@ -129,7 +131,9 @@ def bench_pushes(base: str, singles: int, batches: int) -> dict[str, float]:
         batched_rate = count / (time.perf_counter() - start)
 
         start = time.perf_counter()
-        creates = [("task.create", {"id": str(uuid.uuid4()), "project_id": pid, "title": f"新建 {i}"}) for i in range(500)]
+        creates = [
+            ("task.create", {"id": str(uuid.uuid4()), "project_id": pid, "title": f"新建 {i}"}) for i in range(500)
+        ]
         pusher.push(creates)
         create_rate = 500 / (time.perf_counter() - start)
     return {
@@ -155,33 +159,76 @@ def load_tasks(db_url: str, email: str, n: int) -> None:
         user_id = conn.execute(sa.select(users.c.id).where(users.c.email == email)).scalar_one()
         tx = Tx(conn)
         pid = str(uuid.uuid4())
-        project = {"id": pid, "name": "大促 10 万卡片", "key": "BIG", "kind": "campaign", "description": "",
-                   "archived": False, "next_number": n + 1, "deleted": False}
+        project = {
+            "id": pid,
+            "name": "大促 10 万卡片",
+            "key": "BIG",
+            "kind": "campaign",
+            "description": "",
+            "archived": False,
+            "next_number": n + 1,
+            "deleted": False,
+        }
         conn.execute(projects.insert().values(**project))
         tx.emit("project", project)
         member = {"id": str(uuid.uuid4()), "project_id": pid, "user_id": user_id, "role": "owner", "deleted": False}
         conn.execute(members.insert().values(**member))
         tx.emit("member", member)
-        status = {"id": str(uuid.uuid4()), "project_id": pid, "name": "待办", "category": "todo", "position": "a0",
-                  "deleted": False}
+        status = {
+            "id": str(uuid.uuid4()),
+            "project_id": pid,
+            "name": "待办",
+            "category": "todo",
+            "position": "a0",
+            "deleted": False,
+        }
         conn.execute(statuses.insert().values(**status))
         tx.emit("status", status)
         now = utcnow()
         rows, feed_rows = [], []
         for i in range(n):
-            row = {"id": str(uuid.uuid4()), "project_id": pid, "number": i + 1,
-                   "title": f"活动页第 {i} 号需求：优化首屏加载与埋点", "description": "## 背景\n用户反馈首屏慢。" * 8,
-                   "status_id": status["id"], "assignee_id": user_id, "reporter_id": user_id, "priority": "medium",
-                   "type": "task", "labels": orjson.dumps(["大促", "前端"]).decode(), "parent_id": None,
-                   "position": f"a{i:06d}", "start_at": None, "due_at": now, "estimate": 2.0, "created_at": now,
-                   "updated_at": now, "deleted": False}
+            row = {
+                "id": str(uuid.uuid4()),
+                "project_id": pid,
+                "number": i + 1,
+                "title": f"活动页第 {i} 号需求：优化首屏加载与埋点",
+                "description": "## 背景\n用户反馈首屏慢。" * 8,
+                "status_id": status["id"],
+                "assignee_id": user_id,
+                "reporter_id": user_id,
+                "priority": "medium",
+                "type": "task",
+                "labels": orjson.dumps(["大促", "前端"]).decode(),
+                "parent_id": None,
+                "position": f"a{i:06d}",
+                "start_at": None,
+                "due_at": now,
+                "estimate": 2.0,
+                "created_at": now,
+                "updated_at": now,
+                "deleted": False,
+            }
             rows.append(row)
             body = task_body(row)
-            feed_rows.append({"seq": tx.next_seq(), "entity": "task", "row_id": row["id"], "scope": f"p:{pid}",
-                              "project_id": pid, "deleted": False, "body": orjson.dumps(body).decode()})
+            feed_rows.append(
+                {
+                    "seq": tx.next_seq(),
+                    "entity": "task",
+                    "row_id": row["id"],
+                    "scope": f"p:{pid}",
+                    "project_id": pid,
+                    "deleted": False,
+                    "body": orjson.dumps(body).decode(),
+                }
+            )
         conn.execute(tasks.insert(), rows)
-        conn.execute(sa.text("INSERT INTO feed (seq, entity, row_id, scope, project_id, deleted, body) VALUES "
-                             "(:seq, :entity, :row_id, :scope, :project_id, :deleted, :body)"), feed_rows)
+        conn.execute(
+            sa.text(
+                "INSERT INTO feed (seq, entity, row_id, scope, project_id, deleted, body) VALUES "
+                "(:seq, :entity, :row_id, :scope, :project_id, :deleted, :body)"
+            ),
+            feed_rows,
+        )
         tx.finish()
     db.dispose()
 
@@ -268,8 +315,11 @@ def main() -> None:
     import resource
 
     resource.setrlimit(resource.RLIMIT_NOFILE, (20000, 20000))
-    sizes = {"singles": 300, "batches": 4, "tasks": 10_000, "sse": 100} if args.quick else {
-        "singles": 1000, "batches": 10, "tasks": 100_000, "sse": 1000}
+    sizes = (
+        {"singles": 300, "batches": 4, "tasks": 10_000, "sse": 100}
+        if args.quick
+        else {"singles": 1000, "batches": 10, "tasks": 100_000, "sse": 1000}
+    )
     figures: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name in ("push", "bootstrap", "sse"):
@@ -288,8 +338,19 @@ def main() -> None:
         "sse_poke_all_s": figures["sse_poke_all_s"] < TARGETS["sse_poke_all_s"]
         and figures["sse_poked"] == figures["sse_connections"],
     }
-    print(json.dumps({"bench": "server", "database": "sqlite", "quick": args.quick, "figures": figures,
-                      "targets": TARGETS, "met": met}, ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "bench": "server",
+                "database": "sqlite",
+                "quick": args.quick,
+                "figures": figures,
+                "targets": TARGETS,
+                "met": met,
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

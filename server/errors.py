@@ -6,8 +6,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from server.responses import Json
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from server.responses import Json
 
 _STATUS_CODES = {
     400: "bad_request",

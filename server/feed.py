@@ -6,7 +6,7 @@ commit order and no reader can ever see a row below a cursor it was already give
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -224,7 +224,9 @@ class Tx:
         """Gives every live row of a project a fresh `seq`, so a new member's next pull carries it."""
         rows = self.conn.execute(
             sa.select(feed.c.entity, feed.c.row_id)
-            .where(feed.c.project_id == project_id, feed.c.scope == project_scope(project_id), feed.c.deleted.is_(False))
+            .where(
+                feed.c.project_id == project_id, feed.c.scope == project_scope(project_id), feed.c.deleted.is_(False)
+            )
             .order_by(feed.c.seq)
         ).all()
         self._reseq(rows)
@@ -239,16 +241,14 @@ class Tx:
         self._reseq(rows)
         self.scopes.update(user_scope(entity_id) for _, entity_id in rows)
 
-    def _reseq(self, rows: list[Any]) -> None:
+    def _reseq(self, rows: Sequence[Any]) -> None:
         if not rows:
             return
         params = [{"new": self.next_seq(), "e": entity, "r": row_id} for entity, row_id in rows]
         self.raw.executemany("UPDATE feed SET seq = :new WHERE entity = :e AND row_id = :r", params)
 
     def revoke(self, user_id: str, project_id: str) -> None:
-        self.conn.execute(
-            revocations.insert().values(user_id=user_id, project_id=project_id, seq=self.next_seq())
-        )
+        self.conn.execute(revocations.insert().values(user_id=user_id, project_id=project_id, seq=self.next_seq()))
         self.extra_users.add(user_id)
 
     def savepoint_state(self) -> tuple[int, set[str], set[str]]:
@@ -293,4 +293,3 @@ class Tx:
     @property
     def changed(self) -> bool:
         return self.seq != self._start_seq
-

@@ -71,9 +71,7 @@ class Raw:
 
     def insert(self, table: sa.Table, row: Mapping[str, Any]) -> None:
         cols = list(row)
-        self.execute(
-            f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})", row
-        )
+        self.execute(f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})", row)
 
     def update(self, table: sa.Table, row_id: str, values: Mapping[str, Any]) -> None:
         sets = ", ".join(f"{c} = :{c}" for c in sorted(values))

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
@@ -21,7 +20,6 @@ if TYPE_CHECKING:
     from server.deps import Services
 
 log = logging.getLogger("keel.reminders")
-_T = TypeVar("_T")
 tasks = Task.__table__  # type: ignore[attr-defined]
 statuses = Status.__table__  # type: ignore[attr-defined]
 members = Member.__table__  # type: ignore[attr-defined]
@@ -63,24 +61,11 @@ def run_reminders(db: Database, now: datetime, lead: timedelta) -> tuple[int, se
     return created, audience, cursor
 
 
-async def _finish_on_cancel(work: Awaitable[_T]) -> _T:
-    """Awaits `work`; when cancelled, lets it finish first. A cancelled await does not stop the worker
-    thread, which would commit later on a pooled connection the shutting-down app has disposed of."""
-    task = asyncio.ensure_future(work)
-    try:
-        return await asyncio.shield(task)
-    except asyncio.CancelledError:
-        await asyncio.wait([task])
-        raise
-
-
 async def reminder_loop(services: Services) -> None:
     lead = timedelta(seconds=services.settings.due_soon_lead_s)
     while True:
         try:
-            created, audience, cursor = await _finish_on_cancel(
-                run_in_threadpool(run_reminders, services.db, utcnow(), lead)
-            )
+            created, audience, cursor = await run_in_threadpool(run_reminders, services.db, utcnow(), lead)
             if created and services.db.sqlite:
                 services.broker.publish(audience, cursor)
         except Exception:

@@ -178,9 +178,7 @@ def pull(db: Database, user_id: str, cursor: int, limit: int, client_id: str | N
         b'{"cursor":%d,"has_more":%s,"remaining":%d,"last_mutation_id":%d,"changes":['
         % (new_cursor, b"true" if has_more else b"false", remaining, lmid or 0)
     ]
-    changes = [
-        '{"entity":"%s","seq":%d,"row":{"seq":%d,%s}' % (entity, seq, seq, body[1:]) for entity, seq, body in rows
-    ]
+    changes = [f'{{"entity":"{entity}","seq":{seq},"row":{{"seq":{seq},{body[1:]}}}' for entity, seq, body in rows]
     parts.append(",".join(changes).encode())
     parts.append(b'],"revoked_projects":' + orjson.dumps(revoked) + b"}")
     return b"".join(parts)

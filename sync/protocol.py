@@ -416,7 +416,7 @@ def _documented_mutation(name: str, args: type[BaseModel]) -> type[BaseModel]:
 
 
 DOCUMENTED_MUTATIONS = tuple(_documented_mutation(n, a) for n, a in MUTATION_ARGS.items())
-AnyMutation = Annotated[Union[DOCUMENTED_MUTATIONS], Field(discriminator="name")]  # type: ignore[valid-type]
+AnyMutation = Annotated[Union[DOCUMENTED_MUTATIONS], Field(discriminator="name")]  # type: ignore[valid-type]  # noqa: UP007
 
 
 class PushRequestDocumented(BaseModel):

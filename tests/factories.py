@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,11 +128,11 @@ class Api:
     def __init__(self, http: Any) -> None:
         self.http = http
 
-    def register(self, email: str | None = None, name: str = "测试用户", password: str = "correct horse") -> dict[str, Any]:
+    def register(
+        self, email: str | None = None, name: str = "测试用户", password: str = "correct horse"
+    ) -> dict[str, Any]:
         email = email or f"user{next(_counter)}@example.com"
-        r = self.http.post(
-            "/api/v1/auth/register", json={"email": email, "password": password, "display_name": name}
-        )
+        r = self.http.post("/api/v1/auth/register", json={"email": email, "password": password, "display_name": name})
         assert r.status_code == 201, r.text
         return r.json()["user"]  # type: ignore[no-any-return]
 

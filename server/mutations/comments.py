@@ -12,7 +12,6 @@ from server.mutations.context import Ctx, Row, comments, members, users
 from server.mutations.notify import notify, put_watch, watchers
 from sync import protocol as p
 
-
 # Characters an email's local part often holds inside it (wang.wei, li_na, ann-marie, bob+qa).
 _JOINERS = frozenset("._-+")
 

@@ -19,8 +19,8 @@ def notification_read(ctx: Ctx, a: p.NotificationRead) -> None:
                 notifications.c.deleted.is_(False),
             )
         ).mappings()
-        for row in list(rows):
-            ctx.update("notification", notifications, dict(row), {"read_at": ctx.now})
+        for unread in list(rows):
+            ctx.update("notification", notifications, dict(unread), {"read_at": ctx.now})
         return
     if a.id is None:
         raise MutationRejected("validation_error", "Give a notification id or all: true.", [{"loc": ["id"]}])

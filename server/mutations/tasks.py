@@ -183,5 +183,5 @@ def task_delete(ctx: Ctx, a: p.IdOnly) -> None:
         ctx.update("task", tasks, row, {"deleted": True, "updated_at": ctx.now})
     for table, entity in ((comments, "comment"), (watches, "watch")):
         rows = ctx.conn.execute(sa.select(table).where(table.c.task_id.in_(ids), table.c.deleted.is_(False)))
-        for row in list(rows.mappings()):
-            ctx.update(entity, table, dict(row), {"deleted": True})
+        for found in list(rows.mappings()):
+            ctx.update(entity, table, dict(found), {"deleted": True})

@@ -43,11 +43,9 @@ def parse_push(raw: bytes) -> p.PushRequest:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError:
         raise ApiError(400, "malformed_json", "The request body is not valid JSON.") from None
-    if isinstance(data, dict) and isinstance(data.get("mutations"), list):
-        if len(data["mutations"]) > p.MAX_MUTATIONS_PER_PUSH:
-            raise ApiError(
-                413, "too_many_mutations", f"Send at most {p.MAX_MUTATIONS_PER_PUSH} mutations in one push."
-            )
+    mutations = data.get("mutations") if isinstance(data, dict) else None
+    if isinstance(mutations, list) and len(mutations) > p.MAX_MUTATIONS_PER_PUSH:
+        raise ApiError(413, "too_many_mutations", f"Send at most {p.MAX_MUTATIONS_PER_PUSH} mutations in one push.")
     try:
         return p.PushRequest.model_validate(data)
     except ValidationError as exc:

@@ -204,7 +204,9 @@ def test_statuses_are_managed_by_admins(api: Api) -> None:
     got = latest(owner, "status")[sid]
     assert (got["name"], got["category"], got["position"]) == ("评审", "doing", "a1V")
     admin.rejected("status.create", {"id": new_id(), "project_id": pid, "name": "x", "category": "later"})
-    admin.rejected("status.create", {"id": new_id(), "project_id": pid, "name": "x", "category": "todo", "position": "a-"})
+    admin.rejected(
+        "status.create", {"id": new_id(), "project_id": pid, "name": "x", "category": "todo", "position": "a-"}
+    )
     # Without a position the new status goes last.
     last = new_id()
     admin.ok("status.create", {"id": last, "project_id": pid, "name": "Archive", "category": "done"})
@@ -235,7 +237,9 @@ def test_task_create_defaults(api: Api) -> None:
     pid = project["id"]
     # A todo status placed before the defaults becomes the first todo status.
     first_todo = new_id()
-    alice.ok("status.create", {"id": first_todo, "project_id": pid, "name": "Inbox", "category": "todo", "position": "Z"})
+    alice.ok(
+        "status.create", {"id": first_todo, "project_id": pid, "name": "Inbox", "category": "todo", "position": "Z"}
+    )
     t1, t2 = alice.task(pid, "一"), alice.task(pid, "二")
     tasks = latest(alice, "task")
     one, two = tasks[t1], tasks[t2]
@@ -298,7 +302,7 @@ def test_task_create_with_fields_and_checks(api: Api) -> None:
 
 
 def test_task_roles(api: Api) -> None:
-    owner, project, people = team(api)
+    _, project, people = team(api)
     pid = project["id"]
     tid = people["member"].task(pid)
     viewer = people["viewer"]

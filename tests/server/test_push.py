@@ -56,7 +56,11 @@ def test_a_gap_rejects_the_whole_push_and_applies_nothing(api: Api) -> None:
     alice = api.person("Alice")
     assert _push(alice, [_create_project(1)]).status_code == 200
     seq_before = alice.pull()["cursor"]
-    for batch in ([_create_project(2), _create_project(4)], [_create_project(3)], [_create_project(3), _create_project(2)]):
+    for batch in (
+        [_create_project(2), _create_project(4)],
+        [_create_project(3)],
+        [_create_project(3), _create_project(2)],
+    ):
         r = _push(alice, batch)
         error = error_of(r, 409, "out_of_order")
         assert error["details"] == [{"last_mutation_id": 1}]
