@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
 
 from server import sync_service
-from server.deps import CurrentUser, ServicesDep, authenticate
+from server.deps import BearerDep, ServicesDep, authenticate, token_of
 from server.errors import ApiError, validation_details
 from server.events import EventStream
 from server.responses import Json, RawJson
@@ -28,14 +28,19 @@ router = APIRouter(tags=["sync"])
 )
 async def pull(
     services: ServicesDep,
-    user: CurrentUser,
+    credentials: BearerDep,
     cursor: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=2**31, description="Clamped to 5000")] = p.DEFAULT_PULL_LIMIT,
     client_id: Annotated[str | None, Query(max_length=100)] = None,
 ) -> RawJson:
     limit = min(limit, p.MAX_PULL_LIMIT)
-    body = await run_in_threadpool(sync_service.pull, services.db, user.id, cursor, limit, client_id)
-    return RawJson(body)
+    token = token_of(credentials)
+
+    def work() -> bytes:  # one trip to the thread pool: authenticate, then read
+        user = authenticate(services, token)
+        return sync_service.pull(services.db, user.id, cursor, limit, client_id)
+
+    return RawJson(await run_in_threadpool(work))
 
 
 def parse_push(raw: bytes) -> p.PushRequest:
@@ -68,12 +73,16 @@ _PUSH_BODY = {
     responses=errors(400, 401, 409, 413, 422),
     openapi_extra=_PUSH_BODY,
 )
-async def push(request: Request, services: ServicesDep, user: CurrentUser) -> Json:
-    req = parse_push(await request.body())
-    result = await run_in_threadpool(
-        sync_service.push, services.db, user.id, req.client_id, req.mutations, services.broker.publish
-    )
-    return Json(result)
+async def push(request: Request, services: ServicesDep, credentials: BearerDep) -> Json:
+    raw = await request.body()
+    token = token_of(credentials)
+
+    def work() -> dict[str, object]:  # one trip to the thread pool: authenticate, parse, apply
+        user = authenticate(services, token)
+        req = parse_push(raw)
+        return sync_service.push(services.db, user.id, req.client_id, req.mutations, services.broker.publish)
+
+    return Json(await run_in_threadpool(work))
 
 
 @router.get(
