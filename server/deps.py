@@ -66,6 +66,11 @@ def _load_principal(db: Database, user_id: str, family_id: str) -> Principal | N
     return Principal(row[0], row[1], row[2], family_id)
 
 
+def session_alive(services: Services, principal: Principal) -> bool:
+    """Whether a sign-in still stands (not signed out, not revoked for a reused refresh token)."""
+    return _load_principal(services.db, principal.id, principal.family_id) is not None
+
+
 def authenticate(services: Services, token: str | None) -> Principal:
     if not token:
         raise ApiError(401, "not_authenticated", "Sign in first: this request needs a bearer token.")

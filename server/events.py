@@ -12,7 +12,7 @@ import contextlib
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import orjson
 from starlette.responses import Response
@@ -126,7 +126,14 @@ class EventStream(Response):
 
     media_type = "text/event-stream"
 
-    def __init__(self, broker: Broker, user_id: str, ping_interval_s: float) -> None:
+    def __init__(
+        self,
+        broker: Broker,
+        user_id: str,
+        ping_interval_s: float,
+        still_signed_in: Callable[[], Awaitable[bool]] | None = None,
+    ) -> None:
+        self.still_signed_in = still_signed_in
         self.status_code = 200
         self.background = None
         self.init_headers({"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})  # no body: no content-length
@@ -163,6 +170,10 @@ class EventStream(Response):
                 sent = sub.cursor
                 await _send_event(send, sse("poke", {"cursor": sent}, sent))
             if loop.time() >= next_ping:
+                # A signed-out or revoked session loses its stream by the next ping; the client's
+                # reconnect then meets a 401 and signs in again.
+                if self.still_signed_in is not None and not await self.still_signed_in():
+                    return
                 next_ping = loop.time() + self.ping_interval_s
                 await _send_event(send, sse("ping", {}))
 

@@ -30,7 +30,6 @@ class Settings(BaseSettings):
     due_soon_lead_s: int = 24 * 3600
     reminder_interval_s: float = 60.0
     ping_interval_s: float = 15.0
-    tombstone_retention_days: int = 0  # 0 keeps tombstones forever, so no cursor ever expires
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     demo: bool = False

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
 
 from server import sync_service
-from server.deps import BearerDep, ServicesDep, authenticate, token_of
+from server.deps import BearerDep, ServicesDep, authenticate, session_alive, token_of
 from server.errors import ApiError, validation_details
 from server.events import EventStream
 from server.responses import Json, RawJson
@@ -101,4 +101,8 @@ async def events(
     header = request.headers.get("authorization", "")
     token = header[7:].strip() if header[:7].lower() == "bearer " else access_token
     user = await run_in_threadpool(authenticate, services, token)
-    return EventStream(services.broker, user.id, services.settings.ping_interval_s)
+
+    async def still_signed_in() -> bool:
+        return await run_in_threadpool(session_alive, services, user)
+
+    return EventStream(services.broker, user.id, services.settings.ping_interval_s, still_signed_in)

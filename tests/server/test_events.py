@@ -107,6 +107,21 @@ async def test_pings_come_every_interval(db_url: str) -> None:
                 assert (event.event, event.data, event.id) == ("ping", {}, None)
 
 
+@sqlite_only
+async def test_signing_out_ends_the_stream_by_the_next_ping(db_url: str) -> None:
+    with live_server(db_url, ping_interval_s=0.2) as url, people(url, "王伟") as [alice]:
+        async with open_events(url, alice.access_token) as events:
+            first = await events.next()
+            assert first is not None and first.event == "ping"
+            r = alice.http.post("/api/v1/auth/logout", json={"refresh_token": alice.refresh_token})
+            assert r.status_code == 204
+            while (event := await events.next()) is not None:
+                assert event.event == "ping"  # at most the pings already on their way
+        r = alice.get(EVENTS_PATH)
+        assert r.status_code == 401
+        assert r.json()["error"]["code"] == "invalid_token"
+
+
 async def test_access_token_in_the_query_opens_the_stream(live_app: FastAPI) -> None:
     with live_server(live_app) as url, people(url, "王伟") as [alice]:
         async with open_events(url, alice.access_token, in_query=True) as events:
