@@ -82,7 +82,7 @@ def sign_in(services: Services, body: p.TokenRequest, address: str) -> dict[str,
     if not services.passwords.verify(row.password_hash if row else None, body.password) or row is None:
         raise ApiError(401, "invalid_credentials", "The email or password is wrong.")
     family_id = str(uuid.uuid4())
-    with services.db.engine.begin() as conn:
+    with services.db.write() as conn:  # serialised: read-then-write must not race on SQLite
         conn.execute(families.insert().values(id=family_id, user_id=row.id, revoked=False, created_at=utcnow()))
         access, refresh = _issue(services, conn, row.id, family_id)
     return _token_response(services, access, refresh, _public(row))
@@ -93,7 +93,7 @@ def _bad_refresh() -> ApiError:
 
 
 def rotate(services: Services, token: str) -> dict[str, object]:
-    with services.db.engine.begin() as conn:
+    with services.db.write() as conn:  # serialised: read-then-write must not race on SQLite
         stored = conn.execute(
             sa.select(refresh_tokens).where(refresh_tokens.c.token_hash == token_hash(token)).with_for_update()
         ).first()
@@ -102,15 +102,18 @@ def rotate(services: Services, token: str) -> dict[str, object]:
         family = conn.execute(sa.select(families).where(families.c.id == stored.family_id)).first()
         if family is None or family.revoked or stored.expires_at < utcnow():
             raise _bad_refresh()
-        if stored.spent:
+        # Spending is a conditional update, so two refreshes racing with one token cannot both win
+        # (SQLite ignores FOR UPDATE); the loser is treated as a reuse.
+        spend = conn.execute(
+            refresh_tokens.update()
+            .where(refresh_tokens.c.token_hash == stored.token_hash, refresh_tokens.c.spent.is_(False))
+            .values(spent=True)
+        )
+        reused = stored.spent or spend.rowcount != 1
+        if reused:
             # A spent token came back: someone holds a copy. End the whole sign-in.
             conn.execute(families.update().where(families.c.id == family.id).values(revoked=True))
-            reused = True
         else:
-            reused = False
-            conn.execute(
-                refresh_tokens.update().where(refresh_tokens.c.token_hash == stored.token_hash).values(spent=True)
-            )
             user = conn.execute(sa.select(users).where(users.c.id == family.user_id)).first()
             access, refresh = _issue(services, conn, family.user_id, family.id)
     if reused or user is None:
@@ -119,7 +122,7 @@ def rotate(services: Services, token: str) -> dict[str, object]:
 
 
 def sign_out(services: Services, token: str) -> None:
-    with services.db.engine.begin() as conn:
+    with services.db.write() as conn:  # serialised: read-then-write must not race on SQLite
         stored = conn.execute(
             sa.select(refresh_tokens.c.family_id).where(refresh_tokens.c.token_hash == token_hash(token))
         ).first()

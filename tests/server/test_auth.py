@@ -189,3 +189,27 @@ def test_health_and_openapi(api: Api) -> None:
     doc = api.http.get("/openapi.json")
     assert doc.status_code == 200
     assert "/api/v1/sync/push" in doc.json()["paths"]
+
+
+def test_racing_refreshes_with_one_token_never_both_win(api: Api, app) -> None:  # type: ignore[no-untyped-def]
+    """Two refreshes of one token at once: at most one new pair, and never a server error."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from server.errors import ApiError
+    from server.routes.auth import rotate
+
+    services = app.state.services
+    for _ in range(5):
+        alice = api.person("王伟")
+
+        def attempt(_: int) -> str:
+            try:
+                rotate(services, alice.refresh_token)
+                return "ok"
+            except ApiError as exc:
+                return exc.code
+
+        with ThreadPoolExecutor(2) as pool:
+            outcomes = sorted(pool.map(attempt, range(2)))
+        assert outcomes in (["invalid_refresh_token", "ok"], ["invalid_refresh_token", "invalid_refresh_token"])
+        assert outcomes.count("ok") <= 1
