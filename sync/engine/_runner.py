@@ -1,0 +1,221 @@
+"""`SyncEngine`: the thin async runner that moves the outbox to the server and the server's rows home.
+
+One push in flight, batches of at most 500, the outbox re-read after every push, a pull after every
+push and on every poke. No database transaction is ever open across an HTTP call: each store call
+is its own short transaction between two awaits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from sync.engine._decide import Backoff, Progress, answered_up_to, plan_out_of_order, progress_after, retry_delay
+from sync.engine._remote import Remote
+from sync.errors import CursorExpired, NetworkError, NotSignedIn, OutOfOrder, ServerError, SyncError
+from sync.protocol import DEFAULT_PULL_LIMIT, MAX_MUTATIONS_PER_PUSH
+from sync.store import Changes, Rejection, Store
+
+log = logging.getLogger("keel.sync")
+T = TypeVar("T")
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass
+class SyncReport:
+    pushed: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    pulled_rows: int = 0
+    pages: int = 0
+    cursor: int = 0
+    new_client_id: bool = False
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        store: Store,
+        remote: Remote,
+        *,
+        backoff: Backoff | None = None,
+        max_attempts: int = 5,
+        page_limit: int = DEFAULT_PULL_LIMIT,
+        batch_limit: int = MAX_MUTATIONS_PER_PUSH,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.store = store
+        self.remote = remote
+        self.backoff = backoff or Backoff()
+        self.max_attempts = max_attempts
+        self.page_limit = page_limit
+        self.batch_limit = min(batch_limit, MAX_MUTATIONS_PER_PUSH)
+        self.sleep = sleep
+        self.last_error: SyncError | None = None
+        self._lock = asyncio.Lock()  # one sync (so one push) in flight per engine
+
+    async def _retrying(self, call: Callable[[], Awaitable[T]]) -> T:
+        attempt = 0
+        while True:
+            try:
+                return await call()
+            except SyncError as exc:
+                delay = retry_delay(exc, attempt, self.backoff)
+                attempt += 1
+                if delay is None or attempt >= self.max_attempts:
+                    raise
+                log.info("retrying in %.2fs after %s", delay, exc)
+                await self.sleep(delay)
+
+    async def sync(self, on_progress: ProgressCallback | None = None) -> SyncReport:
+        """Pushes the whole outbox (pulling after each push), then pulls until up to date."""
+        async with self._lock:
+            report = SyncReport()
+            try:
+                await self._push_all(report, on_progress)
+                await self._pull_all(report, on_progress)
+            except SyncError as exc:
+                self.last_error = exc
+                self.store.note_sync(str(exc))
+                raise
+            self.last_error = None
+            self.store.note_sync(None)
+            return report
+
+    async def push(self) -> SyncReport:
+        """Pushes the outbox, pulling after each push."""
+        async with self._lock:
+            report = SyncReport()
+            await self._push_all(report, None)
+            return report
+
+    async def pull(self, on_progress: ProgressCallback | None = None) -> SyncReport:
+        """Pulls until has_more is false; from cursor 0 that is the bootstrap, in pages."""
+        async with self._lock:
+            report = SyncReport()
+            await self._pull_all(report, on_progress)
+            return report
+
+    async def _push_all(self, report: SyncReport, on_progress: ProgressCallback | None) -> None:
+        while True:
+            batch = self.store.outbox_batch(self.batch_limit)
+            if not batch:
+                return
+            client_id = self.store.client_id
+            wire = [entry.wire() for entry in batch]
+            try:
+                answer = await self._retrying(functools.partial(self.remote.push, client_id, wire))
+            except OutOfOrder as exc:
+                if plan_out_of_order(exc.last_mutation_id, batch, self.store.last_issued) == "new_client":
+                    self.store.take_new_client_id()
+                    report.new_client_id = True
+                else:
+                    self.store.record_push(answered_up_to(exc.last_mutation_id, batch))
+                continue
+            if self.store.server_lmid_ahead(int(answer.get("last_mutation_id", 0))):
+                # The server knows ids this device never issued (a restored cache): its "duplicate"
+                # answers are about other mutations, so resend ours under a new client_id.
+                self.store.take_new_client_id()
+                report.new_client_id = True
+                continue
+            report.pushed += len(answer.get("results", []))
+            report.rejected += self.store.record_push(answer)
+            await self._pull_all(report, on_progress)
+
+    async def _pull_all(self, report: SyncReport, on_progress: ProgressCallback | None) -> None:
+        bootstrap = self.store.cursor == 0
+        rows = 0
+        expired_once = False
+        while True:
+            cursor, client_id = self.store.cursor, self.store.client_id
+            try:
+                page = await self._retrying(functools.partial(self.remote.pull, cursor, client_id, self.page_limit))
+            except CursorExpired:
+                if expired_once:
+                    raise
+                expired_once = True
+                self.store.reset_cache()  # keeps the outbox and client_id
+                bootstrap, rows = True, 0
+                continue
+            self.store.apply_pull(page, bulk=bootstrap)
+            progress = progress_after(rows, page)
+            rows = progress.rows
+            report.pulled_rows += len(page.get("changes", []))
+            report.pages += 1
+            report.cursor = progress.cursor
+            if progress.done and bootstrap:
+                self.store.finish_bulk()  # the board's indexes, then search, before saying "done"
+            if on_progress is not None:
+                on_progress(progress)
+            if progress.done:
+                return
+
+    async def run(self, stop: asyncio.Event | None = None) -> None:
+        """Keeps the store in sync until `stop` is set: syncs at start, after every local action,
+        on every poke, and after every reconnect of the event stream. NotSignedIn ends the run."""
+        stop = stop or asyncio.Event()
+        wake = asyncio.Event()
+        wake.set()
+
+        def on_change(changes: Changes) -> None:
+            if changes.outbox and changes.source == "local":
+                wake.set()
+
+        unsubscribe = self.store.subscribe(on_change)
+        listener = asyncio.create_task(self._listen(wake, stop))
+        attempt = 0
+        try:
+            while not stop.is_set():
+                await _first(wake.wait(), stop.wait())
+                if stop.is_set():
+                    return
+                wake.clear()
+                try:
+                    await self.sync()
+                    attempt = 0
+                except NotSignedIn:
+                    raise
+                except SyncError as exc:
+                    log.warning("sync failed: %s", exc)
+                    await _first(self.sleep(self.backoff.delay(attempt)), stop.wait())
+                    attempt += 1
+                    wake.set()
+        finally:
+            unsubscribe()
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
+
+    async def _listen(self, wake: asyncio.Event, stop: asyncio.Event) -> None:
+        attempt = 0
+        while not stop.is_set():
+            try:
+                async for event in self.remote.events():
+                    if event.event in ("open", "poke"):
+                        attempt = 0
+                        wake.set()
+            except (NetworkError, ServerError) as exc:
+                log.info("event stream lost: %s", exc)
+            except NotSignedIn as exc:
+                self.last_error = exc
+                return
+            except SyncError as exc:
+                log.warning("event stream refused: %s", exc)
+            await _first(self.sleep(self.backoff.delay(attempt)), stop.wait())
+            attempt += 1
+
+
+async def _first(*waits: Awaitable[object]) -> None:
+    tasks = [asyncio.ensure_future(w) for w in waits]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

@@ -1,0 +1,27 @@
+"""The local store: the SQLite cache the UI renders from, the outbox, and the rejection log.
+
+store = Store.open(path)
+store.set_account(server_url, user_id, email)
+task_id = store.create_task(project_id, "修复登录页闪退", priority="high")
+unsubscribe = store.subscribe(lambda changes: ...)
+columns = store.board(project_id)
+"""
+
+from sync.store._base import Changes, Listener
+from sync.store._outbox import OutboxEntry, Rejection, lmid_verdict
+from sync.store._queries import BoardColumn, TaskDetail, TaskFilter
+from sync.store._schema import SCHEMA_VERSION
+from sync.store._store import Store
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "BoardColumn",
+    "Changes",
+    "Listener",
+    "OutboxEntry",
+    "Rejection",
+    "Store",
+    "TaskDetail",
+    "TaskFilter",
+    "lmid_verdict",
+]

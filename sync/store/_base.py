@@ -1,0 +1,208 @@
+"""The store's foundation: the SQLite file (WAL), its schema and version, the sync state kept in
+`meta` (client_id, cursor, last_mutation_id, server, user), transactions, and change listeners.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Self
+
+from sync.ids import now_iso
+from sync.store import _schema as schema
+from sync.store._optimistic import Touched
+from sync.store._replay import by_entity, clear_cache
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What one commit changed: entity -> ids of the view, and whether the outbox or rejections changed."""
+
+    rows: dict[str, frozenset[str]] = field(default_factory=dict)
+    outbox: bool = False
+    rejections: bool = False
+    source: str = "local"  # 'local' (an action), 'pull', 'push' or 'reset'
+
+    @staticmethod
+    def of(touched: Touched, **kw: Any) -> Changes:
+        return Changes({e: frozenset(ids) for e, ids in by_entity(touched).items()}, **kw)
+
+    def __bool__(self) -> bool:
+        return bool(self.rows) or self.outbox or self.rejections
+
+
+Listener = Callable[[Changes], None]
+
+
+class StoreBase:
+    """The file, its schema, the sync state in `meta`, transactions and listeners."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+        self.conn = conn
+        self.path = path
+        self._listeners: list[Listener] = []
+        self._prepare()
+
+    @classmethod
+    def open(cls, path: str | Path) -> Self:
+        """Opens (creating, migrating or rebuilding as needed) the store in the SQLite file `path`."""
+        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA busy_timeout = 10000")
+        return cls(conn, str(path))
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # --- schema ---------------------------------------------------------------------------
+
+    def _prepare(self) -> None:
+        with self.transaction():
+            tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            version = None
+            if "meta" in tables:
+                version = self._meta("schema_version")
+            if version is not None and int(version) != schema.SCHEMA_VERSION:
+                self._drop_cache_tables(tables)
+            for statement in schema.create_tables_sql():
+                self.conn.execute(statement)
+            if version is None or int(version) != schema.SCHEMA_VERSION:
+                self._set_meta("schema_version", str(schema.SCHEMA_VERSION))
+                self._set_meta("cursor", "0")
+                self._set_meta("derived", "stale")
+            if self._meta("client_id") is None:
+                self._set_meta("client_id", str(uuid.uuid4()))
+                self._set_meta("next_mutation_id", "1")
+                self._set_meta("last_mutation_id", "0")
+            if self._meta("derived") != "ready":
+                self._build_derived()
+
+    def _drop_cache_tables(self, tables: set[str]) -> None:
+        """A cache from another schema version: drop everything but the outbox, rejections and meta."""
+        for name in schema.TRIGGERS:
+            self.conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+        self.conn.execute("DROP TABLE IF EXISTS task_fts")
+        for name in tables - set(schema.KEPT_TABLES):
+            if not name.startswith(("sqlite_", "task_fts")):
+                self.conn.execute(f'DROP TABLE IF EXISTS "{name}"')
+        # The view of pending mutations is rebuilt on the next pull; their touched sets are stale.
+        self.conn.execute("UPDATE outbox SET touched = '[]'")
+
+    def _build_derived(self) -> None:
+        for statement in schema.build_derived_sql():
+            self.conn.execute(statement)
+        self._set_meta("derived", "ready")
+
+    # --- transactions, meta and listeners -------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE); nested use joins the outer one."""
+        if self.conn.in_transaction:
+            yield self.conn
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def _meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None or row[0] is None else str(row[0])
+
+    def _set_meta(self, key: str, value: str | None) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def _meta_int(self, key: str) -> int:
+        return int(self._meta(key) or 0)
+
+    @property
+    def client_id(self) -> str:
+        return self._meta("client_id") or ""
+
+    @property
+    def cursor(self) -> int:
+        return self._meta_int("cursor")
+
+    @property
+    def last_mutation_id(self) -> int:
+        """The highest mutation id of this client_id that the server said it processed."""
+        return self._meta_int("last_mutation_id")
+
+    @property
+    def last_issued(self) -> int:
+        return self._meta_int("next_mutation_id") - 1
+
+    @property
+    def server_url(self) -> str | None:
+        return self._meta("server_url")
+
+    @property
+    def user_id(self) -> str | None:
+        return self._meta("user_id")
+
+    @property
+    def account(self) -> str | None:
+        return self._meta("account")
+
+    @property
+    def schema_version(self) -> int:
+        return self._meta_int("schema_version")
+
+    def set_account(self, server_url: str, user_id: str, account: str) -> None:
+        """Binds the store to a server and user. Another user gets a fresh store: someone else's cache,
+        outbox and rejections must never be shown or pushed as theirs. The same user at a new
+        address (user ids are server-made UUIDs) keeps everything."""
+        with self.transaction():
+            if self.user_id is not None and self.user_id != user_id:
+                clear_cache(self.conn)
+                self.conn.execute("DELETE FROM outbox")
+                self.conn.execute("DELETE FROM rejected")
+                self._new_client_id()
+                self._set_meta("cursor", "0")
+            self._set_meta("server_url", server_url)
+            self._set_meta("user_id", user_id)
+            self._set_meta("account", account)
+        self._emit(Changes(source="reset", outbox=True, rejections=True))
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Calls `listener(changes)` after every commit that changed something; returns an unsubscribe."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _emit(self, changes: Changes) -> None:
+        if changes:
+            for listener in list(self._listeners):
+                listener(changes)
+
+    def _new_client_id(self) -> str:
+        client_id = str(uuid.uuid4())
+        self._set_meta("client_id", client_id)
+        self._set_meta("last_mutation_id", "0")
+        if self.conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0:
+            self._set_meta("next_mutation_id", "1")
+        return client_id
+
+    def note_sync(self, error: str | None) -> None:
+        """Remembers how the last sync ended (for `keel status`): None on success, else the error."""
+        with self.transaction():
+            self._set_meta("last_error", error)
+            if error is None:
+                self._set_meta("last_sync_at", now_iso())
+
+    @property
+    def last_error(self) -> str | None:
+        return self._meta("last_error")
+
+    @property
+    def last_sync_at(self) -> str | None:
+        return self._meta("last_sync_at")

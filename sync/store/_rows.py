@@ -1,0 +1,64 @@
+"""Row codecs: server rows to column tuples for executemany, cached rows back to protocol dicts."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import orjson
+
+from sync.store._schema import BOOL_FIELDS, COLUMNS, JSON_FIELDS
+
+Row = dict[str, Any]
+
+
+def encode(entity: str, row: Row) -> tuple[Any, ...]:
+    """A protocol row (as pulled, or as built optimistically) as the entity's column values."""
+    out: list[Any] = []
+    for name in COLUMNS[entity]:
+        value = row.get(name)
+        if name in JSON_FIELDS:
+            value = orjson.dumps(value if value is not None else []).decode()
+        elif name in BOOL_FIELDS:
+            value = int(bool(value))
+        out.append(value)
+    return tuple(out)
+
+
+def decode(entity: str, row: sqlite3.Row) -> Row:
+    """A cached row as a protocol dict (plus `pending` for rows of the view)."""
+    out: Row = dict(zip(row.keys(), row, strict=True))
+    for name in JSON_FIELDS:
+        if name in out:
+            out[name] = orjson.loads(out[name]) if out[name] else []
+    for name in _BOOLS:
+        if name in out:
+            out[name] = bool(out[name])
+    return out
+
+
+_BOOLS = (*BOOL_FIELDS, "pending")
+
+
+def upsert_sql(table: str, entity: str, *, view: bool) -> str:
+    """INSERT … ON CONFLICT(id) DO UPDATE: keeps the rowid, so the search index's triggers stay right."""
+    columns = list(COLUMNS[entity])
+    values = ["?"] * len(columns)
+    if view:
+        columns.append("pending")
+        values.append("0")
+    sets = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id")
+    insert = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(values)})"
+    return f"{insert} ON CONFLICT(id) DO UPDATE SET {sets}"
+
+
+def fetch(conn: sqlite3.Connection, table: str, row_id: str) -> sqlite3.Row | None:
+    row: sqlite3.Row | None = conn.execute(f"SELECT * FROM {table} WHERE id = ?", (row_id,)).fetchone()
+    return row
+
+
+def write_view(conn: sqlite3.Connection, entity: str, row: Row, *, pending: bool) -> None:
+    """Writes one row of the view (an optimistic change, or a base row copied back)."""
+    conn.execute(upsert_sql(entity, entity, view=True), encode(entity, row))
+    if pending:
+        conn.execute(f"UPDATE {entity} SET pending = 1 WHERE id = ?", (row["id"],))

@@ -1,0 +1,216 @@
+"""The cache's tables: the server's rows (`base_*`), the optimistic view the UI reads, and local state.
+
+Defined with SQLAlchemy Core on a MetaData of their own (the server's models never collide with
+them); the DDL is compiled once and run through the sqlite3 driver, which every hot path uses.
+Secondary indexes of the view, the label index and the trigram search index are "derived": a
+bootstrap drops them, bulk-loads, and builds them afterwards (PERF-NOTES: 2-3 times faster).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.schema import CreateIndex, CreateTable
+
+# Bump when a table changes; an older cache is rebuilt (outbox, rejections and client_id kept).
+SCHEMA_VERSION = 1
+
+metadata = sa.MetaData()
+
+Text, Int, Real = sa.Text, sa.Integer, sa.Float
+
+# entity -> its columns after `id` and `seq`, with SQL types. JSON lists are TEXT, booleans INTEGER.
+FIELDS: dict[str, tuple[tuple[str, type[sa.types.TypeEngine[Any]]], ...]] = {
+    "user": (("display_name", Text), ("email", Text)),
+    "project": (("name", Text), ("key", Text), ("kind", Text), ("description", Text), ("archived", Int)),
+    "member": (("project_id", Text), ("user_id", Text), ("role", Text)),
+    "status": (("project_id", Text), ("name", Text), ("category", Text), ("position", Text)),
+    "task": (
+        ("project_id", Text),
+        ("number", Int),
+        ("title", Text),
+        ("description", Text),
+        ("status_id", Text),
+        ("assignee_id", Text),
+        ("reporter_id", Text),
+        ("priority", Text),
+        ("type", Text),
+        ("labels", Text),
+        ("parent_id", Text),
+        ("position", Text),
+        ("start_at", Text),
+        ("due_at", Text),
+        ("estimate", Real),
+        ("created_at", Text),
+        ("updated_at", Text),
+    ),
+    "comment": (
+        ("task_id", Text),
+        ("project_id", Text),
+        ("author_id", Text),
+        ("body", Text),
+        ("mentions", Text),
+        ("created_at", Text),
+        ("edited_at", Text),
+    ),
+    "notification": (
+        ("user_id", Text),
+        ("kind", Text),
+        ("task_id", Text),
+        ("project_id", Text),
+        ("actor_id", Text),
+        ("title", Text),
+        ("created_at", Text),
+        ("read_at", Text),
+    ),
+    "watch": (("task_id", Text), ("user_id", Text)),
+}
+ENTITIES = tuple(FIELDS)
+JSON_FIELDS = {"labels", "mentions"}
+BOOL_FIELDS = {"archived"}
+COLUMNS: dict[str, tuple[str, ...]] = {e: ("id", "seq", *(name for name, _ in f)) for e, f in FIELDS.items()}
+
+
+def _entity_table(name: str, entity: str, *, view: bool) -> sa.Table:
+    columns: list[sa.Column[object]] = [sa.Column("id", Text, primary_key=True), sa.Column("seq", Int)]
+    columns += [sa.Column(field, kind) for field, kind in FIELDS[entity]]
+    if view:
+        # 1 while a pending mutation has touched the row: the UI marks it as not yet synced.
+        columns.append(sa.Column("pending", Int, nullable=False, server_default="0"))
+    return sa.Table(name, metadata, *columns)
+
+
+BASE = {e: _entity_table(f"base_{e}", e, view=False) for e in ENTITIES}
+VIEW = {e: _entity_table(e, e, view=True) for e in ENTITIES}
+
+# Base tables: what a purge by project needs (kept during bulk loads: cheap, and purges are rare).
+for _entity in ("member", "status", "task", "comment", "notification"):
+    sa.Index(f"ix_base_{_entity}_project", BASE[_entity].c.project_id)
+sa.Index("ix_base_watch_task", BASE["watch"].c.task_id)
+
+# View tables: the UI's queries. These are derived: dropped during a bootstrap, built after it.
+_t, _c, _n = VIEW["task"].c, VIEW["comment"].c, VIEW["notification"].c
+DERIVED_INDEXES = [
+    sa.Index("ix_task_board", _t.project_id, _t.status_id, _t.position, _t.id),
+    sa.Index("ix_task_assignee", _t.assignee_id, _t.due_at),
+    sa.Index("ix_task_priority", _t.project_id, _t.priority),
+    sa.Index("ix_task_due", _t.project_id, _t.due_at),
+    sa.Index("ix_task_parent", _t.parent_id),
+    sa.Index("ix_comment_task", _c.task_id, _c.created_at, _c.id),
+    sa.Index("ix_comment_project", _c.project_id),
+    sa.Index("ix_notification_user", _n.user_id, _n.created_at),
+    sa.Index("ix_notification_unread", _n.user_id, _n.created_at, sqlite_where=_n.read_at.is_(None)),
+    sa.Index("ix_member_project", VIEW["member"].c.project_id, VIEW["member"].c.user_id),
+    sa.Index("ix_member_user", VIEW["member"].c.user_id),
+    sa.Index("ix_status_project", VIEW["status"].c.project_id, VIEW["status"].c.position),
+    sa.Index("ix_watch_task", VIEW["watch"].c.task_id),
+    sa.Index("ix_project_key", VIEW["project"].c.key),
+]
+
+meta_table = sa.Table("meta", metadata, sa.Column("key", Text, primary_key=True), sa.Column("value", Text))
+outbox_table = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("mutation_id", Int, primary_key=True, autoincrement=False),
+    sa.Column("name", Text, nullable=False),
+    sa.Column("args", Text, nullable=False),
+    sa.Column("created_at", Text, nullable=False),
+    # 'pending' until the server answers; 'applied' (or duplicate) until a pull covers it.
+    sa.Column("state", Text, nullable=False, server_default="pending"),
+    # JSON [[entity, id], ...]: the rows its optimistic change touched at the last replay.
+    sa.Column("touched", Text, nullable=False, server_default="[]"),
+)
+rejected_table = sa.Table(
+    "rejected",
+    metadata,
+    sa.Column("id", Int, primary_key=True, autoincrement=True),
+    sa.Column("client_id", Text, nullable=False),
+    sa.Column("mutation_id", Int, nullable=False),
+    sa.Column("name", Text, nullable=False),
+    sa.Column("args", Text, nullable=False),
+    sa.Column("code", Text, nullable=False),
+    sa.Column("message", Text, nullable=False),
+    sa.Column("details", Text, nullable=False, server_default="[]"),
+    sa.Column("created_at", Text, nullable=False),
+    sa.Column("rejected_at", Text, nullable=False),
+    sa.Column("dismissed", Int, nullable=False, server_default="0"),
+)
+task_label_table = sa.Table(
+    "task_label",
+    metadata,
+    sa.Column("task_id", Text, nullable=False),
+    sa.Column("label", Text, nullable=False),
+    sa.Index("ix_task_label", "label", "task_id"),
+    sa.Index("ix_task_label_task", "task_id"),
+)
+
+# Local tables kept across a cache rebuild.
+KEPT_TABLES = ("meta", "outbox", "rejected")
+
+_dialect = sqlite.dialect()
+
+
+def _ddl(element: sa.schema.ExecutableDDLElement) -> str:
+    return str(element.compile(dialect=_dialect)).strip()
+
+
+def create_tables_sql() -> list[str]:
+    """CREATE TABLE (and base indexes) for every table, IF NOT EXISTS."""
+    out: list[str] = []
+    for table in metadata.sorted_tables:
+        out.append(_ddl(CreateTable(table, if_not_exists=True)))
+        if table.name.startswith("base_") or table.name == "task_label":
+            out += [_ddl(CreateIndex(index, if_not_exists=True)) for index in table.indexes]
+    return out
+
+
+SEARCH_TABLE_SQL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS task_fts USING fts5("
+    "title, description, content='task', content_rowid='rowid', tokenize='trigram')"
+)
+
+_FTS_DELETE = (
+    "INSERT INTO task_fts(task_fts, rowid, title, description) "
+    "VALUES ('delete', old.rowid, old.title, old.description); "
+)
+# Triggers that keep the label index and the search index in step with the view's tasks.
+TRIGGERS = {
+    "task_derived_ai": "AFTER INSERT ON task BEGIN "
+    "INSERT INTO task_fts(rowid, title, description) VALUES (new.rowid, new.title, new.description); "
+    "INSERT INTO task_label(task_id, label) SELECT new.id, value FROM json_each(new.labels); END",
+    "task_derived_ad": "AFTER DELETE ON task BEGIN "
+    + _FTS_DELETE
+    + "DELETE FROM task_label WHERE task_id = old.id; END",
+    "task_derived_au_text": "AFTER UPDATE OF title, description ON task BEGIN "
+    + _FTS_DELETE
+    + "INSERT INTO task_fts(rowid, title, description) VALUES (new.rowid, new.title, new.description); END",
+    "task_derived_au_labels": "AFTER UPDATE OF labels ON task BEGIN "
+    "DELETE FROM task_label WHERE task_id = old.id; "
+    "INSERT INTO task_label(task_id, label) SELECT new.id, value FROM json_each(new.labels); END",
+}
+
+
+def drop_derived_sql() -> list[str]:
+    """Statements that stop maintaining the derived indexes (before a bulk load)."""
+    out = [f"DROP TRIGGER IF EXISTS {name}" for name in TRIGGERS]
+    out += [f"DROP INDEX IF EXISTS {index.name}" for index in DERIVED_INDEXES]
+    return out
+
+
+def build_derived_sql() -> list[str]:
+    """Statements that rebuild every derived index from the view and maintain them from then on."""
+    out = [_ddl(CreateIndex(index, if_not_exists=True)) for index in DERIVED_INDEXES]
+    out += [
+        "DELETE FROM task_label",
+        "INSERT INTO task_label(task_id, label) SELECT task.id, j.value FROM task, json_each(task.labels) AS j",
+        SEARCH_TABLE_SQL,
+        "INSERT INTO task_fts(task_fts) VALUES ('rebuild')",
+    ]
+    out += [f"CREATE TRIGGER IF NOT EXISTS {name} {body}" for name, body in TRIGGERS.items()]
+    return out
+
+
+def all_table_names() -> list[str]:
+    return [table.name for table in metadata.sorted_tables] + ["task_fts"]
