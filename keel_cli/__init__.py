@@ -1,7 +1,9 @@
-"""The `keel` command: `keel server` runs the sync server, `keel demo` runs it with demo data.
+"""The `keel` command: `keel server` runs the sync server, `keel demo` runs it with demo data, and the
+client commands (`keel login`, `keel sync`, `keel tasks ...`, see `keel_cli.client`) work on a local store.
 
 Import-light on purpose: the app bundle ships without the server's dependencies, so nothing from
-`server` (FastAPI, uvicorn, argon2) is imported until a subcommand needs it.
+`server` (FastAPI, uvicorn, argon2), nor the client's store and engine, is imported until a
+subcommand needs it.
 """
 
 from __future__ import annotations
@@ -82,15 +84,28 @@ def build_parser() -> argparse.ArgumentParser:
         "--fresh", action="store_true", help="start from a new demo database (due dates relative to now again)"
     )
     demo.set_defaults(run=run_demo_command)
+
+    from keel_cli.client import add_client_commands
+
+    add_client_commands(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from keel_cli._local import CliError
+
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args) or 0)
+    except CliError as exc:
+        print(f"keel: {exc}", file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `keel tasks list | head`: the reader left; say nothing more
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 # --- keel server -----------------------------------------------------------------------------

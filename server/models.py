@@ -96,6 +96,16 @@ class ClientState(ServerModel, table=True):
     last_mutation_id: int = Field(default=0, sa_type=sa.BigInteger)
 
 
+class RejectedMutation(ServerModel, table=True):
+    """Why a mutation was rejected, so a resent duplicate can still say it (its answer may have been lost)."""
+
+    __tablename__ = "rejected_mutations"
+    user_id: str = Field(primary_key=True, max_length=36)
+    client_id: str = Field(primary_key=True, max_length=100)
+    mutation_id: int = Field(primary_key=True, sa_type=sa.BigInteger)
+    error: str = Field(sa_type=sa.Text)  # the rejection's error object, as JSON
+
+
 class Project(ServerModel, table=True):
     __tablename__ = "projects"
     id: str = _id()

@@ -37,6 +37,26 @@ def _client_lmid(conn: Connection | Raw, user_id: str, client_id: str) -> int | 
     )
 
 
+def _earlier_rejections(raw: Raw, user_id: str, client_id: str, ids: list[int]) -> dict[int, dict[str, Any]]:
+    if not ids:
+        return {}
+    marks, params = in_params("m", ids)
+    rows = raw.execute(
+        f"SELECT mutation_id, error FROM rejected_mutations WHERE user_id = :u AND client_id = :c "
+        f"AND mutation_id IN ({marks})",
+        {**params, "u": user_id, "c": client_id},
+    ).fetchall()
+    return {int(mid): orjson.loads(error) for mid, error in rows}
+
+
+def _duplicate(mutation_id: int, error: dict[str, Any] | None) -> dict[str, Any]:
+    """A resent mutation: skipped. If it was rejected, the answer repeats why (the first answer may be lost)."""
+    result: dict[str, Any] = {"mutation_id": mutation_id, "status": "duplicate"}
+    if error is not None:
+        result["error"] = error
+    return result
+
+
 def apply_one(ctx: Ctx, m: Mutation) -> dict[str, Any]:
     """Applies one mutation inside a savepoint; anything that goes wrong rejects only this one."""
     result: dict[str, Any] = {"mutation_id": m.mutation_id}
@@ -93,12 +113,21 @@ def push(db: Database, user_id: str, client_id: str, mutations: list[Mutation], 
                 )
             expected = max(expected, m.mutation_id + 1)
         ctx = Ctx(tx, user_id, utcnow())
-        results = []
+        earlier = _earlier_rejections(
+            tx.raw, user_id, client_id, [m.mutation_id for m in mutations if m.mutation_id <= lmid]
+        )
+        results: list[dict[str, Any]] = []
         for m in mutations:
             if m.mutation_id <= lmid:
-                results.append({"mutation_id": m.mutation_id, "status": "duplicate"})
+                results.append(_duplicate(m.mutation_id, earlier.get(m.mutation_id)))
                 continue
-            results.append(apply_one(ctx, m))
+            result = apply_one(ctx, m)
+            if result["status"] == "rejected":
+                tx.raw.execute(
+                    "INSERT INTO rejected_mutations (user_id, client_id, mutation_id, error) VALUES (:u, :c, :m, :e)",
+                    {"u": user_id, "c": client_id, "m": m.mutation_id, "e": orjson.dumps(result["error"]).decode()},
+                )
+            results.append(result)
             lmid = m.mutation_id
         client = {"u": user_id, "c": client_id, "l": lmid}
         if known is None:

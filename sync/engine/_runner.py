@@ -18,7 +18,7 @@ from typing import TypeVar
 from sync.engine._decide import Backoff, Progress, answered_up_to, plan_out_of_order, progress_after, retry_delay
 from sync.engine._remote import Remote
 from sync.errors import CursorExpired, NetworkError, NotSignedIn, OutOfOrder, ServerError, SyncError
-from sync.protocol import DEFAULT_PULL_LIMIT, MAX_MUTATIONS_PER_PUSH
+from sync.protocol import DEFAULT_PULL_LIMIT, MAX_MUTATIONS_PER_PUSH, MAX_PULL_LIMIT
 from sync.store import Changes, Rejection, Store
 
 log = logging.getLogger("keel.sync")
@@ -44,7 +44,7 @@ class SyncEngine:
         *,
         backoff: Backoff | None = None,
         max_attempts: int = 5,
-        page_limit: int = DEFAULT_PULL_LIMIT,
+        page_limit: int | None = None,
         batch_limit: int = MAX_MUTATIONS_PER_PUSH,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
@@ -52,7 +52,10 @@ class SyncEngine:
         self.remote = remote
         self.backoff = backoff or Backoff()
         self.max_attempts = max_attempts
-        self.page_limit = page_limit
+        # A bootstrap pulls the largest pages the server allows (a fifth of the round trips and of
+        # the server's per-page work); catching up uses the default. An explicit limit sets both.
+        self.page_limit = page_limit or DEFAULT_PULL_LIMIT
+        self.bootstrap_page_limit = page_limit or MAX_PULL_LIMIT
         self.batch_limit = min(batch_limit, MAX_MUTATIONS_PER_PUSH)
         self.sleep = sleep
         self.last_error: SyncError | None = None
@@ -132,8 +135,9 @@ class SyncEngine:
         expired_once = False
         while True:
             cursor, client_id = self.store.cursor, self.store.client_id
+            limit = self.bootstrap_page_limit if bootstrap else self.page_limit
             try:
-                page = await self._retrying(functools.partial(self.remote.pull, cursor, client_id, self.page_limit))
+                page = await self._retrying(functools.partial(self.remote.pull, cursor, client_id, limit))
             except CursorExpired:
                 if expired_once:
                     raise
@@ -148,10 +152,14 @@ class SyncEngine:
             report.pages += 1
             report.cursor = progress.cursor
             if progress.done and bootstrap:
-                self.store.finish_bulk()  # the board's indexes, then search, before saying "done"
+                self.store.finish_bulk(search=False)  # the board's indexes before saying "done"
             if on_progress is not None:
                 on_progress(progress)
             if progress.done:
+                if not self.store.search_ready:
+                    # The trigram index, in chunks on a connection of its own: the loop (and the UI
+                    # on it) stays free, and search answers through LIKE until the index is whole.
+                    await asyncio.to_thread(self.store.build_search_detached)
                 return
 
     async def run(self, stop: asyncio.Event | None = None) -> None:
@@ -195,6 +203,8 @@ class SyncEngine:
         while not stop.is_set():
             try:
                 async for event in self.remote.events():
+                    if event.event == "poke" and _poke_cursor(event.data) <= self.store.cursor:
+                        continue  # we already pulled past it (our own push, say): nothing to fetch
                     if event.event in ("open", "poke"):
                         attempt = 0
                         wake.set()
@@ -207,6 +217,12 @@ class SyncEngine:
                 log.warning("event stream refused: %s", exc)
             await _first(self.sleep(self.backoff.delay(attempt)), stop.wait())
             attempt += 1
+
+
+def _poke_cursor(data: dict[str, object]) -> float:
+    """The cursor a poke announces (infinite when it names none, so that it always wakes us)."""
+    value = data.get("cursor")
+    return float(value) if isinstance(value, int) else float("inf")
 
 
 async def _first(*waits: Awaitable[object]) -> None:

@@ -4,6 +4,15 @@
 of fresh base rows. It returns the (entity, id) pairs it touched, so a later rollback or replay
 knows which rows to reset. Anything the server would reject (a missing row, say) is a no-op here:
 the server's answer decides, and a rejection rolls the change back.
+
+`apply_recorded` also returns what the effect depended on, which the outbox keeps so that a rebase
+replays only the pending mutations a pull or a rollback can affect (see `_replay.rebase`):
+- rows: every row written, and every row read by id (found or not);
+- ranges, as ("r:<range>", key) for a range the mutation read and ("w:<range>", key) for a range
+  its writes changed (before and after). The ranges are the reads that are not by id:
+  `column` (a status's cards: a new card goes after the last one), `statuses` (a project's
+  statuses: the default one, the last position), `children` (a task's subtasks), `of_task` (a
+  task's comments and watches) and `unread` (a user's notifications).
 """
 
 from __future__ import annotations
@@ -20,6 +29,26 @@ from sync.protocol import member_id, watch_id
 from sync.store._rows import Row, decode, fetch, write_view
 
 Touched = set[tuple[str, str]]
+RANGES: dict[str, tuple[tuple[str, str], ...]] = {
+    # entity -> (range, the row's field holding the range's key): writing such a row changes those ranges
+    "task": (("column", "status_id"), ("children", "parent_id")),
+    "status": (("statuses", "project_id"),),
+    "comment": (("of_task", "task_id"),),
+    "watch": (("of_task", "task_id"),),
+    "notification": (("unread", "user_id"),),
+}
+
+
+def ranges_written(entity: str, row: Any) -> Touched:
+    """The ("w:<range>", key) keys of the ranges a version of this row belongs to."""
+    out: Touched = set()
+    for name, column in RANGES.get(entity, ()):
+        value = row[column]
+        if value is not None:
+            out.add((f"w:{name}", str(value)))
+    return out
+
+
 _DEFAULT_STATUSES = (("To do", "todo"), ("Doing", "doing"), ("Done", "done"))
 _TIME_FIELDS = ("start_at", "due_at")
 
@@ -27,9 +56,14 @@ _TIME_FIELDS = ("start_at", "due_at")
 class Ctx:
     def __init__(self, conn: sqlite3.Connection, me: str, now: str) -> None:
         self.conn, self.me, self.now = conn, me, now
-        self.touched: Touched = set()
+        self.touched: Touched = set()  # rows written
+        self.deps: Touched = set()  # rows read by id, and ranges read ("r:…") and written ("w:…")
+
+    def read_range(self, name: str, key: Any) -> None:
+        self.deps.add((f"r:{name}", str(key)))
 
     def get(self, entity: str, row_id: Any) -> Row | None:
+        self.deps.add((entity, str(row_id)))
         row = fetch(self.conn, entity, str(row_id))
         if row is None:
             return None
@@ -38,10 +72,19 @@ class Ctx:
         return out
 
     def put(self, entity: str, row: Row) -> None:
+        if entity in RANGES:
+            old = fetch(self.conn, entity, row["id"])
+            if old is not None:
+                self.deps |= ranges_written(entity, old)
+            self.deps |= ranges_written(entity, row)
         write_view(self.conn, entity, row, pending=True)
         self.touched.add((entity, row["id"]))
 
     def delete(self, entity: str, row_id: str) -> None:
+        if entity in RANGES:
+            old = fetch(self.conn, entity, row_id)
+            if old is not None:
+                self.deps |= ranges_written(entity, old)
         self.conn.execute(f"DELETE FROM {entity} WHERE id = ?", (row_id,))
         self.touched.add((entity, row_id))
 
@@ -116,6 +159,7 @@ def _status_create(c: Ctx, a: Row) -> None:
     pid = str(a["project_id"])
     position = a.get("position")
     if position is None:
+        c.read_range("statuses", pid)
         last = c.conn.execute("SELECT max(position) AS p FROM status WHERE project_id = ?", (pid,)).fetchone()
         position = after_last(last["p"])
     c.put(
@@ -140,9 +184,13 @@ def _task_create(c: Ctx, a: Row) -> None:
     pid, tid = str(a["project_id"]), str(a["id"])
     if c.get("task", tid) is not None:
         return
+    if not a.get("status_id"):
+        c.read_range("statuses", pid)
     status_id = str(a["status_id"]) if a.get("status_id") else default_status(c.conn, pid)
     if status_id is None:
         return  # the server will reject it (no_status)
+    if not a.get("position"):
+        c.read_range("column", status_id)
     task: Row = {
         "id": tid,
         "seq": None,
@@ -202,6 +250,9 @@ def _task_delete(c: Ctx, a: Row) -> None:
     if c.get("task", doomed[0]) is None:
         return
     while frontier:
+        for task_id in frontier:
+            c.read_range("children", task_id)
+            c.read_range("of_task", task_id)
         marks = ",".join("?" * len(frontier))
         children = [r["id"] for r in c.conn.execute(f"SELECT id FROM task WHERE parent_id IN ({marks})", frontier)]
         doomed += children
@@ -242,6 +293,7 @@ def _comment_delete(c: Ctx, a: Row) -> None:
 
 def _notification_read(c: Ctx, a: Row) -> None:
     if a.get("all"):
+        c.read_range("unread", c.me)
         rows = c.conn.execute("SELECT id FROM notification WHERE user_id = ? AND read_at IS NULL", (c.me,)).fetchall()
         ids = [r["id"] for r in rows]
     else:
@@ -284,6 +336,12 @@ APPLY: dict[str, Callable[[Ctx, Row], None]] = {
 
 def apply_mutation(conn: sqlite3.Connection, me: str, name: str, args: Row, now: str) -> Touched:
     """Applies one mutation to the view; returns the rows it touched."""
+    return apply_recorded(conn, me, name, args, now)[0]
+
+
+def apply_recorded(conn: sqlite3.Connection, me: str, name: str, args: Row, now: str) -> tuple[Touched, Touched]:
+    """Applies one mutation to the view; returns the rows it wrote, and those plus what it depended on
+    (the outbox's `touched`)."""
     ctx = Ctx(conn, me, now)
     APPLY[name](ctx, args)
-    return ctx.touched
+    return ctx.touched, ctx.touched | ctx.deps

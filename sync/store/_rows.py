@@ -2,18 +2,42 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 
-from sync.store._schema import BOOL_FIELDS, COLUMNS, JSON_FIELDS
+from sync.store._schema import BOOL_FIELDS, COLUMNS, ENTITIES, JSON_FIELDS
 
 Row = dict[str, Any]
+
+_GET: dict[str, Callable[[Row], tuple[Any, ...]]] = {e: operator.itemgetter(*COLUMNS[e]) for e in ENTITIES}
+_FIX = {
+    e: [(i, n in JSON_FIELDS) for i, n in enumerate(COLUMNS[e]) if n in JSON_FIELDS or n in BOOL_FIELDS]
+    for e in ENTITIES
+}
 
 
 def encode(entity: str, row: Row) -> tuple[Any, ...]:
     """A protocol row (as pulled, or as built optimistically) as the entity's column values."""
+    try:
+        values = _GET[entity](row)  # the hot path of a bootstrap: a full row, picked in C
+    except KeyError:
+        return _encode_partial(entity, row)
+    fixes = _FIX[entity]
+    if not fixes:
+        return values
+    out = list(values)
+    for i, is_json in fixes:
+        value = out[i]
+        out[i] = orjson.dumps(value if value is not None else []).decode() if is_json else int(bool(value))
+    return tuple(out)
+
+
+def _encode_partial(entity: str, row: Row) -> tuple[Any, ...]:
     out: list[Any] = []
     for name in COLUMNS[entity]:
         value = row.get(name)
@@ -40,13 +64,14 @@ def decode(entity: str, row: sqlite3.Row) -> Row:
 _BOOLS = (*BOOL_FIELDS, "pending")
 
 
-def upsert_sql(table: str, entity: str, *, view: bool) -> str:
+@functools.cache
+def upsert_sql(table: str, entity: str, *, view: bool, pending: bool = False) -> str:
     """INSERT … ON CONFLICT(id) DO UPDATE: keeps the rowid, so the search index's triggers stay right."""
     columns = list(COLUMNS[entity])
     values = ["?"] * len(columns)
     if view:
         columns.append("pending")
-        values.append("0")
+        values.append("1" if pending else "0")
     sets = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id")
     insert = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(values)})"
     return f"{insert} ON CONFLICT(id) DO UPDATE SET {sets}"
@@ -59,6 +84,4 @@ def fetch(conn: sqlite3.Connection, table: str, row_id: str) -> sqlite3.Row | No
 
 def write_view(conn: sqlite3.Connection, entity: str, row: Row, *, pending: bool) -> None:
     """Writes one row of the view (an optimistic change, or a base row copied back)."""
-    conn.execute(upsert_sql(entity, entity, view=True), encode(entity, row))
-    if pending:
-        conn.execute(f"UPDATE {entity} SET pending = 1 WHERE id = ?", (row["id"],))
+    conn.execute(upsert_sql(entity, entity, view=True, pending=pending), encode(entity, row))

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 # Bump when a table changes; an older cache is rebuilt (outbox, rejections and client_id kept).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the search index is built after the board, in chunks (guarded triggers)
 
 metadata = sa.MetaData()
 
@@ -171,45 +171,68 @@ SEARCH_TABLE_SQL = (
     "title, description, content='task', content_rowid='rowid', tokenize='trigram')"
 )
 
+# The search index is filled after the board is queryable (PERF-NOTES: it is 60-75% of a bootstrap),
+# in chunks of task rowids, each its own short transaction: meta `fts_upto` is the highest rowid
+# indexed so far (-1: none; SEARCH_DONE: every row). The triggers keep only indexed rows current,
+# and rows above the mark are picked up by the next chunk, so the index is exact at every commit.
+SEARCH_DONE = 2**63 - 1
+_FTS_UPTO = "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'fts_upto')"
 _FTS_DELETE = (
     "INSERT INTO task_fts(task_fts, rowid, title, description) "
     "VALUES ('delete', old.rowid, old.title, old.description); "
 )
+_FTS_INSERT = "INSERT INTO task_fts(rowid, title, description) VALUES (new.rowid, new.title, new.description); "
 # Triggers that keep the label index and the search index in step with the view's tasks.
 TRIGGERS = {
     "task_derived_ai": "AFTER INSERT ON task BEGIN "
-    "INSERT INTO task_fts(rowid, title, description) VALUES (new.rowid, new.title, new.description); "
     "INSERT INTO task_label(task_id, label) SELECT new.id, value FROM json_each(new.labels); END",
-    "task_derived_ad": "AFTER DELETE ON task BEGIN "
-    + _FTS_DELETE
-    + "DELETE FROM task_label WHERE task_id = old.id; END",
-    "task_derived_au_text": "AFTER UPDATE OF title, description ON task BEGIN "
-    + _FTS_DELETE
-    + "INSERT INTO task_fts(rowid, title, description) VALUES (new.rowid, new.title, new.description); END",
-    "task_derived_au_labels": "AFTER UPDATE OF labels ON task BEGIN "
+    "task_derived_ad": "AFTER DELETE ON task BEGIN DELETE FROM task_label WHERE task_id = old.id; END",
+    # A pull rewrites every column of a row (upsert): the WHEN clauses skip unchanged text and labels.
+    "task_derived_au_labels": "AFTER UPDATE OF labels ON task WHEN old.labels IS NOT new.labels BEGIN "
     "DELETE FROM task_label WHERE task_id = old.id; "
     "INSERT INTO task_label(task_id, label) SELECT new.id, value FROM json_each(new.labels); END",
+    "task_search_ai": f"AFTER INSERT ON task WHEN new.rowid <= {_FTS_UPTO} BEGIN {_FTS_INSERT}END",
+    "task_search_ad": f"AFTER DELETE ON task WHEN old.rowid <= {_FTS_UPTO} BEGIN {_FTS_DELETE}END",
+    "task_search_au": "AFTER UPDATE OF title, description ON task WHEN "
+    f"(old.title IS NOT new.title OR old.description IS NOT new.description) AND old.rowid <= {_FTS_UPTO} BEGIN "
+    + _FTS_DELETE
+    + _FTS_INSERT
+    + "END",
 }
 
 
 def drop_derived_sql() -> list[str]:
-    """Statements that stop maintaining the derived indexes (before a bulk load)."""
+    """Statements that stop maintaining the derived indexes (before a bulk load), search included."""
     out = [f"DROP TRIGGER IF EXISTS {name}" for name in TRIGGERS]
     out += [f"DROP INDEX IF EXISTS {index.name}" for index in DERIVED_INDEXES]
+    out += [
+        SEARCH_TABLE_SQL,
+        "INSERT INTO task_fts(task_fts) VALUES ('delete-all')",
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('fts_upto', '-1')",
+    ]
     return out
 
 
 def build_derived_sql() -> list[str]:
-    """Statements that rebuild every derived index from the view and maintain them from then on."""
+    """Statements that rebuild the board's derived indexes from the view and maintain them (and the
+    search index, as far as it is built: see `search_chunk_sql`) from then on."""
     out = [_ddl(CreateIndex(index, if_not_exists=True)) for index in DERIVED_INDEXES]
     out += [
         "DELETE FROM task_label",
         "INSERT INTO task_label(task_id, label) SELECT task.id, j.value FROM task, json_each(task.labels) AS j",
         SEARCH_TABLE_SQL,
-        "INSERT INTO task_fts(task_fts) VALUES ('rebuild')",
+        "INSERT OR IGNORE INTO meta (key, value) VALUES ('fts_upto', '-1')",
     ]
     out += [f"CREATE TRIGGER IF NOT EXISTS {name} {body}" for name, body in TRIGGERS.items()]
     return out
+
+
+# One chunk of the search index: the next `limit` task rows above the mark (params: upto, limit).
+SEARCH_CHUNK_END_SQL = "SELECT max(rowid) FROM (SELECT rowid FROM task WHERE rowid > ? ORDER BY rowid LIMIT ?)"
+SEARCH_CHUNK_SQL = (
+    "INSERT INTO task_fts(rowid, title, description) "
+    "SELECT rowid, title, description FROM task WHERE rowid > ? AND rowid <= ?"
+)
 
 
 def all_table_names() -> list[str]:

@@ -17,10 +17,10 @@ from sync.protocol import MUTATION_ARGS
 from sync.store import _schema as schema
 from sync.store._actions import Actions
 from sync.store._base import Changes, StoreBase
-from sync.store._optimistic import Touched, apply_mutation
+from sync.store._optimistic import Touched, apply_recorded, ranges_written
 from sync.store._outbox import OutboxEntry, Rejection, entry_of, lmid_verdict, rejection_of
 from sync.store._queries import Queries
-from sync.store._replay import clear_cache, purge_project, replay, touched_of
+from sync.store._replay import clear_cache, effects_of, purge_project, rebase, replay, touched_of, view_ranges
 from sync.store._rows import encode, upsert_sql
 
 
@@ -45,11 +45,11 @@ class Store(StoreBase, Queries, Actions):
         now = now_iso()
         with self.transaction():
             mutation_id = self._meta_int("next_mutation_id")
-            touched = apply_mutation(self.conn, me, name, clean, now)
+            touched, recorded = apply_recorded(self.conn, me, name, clean, now)
             self.conn.execute(
                 "INSERT INTO outbox (mutation_id, name, args, created_at, state, touched) "
                 "VALUES (?, ?, ?, ?, 'pending', ?)",
-                (mutation_id, name, orjson.dumps(clean).decode(), now, orjson.dumps(sorted(touched)).decode()),
+                (mutation_id, name, orjson.dumps(clean).decode(), now, orjson.dumps(sorted(recorded)).decode()),
             )
             self._set_meta("next_mutation_id", str(mutation_id + 1))
         self._emit(Changes.of(touched, outbox=True, source="local"))
@@ -94,7 +94,8 @@ class Store(StoreBase, Queries, Actions):
                 row = self.conn.execute("SELECT * FROM outbox WHERE mutation_id = ?", (mutation_id,)).fetchone()
                 if row is None:
                     continue
-                if result["status"] != "rejected":
+                # A duplicate that carries an error was rejected the first time, whose answer was lost.
+                if result["status"] != "rejected" and not (result["status"] == "duplicate" and result.get("error")):
                     self.conn.execute("UPDATE outbox SET state = 'applied' WHERE mutation_id = ?", (mutation_id,))
                     continue
                 error = result.get("error") or {}
@@ -114,11 +115,11 @@ class Store(StoreBase, Queries, Actions):
                     ),
                 )
                 rejected_ids.append(int(cursor.lastrowid or 0))
-                reset |= touched_of(row["touched"])
+                reset |= effects_of(touched_of(row["touched"]))
                 self.conn.execute("DELETE FROM outbox WHERE mutation_id = ?", (row["mutation_id"],))
             lmid = int(response.get("last_mutation_id", 0))
             self._set_meta("last_mutation_id", str(max(lmid, self.last_mutation_id)))
-            changed = replay(self.conn, self.user_id or "", reset) if reset else set()
+            changed = rebase(self.conn, self.user_id or "", reset) if reset else set()
         self._emit(Changes.of(changed, outbox=True, rejections=bool(rejected_ids), source="push"))
         return [r for r in self.rejections(include_dismissed=True) if r.id in rejected_ids]
 
@@ -129,7 +130,7 @@ class Store(StoreBase, Queries, Actions):
             dropped = self.conn.execute("SELECT touched FROM outbox WHERE state != 'pending'").fetchall()
             reset: Touched = set()
             for row in dropped:
-                reset |= touched_of(row["touched"])
+                reset |= effects_of(touched_of(row["touched"]))
             self.conn.execute("DELETE FROM outbox WHERE state != 'pending'")
             rows = self.conn.execute("SELECT mutation_id FROM outbox ORDER BY mutation_id").fetchall()
             self.conn.execute("UPDATE outbox SET mutation_id = -mutation_id")
@@ -137,7 +138,7 @@ class Store(StoreBase, Queries, Actions):
                 self.conn.execute("UPDATE outbox SET mutation_id = ? WHERE mutation_id = ?", (n, -row["mutation_id"]))
             client_id = self._new_client_id()
             self._set_meta("next_mutation_id", str(len(rows) + 1))
-            changed = replay(self.conn, self.user_id or "", reset) if reset else set()
+            changed = rebase(self.conn, self.user_id or "", reset) if reset else set()
         self._emit(Changes.of(changed, outbox=True, source="reset"))
         return client_id
 
@@ -157,30 +158,63 @@ class Store(StoreBase, Queries, Actions):
                 for statement in schema.drop_derived_sql():
                     self.conn.execute(statement)
                 self._set_meta("derived", "stale")
-            touched = self._write_rows(page.get("changes", []))
+            pending = self.conn.execute("SELECT 1 FROM outbox LIMIT 1").fetchone() is not None
+            touched, ranges = self._write_rows(page.get("changes", []), ranges=pending)
             for project_id in page.get("revoked_projects", []):
-                touched |= purge_project(self.conn, str(project_id))
+                gone = purge_project(self.conn, str(project_id))
+                touched |= gone
+                ranges |= {("w:statuses", str(project_id))} | {("w:of_task", i) for e, i in gone if e == "task"}
+            if not page.get("has_more", False):
+                touched |= self._forget_strangers()
             lmid = int(page.get("last_mutation_id", 0))
             reset: Touched = set()
             for row in self.conn.execute("SELECT touched FROM outbox WHERE mutation_id <= ?", (lmid,)):
-                reset |= touched_of(row["touched"])
+                reset |= effects_of(touched_of(row["touched"]))
             acknowledged = self.conn.execute("DELETE FROM outbox WHERE mutation_id <= ?", (lmid,)).rowcount
-            if reset or self.conn.execute("SELECT 1 FROM outbox LIMIT 1").fetchone():
-                touched |= replay(self.conn, self.user_id or "", reset)
+            if pending:
+                # Only the page's rows and ranges and the acknowledged entries' effects changed:
+                # rebase what depends on them (exactly what replaying the whole outbox would give).
+                touched |= rebase(self.conn, self.user_id or "", touched | ranges | reset)
             self._set_meta("cursor", str(int(page["cursor"])))
             self._set_meta("last_mutation_id", str(max(lmid, self.last_mutation_id)))
         changes = Changes.of(touched, outbox=acknowledged > 0, source="pull")
         self._emit(changes)
         return changes
 
+    def _forget_strangers(self) -> Touched:
+        """Drops the user rows of people who no longer share a project with us.
+
+        A user row is visible only while a project is shared (PROTOCOL.md), but losing that sends no
+        tombstone: the row itself did not change. At the end of a pull (a page without `has_more`,
+        never mid-bootstrap, where a member row may come a page after its user row) the base holds
+        every member row we may see, so any other user but ourselves is a stranger now.
+        """
+        rows = self.conn.execute(
+            "SELECT id FROM base_user WHERE id != ? AND id NOT IN (SELECT user_id FROM base_member)",
+            (self.user_id or "",),
+        ).fetchall()
+        ids = [(str(r["id"]),) for r in rows]
+        if ids:
+            self.conn.executemany("DELETE FROM base_user WHERE id = ?", ids)
+            self.conn.executemany("DELETE FROM user WHERE id = ?", ids)
+        return {("user", i) for (i,) in ids}
+
     def server_lmid_ahead(self, server_lmid: int) -> bool:
         return lmid_verdict(server_lmid, last_issued=self.last_issued, first_unanswered=None) == "new_client"
 
-    def _write_rows(self, changes: list[dict[str, Any]]) -> Touched:
+    def _write_rows(self, changes: list[dict[str, Any]], *, ranges: bool = False) -> tuple[Touched, Touched]:
+        """Writes the page's rows to base and view; returns them, and (with `ranges`) the ranges
+        their old and new versions in the view belong to."""
         latest: dict[tuple[str, str], dict[str, Any]] = {}
         for change in changes:  # ordered by seq: a row's last version in the page wins
             if change["entity"] in schema.FIELDS:  # an entity from a newer protocol is ignored
                 latest[(change["entity"], change["row"]["id"])] = change["row"]
+        changed_ranges: Touched = set()
+        if ranges:
+            changed_ranges = view_ranges(self.conn, latest)
+            for (entity, _), row in latest.items():
+                if not row.get("deleted"):
+                    changed_ranges |= ranges_written(entity, {k: row.get(k) for k in schema.COLUMNS[entity]})
         live: dict[str, list[tuple[Any, ...]]] = {}
         gone: dict[str, list[tuple[str]]] = {}
         for (entity, row_id), row in latest.items():
@@ -195,13 +229,17 @@ class Store(StoreBase, Queries, Actions):
         for entity, ids in gone.items():
             cur.executemany(f"DELETE FROM base_{entity} WHERE id = ?", ids)
             cur.executemany(f"DELETE FROM {entity} WHERE id = ?", ids)
-        return set(latest)
+        return set(latest), changed_ranges
 
-    def finish_bulk(self) -> None:
-        """Builds the indexes a bulk pull skipped (board first, then search); idempotent."""
+    def finish_bulk(self, *, search: bool = True) -> None:
+        """Builds the indexes a bulk pull skipped: the board's, then (with `search`) the search index;
+        idempotent. Without `search`, `build_search` or `build_search_detached` fills it later and
+        `search` falls back to LIKE until then."""
         if self._meta("derived") != "ready":
             with self.transaction():
                 self._build_derived()
+        if search:
+            self.build_search()
 
     def reset_cache(self) -> None:
         """Forgets every cached row and the cursor (410 cursor_expired), keeping the outbox, the

@@ -137,3 +137,20 @@ def test_results_come_in_request_order_with_every_id(api: Api) -> None:
     assert [r["mutation_id"] for r in body["results"]] == list(range(1, 21))
     assert all(r["status"] == "applied" for r in body["results"])
     assert body["last_mutation_id"] == 20
+
+
+def test_a_resent_rejected_mutation_repeats_why_it_was_rejected(api: Api) -> None:
+    """The first answer may have been lost: the duplicate answer still carries the rejection."""
+    alice = api.person("Alice")
+    bad = {"mutation_id": 1, "name": "task.update", "args": {"id": new_id(), "set": {"title": "无"}}}
+    first = _push(alice, [bad]).json()["results"][0]
+    assert first["status"] == "rejected"
+    assert first["error"]["code"] == "not_found"
+    good = _create_project(2)
+    again = _push(alice, [bad, good]).json()["results"]
+    assert again[0] == {"mutation_id": 1, "status": "duplicate", "error": first["error"]}
+    assert again[1]["status"] == "applied"
+    # An applied mutation resent is a plain duplicate, and another device's ids are its own.
+    assert _push(alice, [good]).json()["results"] == [{"mutation_id": 2, "status": "duplicate"}]
+    other = _push(alice, [bad], client_id=new_id()).json()["results"][0]
+    assert other["status"] == "rejected"

@@ -319,3 +319,18 @@ def test_bulk_pull_defers_derived_indexes(store: Store) -> None:
     store.finish_bulk()
     assert len(store.search("批量任务")) == 5 and len(store.tasks(PID, TaskFilter(label="x"))) == 5
     assert store.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'ix_task_board'").fetchone()[0] == 1
+
+
+def test_users_no_project_shares_any_more_are_forgotten_at_the_end_of_a_pull(store: Store) -> None:
+    seed(store)
+    other_pid = uuid7()
+    first = f.page(f.user(f.OTHER, "李娜", "lina@example.com"), f.member(PID, f.OTHER, "member"))
+    store.apply_pull({**first, "has_more": True})  # mid-bootstrap: nothing is judged yet
+    store.apply_pull(f.page(f.project(other_pid, "OPS"), f.member(other_pid, f.OTHER, "viewer")))
+    assert store.user(f.OTHER) is not None
+    store.apply_pull(f.page(revoked=[PID], cursor=store.cursor + 1))
+    assert store.user(f.OTHER) is not None  # still shares OPS
+    store.apply_pull(f.page(revoked=[other_pid], cursor=store.cursor + 1))
+    # No tombstone comes for a user row (it did not change), yet it is not ours to keep.
+    assert store.user(f.OTHER) is None and store.me() is not None
+    assert store.conn.execute("SELECT count(*) FROM base_user WHERE id = ?", (f.OTHER,)).fetchone()[0] == 0
