@@ -7,25 +7,18 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
-import sqlalchemy as sa
 from pydantic import ValidationError
 from sqlalchemy.engine import Connection
 
 from server.db import Database
 from server.errors import ApiError, MutationRejected, validation_details
 from server.feed import Tx, private_scope, project_scope, user_scope, utcnow
-from server.models import ClientState, Counter, FeedRow, Member, Revocation
 from server.mutations import HANDLERS, Ctx
 from server.rawsql import Raw, in_params
 from sync.protocol import MUTATION_ARGS, Mutation
 
 log = logging.getLogger("keel.server")
 
-clients = ClientState.__table__  # type: ignore[attr-defined]
-counters = Counter.__table__  # type: ignore[attr-defined]
-feed = FeedRow.__table__  # type: ignore[attr-defined]
-members = Member.__table__  # type: ignore[attr-defined]
-revocations = Revocation.__table__  # type: ignore[attr-defined]
 
 Poke = Callable[[set[str], int], None]
 
@@ -144,21 +137,21 @@ def push(db: Database, user_id: str, client_id: str, mutations: list[Mutation], 
     return {"last_mutation_id": lmid, "results": results}
 
 
-def visible_scopes(conn: Connection, user_id: str) -> tuple[list[str], list[str]]:
+def visible_scopes(raw: Raw, user_id: str) -> tuple[list[str], list[str]]:
     """The user's live projects, and every scope of the feed they may read."""
-    projects = list(
-        conn.execute(
-            sa.select(members.c.project_id).where(members.c.user_id == user_id, members.c.deleted.is_(False))
-        ).scalars()
-    )
+    live = {"u": user_id, "f": False}
+    projects = [
+        r[0] for r in raw.execute("SELECT project_id FROM members WHERE user_id = :u AND deleted = :f", live).fetchall()
+    ]
     people = {user_id}
     if projects:
+        marks, params = in_params("p", projects)
         people.update(
-            conn.execute(
-                sa.select(members.c.user_id)
-                .where(members.c.project_id.in_(projects), members.c.deleted.is_(False))
-                .distinct()
-            ).scalars()
+            r[0]
+            for r in raw.execute(
+                f"SELECT DISTINCT user_id FROM members WHERE project_id IN ({marks}) AND deleted = :f",
+                {**params, "f": False},
+            ).fetchall()
         )
     scopes = [project_scope(p) for p in projects] + [private_scope(user_id)] + [user_scope(u) for u in people]
     return projects, scopes
@@ -167,42 +160,42 @@ def visible_scopes(conn: Connection, user_id: str) -> tuple[list[str], list[str]
 def pull(db: Database, user_id: str, cursor: int, limit: int, client_id: str | None) -> bytes:
     """One pull page, assembled from pre-serialised rows without parsing them."""
     with db.read() as conn:
-        current = int(conn.execute(sa.select(counters.c.value).where(counters.c.name == "seq")).scalar_one())
+        raw = Raw(conn)
+        current = int(raw.scalar("SELECT value FROM counters WHERE name = 'seq'"))
         if cursor > current:
             raise ApiError(410, "cursor_expired", "This cursor is unknown to the server; pull again from 0.")
-        projects, scopes = visible_scopes(conn, user_id)
-        raw = Raw(conn)
-        marks, params = in_params("s", scopes)
-        # Walk the feed in seq order and filter by scope. On SQLite, NOT INDEXED keeps the planner
-        # on the seq (rowid) range: through the scope index it would sort every remaining row for
-        # each page, which makes a bootstrap quadratic.
-        table = "feed NOT INDEXED" if raw.sqlite else "feed"
-        rows = raw.execute(
-            f"SELECT entity, seq, body FROM {table} WHERE seq > :c AND seq <= :cur AND scope IN ({marks}) "
-            "ORDER BY seq LIMIT :n",
-            {**params, "c": cursor, "cur": current, "n": limit + 1},
-        ).fetchall()
-        has_more = len(rows) > limit
-        if has_more:
-            rows = rows[:limit]
-            new_cursor = int(rows[-1][1])
-            remaining = int(
-                conn.execute(
-                    sa.select(sa.func.count())
-                    .select_from(feed)
-                    .where(feed.c.seq > new_cursor, feed.c.seq <= current, feed.c.scope.in_(scopes))
-                ).scalar_one()
-            )
-        else:
-            new_cursor, remaining = current, 0
-        revoked_query = sa.select(revocations.c.project_id).where(
-            revocations.c.user_id == user_id, revocations.c.seq > cursor, revocations.c.seq <= new_cursor
-        )
-        if projects:
-            revoked_query = revoked_query.where(revocations.c.project_id.notin_(projects))
-        revoked = sorted(set(conn.execute(revoked_query).scalars()))
+        rows: list[Any] = []
+        revoked: list[str] = []
+        new_cursor, remaining, has_more = current, 0, False
+        if cursor < current:  # else nothing can have changed, revocations included
+            projects, scopes = visible_scopes(raw, user_id)
+            marks, params = in_params("s", scopes)
+            # Walk the feed in seq order and filter by scope. On SQLite, NOT INDEXED keeps the planner
+            # on the seq (rowid) range: through the scope index it would sort every remaining row for
+            # each page, which makes a bootstrap quadratic.
+            table = "feed NOT INDEXED" if raw.sqlite else "feed"
+            rows = raw.execute(
+                f"SELECT entity, seq, body FROM {table} WHERE seq > :c AND seq <= :cur AND scope IN ({marks}) "
+                "ORDER BY seq LIMIT :n",
+                {**params, "c": cursor, "cur": current, "n": limit + 1},
+            ).fetchall()
+            has_more = len(rows) > limit
+            if has_more:
+                rows = rows[:limit]
+                new_cursor = int(rows[-1][1])
+                remaining = int(
+                    raw.scalar(
+                        f"SELECT count(*) FROM feed WHERE seq > :c AND seq <= :cur AND scope IN ({marks})",
+                        {**params, "c": new_cursor, "cur": current},
+                    )
+                )
+            lost = raw.execute(
+                "SELECT DISTINCT project_id FROM revocations WHERE user_id = :u AND seq > :c AND seq <= :n",
+                {"u": user_id, "c": cursor, "n": new_cursor},
+            ).fetchall()
+            revoked = sorted({r[0] for r in lost} - set(projects))
         # A client id holding NUL was never stored (push refuses it) and PostgreSQL cannot compare it.
-        lmid = _client_lmid(conn, user_id, client_id) if client_id and "\x00" not in client_id else None
+        lmid = _client_lmid(raw, user_id, client_id) if client_id and "\x00" not in client_id else None
     parts = [
         b'{"cursor":%d,"has_more":%s,"remaining":%d,"last_mutation_id":%d,"changes":['
         % (new_cursor, b"true" if has_more else b"false", remaining, lmid or 0)
