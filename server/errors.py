@@ -25,6 +25,14 @@ _STATUS_CODES = {
 }
 
 
+def error_object(code: str, message: str, details: list[Any] | None = None) -> dict[str, Any]:
+    """The protocol's error object: what a person reads, and what a program matches on."""
+    error: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        error["details"] = details
+    return error
+
+
 class ApiError(Exception):
     """An error answered to the client with `{"error": {code, message, details}}`."""
 
@@ -44,10 +52,7 @@ class ApiError(Exception):
         self.headers = headers
 
     def body(self) -> dict[str, Any]:
-        error: dict[str, Any] = {"code": self.code, "message": self.message}
-        if self.details is not None:
-            error["details"] = self.details
-        return {"error": error}
+        return {"error": error_object(self.code, self.message, self.details)}
 
 
 class MutationRejected(Exception):
@@ -60,10 +65,7 @@ class MutationRejected(Exception):
         self.details = details
 
     def body(self) -> dict[str, Any]:
-        error: dict[str, Any] = {"code": self.code, "message": self.message}
-        if self.details is not None:
-            error["details"] = self.details
-        return error
+        return error_object(self.code, self.message, self.details)
 
 
 class BodyTooLarge(StarletteHTTPException):

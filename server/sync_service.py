@@ -8,7 +8,6 @@ from typing import Any
 
 import orjson
 from pydantic import ValidationError
-from sqlalchemy.engine import Connection
 
 from server.db import Database
 from server.errors import ApiError, MutationRejected, validation_details
@@ -23,8 +22,7 @@ log = logging.getLogger("keel.server")
 Poke = Callable[[set[str], int], None]
 
 
-def _client_lmid(conn: Connection | Raw, user_id: str, client_id: str) -> int | None:
-    raw = conn if isinstance(conn, Raw) else Raw(conn)
+def _client_lmid(raw: Raw, user_id: str, client_id: str) -> int | None:
     return raw.scalar(  # type: ignore[no-any-return]
         "SELECT last_mutation_id FROM clients WHERE user_id = :u AND client_id = :c", {"u": user_id, "c": client_id}
     )
@@ -52,42 +50,37 @@ def _duplicate(mutation_id: int, error: dict[str, Any] | None) -> dict[str, Any]
 
 def apply_one(ctx: Ctx, m: Mutation) -> dict[str, Any]:
     """Applies one mutation inside a savepoint; anything that goes wrong rejects only this one."""
-    result: dict[str, Any] = {"mutation_id": m.mutation_id}
-    handler = HANDLERS.get(m.name)
-    if handler is None:
-        result["status"] = "rejected"
-        result["error"] = {"code": "unknown_mutation", "message": f"The server does not know the mutation {m.name!r}."}
-        return result
+    try:
+        handler = HANDLERS[m.name]
+    except KeyError:
+        return _rejected(m, MutationRejected("unknown_mutation", f"The server does not know the mutation {m.name!r}."))
     try:
         args = MUTATION_ARGS[m.name].model_validate(m.args)
     except ValidationError as exc:
-        result["status"] = "rejected"
-        result["error"] = {
-            "code": "validation_error",
-            "message": "Some fields of this change are missing or invalid.",
-            "details": validation_details(exc.errors(include_url=False)),
-        }
-        return result
+        details = validation_details(exc.errors(include_url=False))
+        return _rejected(
+            m, MutationRejected("validation_error", "Some fields of this change are missing or invalid.", details)
+        )
     state = ctx.tx.savepoint_state()
     savepoint = ctx.raw.savepoint()
     try:
         handler(ctx, args)
-        ctx.raw.release(savepoint)
-        result["status"] = "applied"
     except MutationRejected as exc:
-        ctx.raw.rollback_to(savepoint)
-        ctx.tx.restore(state)
-        ctx.forget_roles()
-        result["status"] = "rejected"
-        result["error"] = exc.body()
+        rejection = exc
     except Exception:  # a bug must not jam the client's outbox: reject this one and say so
         log.exception("mutation %s failed", m.name)
-        ctx.raw.rollback_to(savepoint)
-        ctx.tx.restore(state)
-        ctx.forget_roles()
-        result["status"] = "rejected"
-        result["error"] = {"code": "internal_error", "message": "The server failed to apply this change."}
-    return result
+        rejection = MutationRejected("internal_error", "The server failed to apply this change.")
+    else:
+        ctx.raw.release(savepoint)
+        return {"mutation_id": m.mutation_id, "status": "applied"}
+    ctx.raw.rollback_to(savepoint)
+    ctx.tx.restore(state)
+    ctx.forget_roles()
+    return _rejected(m, rejection)
+
+
+def _rejected(m: Mutation, rejection: MutationRejected) -> dict[str, Any]:
+    return {"mutation_id": m.mutation_id, "status": "rejected", "error": rejection.body()}
 
 
 def push(db: Database, user_id: str, client_id: str, mutations: list[Mutation], poke: Poke) -> dict[str, Any]:
