@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -60,20 +61,29 @@ def db_url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/server.db"
         return
+    with pg_database(request, "keel_t") as url:
+        yield url
+
+
+@contextlib.contextmanager
+def pg_database(request: pytest.FixtureRequest, prefix: str) -> Iterator[str]:
+    """A fresh PostgreSQL database copied from the migrated template, dropped afterwards."""
     admin_url = request.getfixturevalue("pg_admin_url")
     if not admin_url:
         missing(f"PostgreSQL is not configured: set {PG_URL_ENV}")
     template = request.getfixturevalue("pg_template")
     import sqlalchemy as sa
 
-    name = f"keel_t_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    yield admin_url.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    try:
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
 
 
 def test_settings(db_url: str, **overrides: object):  # type: ignore[no-untyped-def]

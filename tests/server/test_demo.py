@@ -7,7 +7,6 @@ try a change that is rejected).
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,7 +17,7 @@ import sqlalchemy as sa
 from server.db import Database, migrate
 from server.demo import DEMO_EMAIL, DEMO_PASSWORD, PEOPLE, seed_demo, task_id
 from server.security import Passwords
-from tests.conftest import PG_URL_ENV, missing, test_settings
+from tests.conftest import pg_database, test_settings
 from tests.factories import Api, Person, rows
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -66,20 +65,9 @@ def demo_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         seeded_db(url).dispose()
         yield url
         return
-    admin_url = request.getfixturevalue("pg_admin_url")
-    if not admin_url:
-        missing(f"PostgreSQL is not configured: set {PG_URL_ENV}")
-    template = request.getfixturevalue("pg_template")
-    name = f"keel_demo_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
-    seeded_db(url).dispose()
-    yield url
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    with pg_database(request, "keel_demo") as url:
+        seeded_db(url).dispose()
+        yield url
 
 
 @pytest.fixture(scope="module")
