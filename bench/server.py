@@ -162,18 +162,48 @@ def bench_pushes(base: str, singles: int, batches: int, clients: int = 4) -> dic
     }
 
 
+def insert_tasks(conn: Any, tx: Any, rows: list[dict[str, Any]], chunk: int = 20_000) -> list[dict[str, Any]]:
+    """Inserts task rows and their feed rows (next `seq` each, pre-serialised) in bulk; returns the feed rows."""
+    import orjson
+    import sqlalchemy as sa
+
+    from server.feed import project_scope, task_body
+    from server.models import Task
+
+    feed_rows = [
+        {
+            "seq": tx.next_seq(),
+            "entity": "task",
+            "row_id": row["id"],
+            "scope": project_scope(row["project_id"]),
+            "project_id": row["project_id"],
+            "deleted": False,
+            "body": orjson.dumps(task_body(row)).decode(),
+        }
+        for row in rows
+    ]
+    insert_feed = sa.text(
+        "INSERT INTO feed (seq, entity, row_id, scope, project_id, deleted, body) VALUES "
+        "(:seq, :entity, :row_id, :scope, :project_id, :deleted, :body)"
+    )
+    for start in range(0, len(rows), chunk):
+        conn.execute(Task.__table__.insert(), rows[start : start + chunk])  # type: ignore[attr-defined]
+        conn.execute(insert_feed, feed_rows[start : start + chunk])
+    return feed_rows
+
+
 def load_tasks(db_url: str, email: str, n: int) -> None:
     """Bulk-loads `n` tasks for one member straight into the tables and the feed (like a restore)."""
     import orjson
     import sqlalchemy as sa
 
     from server.db import Database
-    from server.feed import Tx, task_body, utcnow
-    from server.models import Member, Project, Status, Task, User
+    from server.feed import Tx, utcnow
+    from server.models import Member, Project, Status, User
 
     db = Database(db_url)
     users, projects, members = User.__table__, Project.__table__, Member.__table__  # type: ignore[attr-defined]
-    statuses, tasks = Status.__table__, Task.__table__  # type: ignore[attr-defined]
+    statuses = Status.__table__  # type: ignore[attr-defined]
     with db.write() as conn:
         user_id = conn.execute(sa.select(users.c.id).where(users.c.email == email)).scalar_one()
         tx = Tx(conn)
@@ -204,7 +234,7 @@ def load_tasks(db_url: str, email: str, n: int) -> None:
         conn.execute(statuses.insert().values(**status))
         tx.emit("status", status)
         now = utcnow()
-        rows, feed_rows = [], []
+        rows = []
         for i in range(n):
             row = {
                 "id": str(uuid.uuid4()),
@@ -228,26 +258,7 @@ def load_tasks(db_url: str, email: str, n: int) -> None:
                 "deleted": False,
             }
             rows.append(row)
-            body = task_body(row)
-            feed_rows.append(
-                {
-                    "seq": tx.next_seq(),
-                    "entity": "task",
-                    "row_id": row["id"],
-                    "scope": f"p:{pid}",
-                    "project_id": pid,
-                    "deleted": False,
-                    "body": orjson.dumps(body).decode(),
-                }
-            )
-        conn.execute(tasks.insert(), rows)
-        conn.execute(
-            sa.text(
-                "INSERT INTO feed (seq, entity, row_id, scope, project_id, deleted, body) VALUES "
-                "(:seq, :entity, :row_id, :scope, :project_id, :deleted, :body)"
-            ),
-            feed_rows,
-        )
+        insert_tasks(conn, tx, rows)
         tx.finish()
     db.dispose()
 

@@ -49,7 +49,7 @@ from typing import Any
 import httpx
 import orjson
 
-from bench.server import server
+from bench.server import insert_tasks, server
 
 TARGETS: dict[str, float] = {
     "bootstrap_s": 5.0,
@@ -152,16 +152,15 @@ def token(http: httpx.Client, email: str) -> dict[str, str]:
 def load_dataset(db_url: str, owner_id: str, people: dict[str, str], tasks: list[dict[str, Any]]) -> dict[str, Any]:
     """Writes the tasks straight into the server's tables and feed (like bench.server.load_tasks):
     a project per dataset project, statuses todo/doing/done, members for the owner and assignees."""
-    import sqlalchemy as sa
     from fractional_indexing import generate_n_keys_between
 
     from server.db import Database
-    from server.feed import Tx, task_body, utcnow
-    from server.models import Member, Project, Status, Task
+    from server.feed import Tx, utcnow
+    from server.models import Member, Project, Status
 
     db = Database(db_url)
     projects_t, members_t = Project.__table__, Member.__table__  # type: ignore[attr-defined]
-    statuses_t, tasks_t = Status.__table__, Task.__table__  # type: ignore[attr-defined]
+    statuses_t = Status.__table__  # type: ignore[attr-defined]
     by_project: dict[str, list[dict[str, Any]]] = {}
     for t in tasks:
         by_project.setdefault(str(t["project_id"]), []).append(t)
@@ -170,7 +169,6 @@ def load_dataset(db_url: str, owner_id: str, people: dict[str, str], tasks: list
     with db.write() as conn:
         tx = Tx(conn)
         rows: list[dict[str, Any]] = []
-        feed_rows: list[dict[str, Any]] = []
         for n, (name, items) in enumerate(sorted(by_project.items())):
             pid = _uid("project", name)
             if not largest or len(items) > len(by_project[largest]):
@@ -228,26 +226,7 @@ def load_dataset(db_url: str, owner_id: str, people: dict[str, str], tasks: list
                         "deleted": False,
                     }
                     rows.append(row)
-                    feed_rows.append(
-                        {
-                            "seq": tx.next_seq(),
-                            "entity": "task",
-                            "row_id": row["id"],
-                            "scope": f"p:{pid}",
-                            "project_id": pid,
-                            "deleted": False,
-                            "body": orjson.dumps(task_body(row)).decode(),
-                        }
-                    )
-        for start in range(0, len(rows), 20_000):
-            conn.execute(tasks_t.insert(), rows[start : start + 20_000])
-            conn.execute(
-                sa.text(
-                    "INSERT INTO feed (seq, entity, row_id, scope, project_id, deleted, body) VALUES "
-                    "(:seq, :entity, :row_id, :scope, :project_id, :deleted, :body)"
-                ),
-                feed_rows[start : start + 20_000],
-            )
+        feed_rows = insert_tasks(conn, tx, rows)
         tx.finish()
     db.dispose()
     body_bytes = sum(len(r["body"]) for r in feed_rows)
