@@ -83,7 +83,24 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--fresh", action="store_true", help="start from a new demo database (due dates relative to now again)"
     )
+    demo.add_argument("--web", action="store_true", help="serve the app to the browser instead of a desktop window")
+    demo.add_argument("--port", type=int, help="the app's port in web mode (default: a free one)")
+    demo.add_argument("--api-only", action="store_true", help="run only the demo server, not the app")
     demo.set_defaults(run=run_demo_command)
+
+    app = commands.add_parser(
+        "app",
+        help="run the Keel app (a desktop window, or the browser with --web)",
+        description="Runs the Keel app on the local store of --data-dir (shared with the client commands). "
+        "Where the desktop client cannot start, the app is served to the browser and its URL printed.",
+    )
+    app.add_argument("--server", help="the server address the sign-in form suggests")
+    app.add_argument("--web", action="store_true", help="serve the app to the browser instead of a desktop window")
+    app.add_argument("--port", type=int, help="the port in web mode (default: a free one)")
+    app.add_argument("--host", default="127.0.0.1", help="the address to serve on in web mode (default 127.0.0.1)")
+    app.add_argument("--demo-server", metavar="URL", help='the server "Try the demo" signs in to (default: start one)')
+    app.add_argument("--data-dir", type=Path, default=None, metavar="DIR", help="where the app keeps its cache")
+    app.set_defaults(run=run_app_command)
 
     from keel_cli.client import add_client_commands
 
@@ -177,9 +194,31 @@ def run_demo_command(args: argparse.Namespace) -> int:
             _say(f"Keel demo server: {url}")
             _say(f"Demo sign-in: {DEMO_EMAIL} / {DEMO_PASSWORD}")
             _say("Press Ctrl-C to stop.")
-            return child.wait()
+            if args.api_only:
+                return child.wait()
+            from app.main import run
+
+            return run(data_dir=demo_client_dir(), web=args.web, port=args.port, demo_url=url)
     except KeyboardInterrupt:  # Ctrl-C (or SIGTERM) is how a demo ends: the server was stopped cleanly
         return 0
+
+
+def demo_client_dir() -> Path:
+    """The demo's app cache: beside, never instead of, the real client's data directory."""
+    return data_dir().parent / "demo-client"
+
+
+def run_app_command(args: argparse.Namespace) -> int:
+    from app.main import run
+
+    return run(
+        data_dir=args.data_dir,
+        server=args.server,
+        web=args.web,
+        port=args.port,
+        host=args.host,
+        demo_url=args.demo_server,
+    )
 
 
 @contextlib.contextmanager

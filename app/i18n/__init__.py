@@ -71,6 +71,10 @@ def current_locale() -> str:
     return _current
 
 
+def has(key: str) -> bool:
+    return key in catalogue(_current)
+
+
 def t(key: str, /, **fields: object) -> str:
     """The text of `key` in the current locale; a missing key is a bug, shown as the key itself."""
     text = catalogue(_current).get(key)

@@ -59,7 +59,17 @@ class SyncEngine:
         self.batch_limit = min(batch_limit, MAX_MUTATIONS_PER_PUSH)
         self.sleep = sleep
         self.last_error: SyncError | None = None
+        # What a status bar shows: 'idle' (not running), 'syncing', 'online' (the last sync worked)
+        # or 'offline' (it failed and a retry is waiting); `on_state` hears every change.
+        self.state = "idle"
+        self.on_state: Callable[[str], None] | None = None
         self._lock = asyncio.Lock()  # one sync (so one push) in flight per engine
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            if self.on_state is not None:
+                self.on_state(state)
 
     async def _retrying(self, call: Callable[[], Awaitable[T]]) -> T:
         attempt = 0
@@ -162,9 +172,10 @@ class SyncEngine:
                     await asyncio.to_thread(self.store.build_search_detached)
                 return
 
-    async def run(self, stop: asyncio.Event | None = None) -> None:
+    async def run(self, stop: asyncio.Event | None = None, on_progress: ProgressCallback | None = None) -> None:
         """Keeps the store in sync until `stop` is set: syncs at start, after every local action,
-        on every poke, and after every reconnect of the event stream. NotSignedIn ends the run."""
+        on every poke, and after every reconnect of the event stream. NotSignedIn ends the run.
+        `on_progress` hears the pages of every pull (the bootstrap's among them)."""
         stop = stop or asyncio.Event()
         wake = asyncio.Event()
         wake.set()
@@ -182,17 +193,22 @@ class SyncEngine:
                 if stop.is_set():
                     return
                 wake.clear()
+                self._set_state("syncing")
                 try:
-                    await self.sync()
+                    await self.sync(on_progress)
                     attempt = 0
+                    self._set_state("online")
                 except NotSignedIn:
+                    self._set_state("idle")
                     raise
                 except SyncError as exc:
                     log.warning("sync failed: %s", exc)
+                    self._set_state("offline")
                     await _first(self.sleep(self.backoff.delay(attempt)), stop.wait())
                     attempt += 1
                     wake.set()
         finally:
+            self._set_state("idle")
             unsubscribe()
             listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sync.ids import uuid7
-from sync.store._optimistic import position_after_last
+from sync.store._optimistic import position_after_last, position_before
 
 _UNSET: Any = object()
 
@@ -99,15 +99,25 @@ class Actions:
             args["labels_remove"] = labels_remove
         self.mutate("task.update", args)
 
-    def move_task(self, task_id: str, status_id: str, *, position: str | None = None) -> None:
-        """Moves a card to a status, at `position` (default: after the column's last card)."""
+    def move_task(
+        self, task_id: str, status_id: str, *, position: str | None = None, before_id: str | None = None
+    ) -> None:
+        """Moves a card to a status, at `position`, or just above card `before_id`, or (neither
+        given) after the column's last card."""
         task = self.conn.execute("SELECT project_id FROM task WHERE id = ?", (task_id,)).fetchone()
         if position is None and task is not None:
-            position = position_after_last(self.conn, task["project_id"], status_id)
+            if before_id is not None and before_id != task_id:
+                position = position_before(self.conn, task["project_id"], status_id, before_id)
+            else:
+                position = position_after_last(self.conn, task["project_id"], status_id)
         fields: dict[str, Any] = {"status_id": status_id}
         if position is not None:
             fields["position"] = position
         self.update_task(task_id, **fields)
+
+    def top_position(self, project_id: str, status_id: str) -> str:
+        """A position above the column's first card (quick add puts new cards where they are seen)."""
+        return position_before(self.conn, project_id, status_id, None)
 
     def delete_task(self, task_id: str) -> None:
         self.mutate("task.delete", {"id": task_id})

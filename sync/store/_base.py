@@ -227,6 +227,19 @@ class StoreBase:
             self._set_meta("account", account)
         self._emit(Changes(source="reset", outbox=True, rejections=True))
 
+    def sign_out(self) -> None:
+        """Forgets the account and everything cached for it, its outbox and rejections included
+        (the app asks the person first when edits are unsynced); a new client_id follows."""
+        with self.transaction():
+            clear_cache(self.conn)
+            self.conn.execute("DELETE FROM outbox")
+            self.conn.execute("DELETE FROM rejected")
+            self._new_client_id()
+            self._set_meta("cursor", "0")
+            for key in ("server_url", "user_id", "account", "last_error", "last_sync_at"):
+                self._set_meta(key, None)
+        self._emit(Changes(source="reset", outbox=True, rejections=True))
+
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Calls `listener(changes)` after every commit that changed something; returns an unsubscribe."""
         self._listeners.append(listener)

@@ -123,6 +123,34 @@ def position_after_last(conn: sqlite3.Connection, project_id: str, status_id: st
     return after_last(last["position"] if last else None)
 
 
+def position_before(conn: sqlite3.Connection, project_id: str, status_id: str, before_id: str | None) -> str:
+    """A position just above card `before_id` in that column (at the top when None), between it and
+    the card above; equal or foreign keys fall back to a key before `before_id` alone."""
+    if before_id is None:
+        first = conn.execute(
+            "SELECT position FROM task WHERE project_id = ? AND status_id = ? ORDER BY position, id LIMIT 1",
+            (project_id, status_id),
+        ).fetchone()
+        upper, lower = (first["position"] if first else None), None
+    else:
+        row = conn.execute("SELECT position, id FROM task WHERE id = ?", (before_id,)).fetchone()
+        if row is None:
+            return position_after_last(conn, project_id, status_id)
+        upper = row["position"]
+        above = conn.execute(
+            "SELECT position FROM task WHERE project_id = ? AND status_id = ? AND id != ? "
+            "AND (position < ? OR (position = ? AND id < ?)) ORDER BY position DESC, id DESC LIMIT 1",
+            (project_id, status_id, before_id, upper, upper, row["id"]),
+        ).fetchone()
+        lower = above["position"] if above else None
+    for low in (lower, None):
+        try:
+            return str(generate_key_between(low, upper))
+        except Exception:  # equal neighbours, or a key the library cannot parse
+            continue
+    return position_after_last(conn, project_id, status_id)
+
+
 def local_status_id(project_id: str, n: int) -> str:
     """Placeholder ids of a new project's default statuses until the server's own arrive."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"keel:local-status:{project_id}:{n}"))

@@ -33,10 +33,18 @@ class TaskFilter:
     due_before: datetime | str | None = None  # due strictly before this time
     due_after: datetime | str | None = None  # due at or after this time
     unassigned: bool = False
+    text: str | None = None  # every whitespace-separated term in the title, the description or the key
 
     def sql(self) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
+        for term in (self.text or "").split():
+            pattern = "%" + _escape_like(term) + "%"
+            clauses.append(
+                "(task.title LIKE ? ESCAPE '\\' OR task.description LIKE ? ESCAPE '\\' "
+                "OR (project.key || '-' || task.number) LIKE ? ESCAPE '\\')"
+            )
+            params += [pattern, pattern, pattern]
         if self.assignee_id is not None:
             clauses.append("task.assignee_id = ?")
             params.append(self.assignee_id)
@@ -58,6 +66,10 @@ class TaskFilter:
             clauses.append("task.due_at >= ?")
             params.append(format_time(self.due_after))
         return "".join(f" AND {c}" for c in clauses), params
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @dataclass
@@ -90,11 +102,16 @@ class Queries:
         return [decode(entity, r) for r in self.conn.execute(sql, params)]
 
     def _tasks(
-        self, where: str, params: list[Any], order: str = "task.position, task.id", limit: int | None = None
+        self,
+        where: str,
+        params: list[Any],
+        order: str = "task.position, task.id",
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[Row]:
         sql = f"{_TASK_SELECT} WHERE {where} ORDER BY {order}"
         if limit is not None:
-            sql += f" LIMIT {int(limit)}"
+            sql += f" LIMIT {int(limit)} OFFSET {max(0, int(offset))}"
         # The board's hot path: plain tuples and one dict per row (sqlite3.Row and `decode` cost
         # more than the query itself for 500 cards).
         cursor = self.conn.cursor()
@@ -120,6 +137,33 @@ class Queries:
     def user(self, user_id: str) -> Row | None:
         rows = self._rows("user", "SELECT * FROM user WHERE id = ?", (user_id,))
         return rows[0] if rows else None
+
+    def users(self) -> list[Row]:
+        """Every person this device may see (members of my projects, and me)."""
+        return self._rows("user", "SELECT * FROM user ORDER BY display_name, id")
+
+    def subtask_progress(self, task_ids: list[str]) -> dict[str, tuple[int, int]]:
+        """parent id -> (subtasks done, subtasks in all), for the parents in `task_ids` that have any."""
+        if not task_ids:
+            return {}
+        marks = ",".join("?" * len(task_ids))
+        rows = self.conn.execute(
+            "SELECT task.parent_id, sum(status.category = 'done'), count(*) FROM task "
+            f"LEFT JOIN status ON status.id = task.status_id WHERE task.parent_id IN ({marks}) "
+            "GROUP BY task.parent_id",
+            task_ids,
+        ).fetchall()
+        return {str(parent): (int(done or 0), int(total)) for parent, done, total in rows}
+
+    def labels(self, project_id: str | None = None) -> list[str]:
+        """The labels in use (in one project, or everywhere), sorted."""
+        where, params = ("WHERE task.project_id = ?", [project_id]) if project_id else ("", [])
+        rows = self.conn.execute(
+            f"SELECT DISTINCT task_label.label FROM task_label JOIN task ON task.id = task_label.task_id {where} "
+            "ORDER BY task_label.label",
+            params,
+        ).fetchall()
+        return [str(r[0]) for r in rows]
 
     def user_by_email(self, email: str) -> Row | None:
         rows = self._rows("user", "SELECT * FROM user WHERE email = ?", (email.strip().lower(),))
@@ -161,6 +205,24 @@ class Queries:
             )
             columns.append(BoardColumn(status, cards))
         return columns
+
+    def column_counts(self, project_id: str, filters: TaskFilter | None = None) -> dict[str, int]:
+        """status_id -> how many cards (passing `filters`) the column holds."""
+        extra, params = (filters or TaskFilter()).sql()
+        rows = self.conn.execute(
+            "SELECT task.status_id, count(*) FROM task LEFT JOIN project ON project.id = task.project_id "
+            f"WHERE task.project_id = ?{extra} GROUP BY task.status_id",
+            [project_id, *params],
+        ).fetchall()
+        return {str(status_id): int(n) for status_id, n in rows}
+
+    def column_slice(
+        self, project_id: str, status_id: str, filters: TaskFilter | None = None, *, offset: int = 0, limit: int = 100
+    ) -> list[Row]:
+        """Cards `offset` .. `offset + limit` of one column in (position, id) order: a window of a long column."""
+        extra, params = (filters or TaskFilter()).sql()
+        where = f"task.project_id = ? AND task.status_id = ?{extra}"
+        return self._tasks(where, [project_id, status_id, *params], limit=limit, offset=offset)
 
     def tasks(
         self, project_id: str | None = None, filters: TaskFilter | None = None, *, limit: int = 1000
@@ -244,7 +306,7 @@ class Queries:
             clauses.append("task.rowid IN (SELECT rowid FROM task_fts WHERE task_fts MATCH ?)")
             params.append(query)
         for term in short_terms:
-            pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            pattern = "%" + _escape_like(term) + "%"
             clauses.append("(task.title LIKE ? ESCAPE '\\' OR task.description LIKE ? ESCAPE '\\')")
             params += [pattern, pattern]
         if project_id is not None:

@@ -1,0 +1,261 @@
+"""The app's one door to data: the local store, the sync engine that runs beside it, and sign-in.
+
+The UI reads only the store and acts only through the store's actions; it never talks HTTP. This
+module owns the rest: opening the store of a data directory, signing in (which fills the keyring
+through `sync.credentials`), running `SyncEngine.run` in the background of the UI's event loop,
+and a `SyncStatus` that the status bar renders. Nothing here imports Flet, so it is tested in
+plain pytest against a real server.
+
+    core = Core(data_dir)
+    core.subscribe_status(print)
+    await core.sign_in("http://127.0.0.1:8765", "wangwei@demo.keel", "keel-demo")
+    core.store.board(project_id)
+    await core.close()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from sync.engine import Progress, Remote, SyncEngine
+from sync.errors import ApiError, NetworkError, NotSignedIn, SyncError
+from sync.store import Changes, Store
+from sync.tokens import MemoryTokenStore, TokenStore
+
+log = logging.getLogger("keel.app")
+
+STORE_FILE = "store.db"  # the same file `keel` (the CLI) uses in a data directory
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the always-visible status shows.
+
+    phase: 'signed_out', 'bootstrapping' (the first sync, with `rows`/`total`), 'syncing',
+    'online', 'offline' (the last sync failed; a retry is waiting) or 'ended' (the server ended the
+    sign-in: sign in again).
+    """
+
+    phase: str = "signed_out"
+    pending: int = 0
+    rejected: int = 0
+    rows: int = 0
+    total: int | None = None
+    error: str | None = None
+
+
+class SignInError(Exception):
+    """A sign-in that failed, with a `reason` the UI translates: 'refused', 'unreachable',
+    'keyring' (no keyring may hold the token; `detail` says how to choose one), 'other_account'
+    or 'server'."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+def default_tokens() -> TokenStore:
+    """The keyring-backed token store (the CLI's too), so a sign-in survives a restart."""
+    from sync.credentials import Credentials
+
+    return Credentials()
+
+
+class Core:
+    """One data directory, its store and (once signed in) its sync engine.
+
+    `tokens` is where the refresh token goes: the keyring by default; the demo passes a
+    `MemoryTokenStore` (its server lives only as long as the app). All methods run on one asyncio
+    loop (Flet's): the store is never touched from two threads.
+    """
+
+    def __init__(self, data_dir: Path, *, tokens: TokenStore | None = None) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir = data_dir
+        self.store = Store.open(data_dir / STORE_FILE)
+        self._tokens = tokens
+        self.remote: Remote | None = None
+        self.engine: SyncEngine | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._stop = asyncio.Event()
+        self._status_listeners: list[Callable[[SyncStatus], None]] = []
+        self.status = SyncStatus(pending=self.store.pending_count(), rejected=len(self.store.rejections()))
+        self.store.subscribe(self._on_store_change)
+
+    # --- status -----------------------------------------------------------------------------
+
+    def subscribe_status(self, listener: Callable[[SyncStatus], None]) -> Callable[[], None]:
+        self._status_listeners.append(listener)
+        return lambda: self._status_listeners.remove(listener) if listener in self._status_listeners else None
+
+    def _set_status(self, **fields: Any) -> None:
+        status = replace(self.status, **fields)
+        if status != self.status:
+            self.status = status
+            for listener in list(self._status_listeners):
+                listener(status)
+
+    def _on_store_change(self, changes: Changes) -> None:
+        if changes.outbox or changes.rejections:
+            self._set_status(pending=self.store.pending_count(), rejected=len(self.store.rejections()))
+
+    @property
+    def signed_in(self) -> bool:
+        return self.store.user_id is not None and self.store.server_url is not None
+
+    @property
+    def tokens(self) -> TokenStore:
+        if self._tokens is None:
+            self._tokens = default_tokens()
+        return self._tokens
+
+    # --- sign in, resume, sign out ----------------------------------------------------------
+
+    async def sign_in(self, server: str, email: str, password: str, *, tokens: TokenStore | None = None) -> None:
+        """Signs in and starts syncing (the first sync reports progress through the status).
+        `tokens` replaces the token store from now on (the demo keeps its tokens in memory)."""
+        from sync.credentials import CredentialsError, normalise_server
+
+        if tokens is not None:
+            self._tokens = tokens
+        try:
+            server = normalise_server(server)
+        except ValueError as exc:
+            raise SignInError("server", str(exc)) from exc
+        try:
+            tokens = self.tokens
+            if hasattr(tokens, "backend"):
+                tokens.backend()  # before the password travels: is there a keyring to keep the token in?
+        except CredentialsError as exc:
+            raise SignInError("keyring", str(exc)) from exc
+        remote = Remote(server, tokens)
+        try:
+            user = await remote.login(email.strip(), password)
+        except NotSignedIn as exc:
+            await remote.aclose()
+            raise SignInError("refused", exc.message) from exc
+        except ApiError as exc:
+            await remote.aclose()
+            raise SignInError("refused" if exc.status < 500 else "server", exc.message) from exc
+        except NetworkError as exc:
+            await remote.aclose()
+            raise SignInError("unreachable", str(exc)) from exc
+        except CredentialsError as exc:
+            await remote.aclose()
+            raise SignInError("keyring", str(exc)) from exc
+        if self.store.user_id not in (None, user["id"]) and self.store.pending_count():
+            with contextlib.suppress(SyncError):
+                await remote.logout()
+            await remote.aclose()
+            raise SignInError("other_account", str(self.store.account))
+        if self.store.user_id not in (None, user["id"]) or self.store.server_url not in (None, server):
+            self.store.reset_cache()
+        self.store.set_account(server, user["id"], user["email"])
+        await self._start(remote)
+
+    async def resume(self) -> bool:
+        """Starts syncing the account this data directory was signed in to, if its token is still
+        kept; False when the person must sign in (again). Works offline: the engine retries."""
+        if not self.signed_in:
+            return False
+        server, account = self.store.server_url, self.store.account
+        assert server is not None and account is not None
+        try:
+            token = self.tokens.load_refresh_token(server, account)
+        except SyncError as exc:  # no keyring here any more
+            log.warning("cannot read the sign-in of %s: %s", account, exc)
+            return False
+        if not token:
+            return False
+        await self._start(Remote(server, self.tokens, account=account))
+        return True
+
+    async def _start(self, remote: Remote) -> None:
+        await self._halt()
+        self.remote = remote
+        engine = SyncEngine(self.store, remote)
+        self.engine = engine
+        bootstrapping = self.store.cursor == 0
+        self._set_status(phase="bootstrapping" if bootstrapping else "syncing", rows=0, total=None, error=None)
+
+        def on_state(state: str) -> None:
+            if state == "syncing" and self.status.phase == "bootstrapping":
+                return
+            if state == "offline":
+                self._set_status(phase="offline", error=str(engine.last_error or ""))
+            elif state in ("online", "syncing"):
+                self._set_status(phase=state, error=None)
+
+        def on_progress(progress: Progress) -> None:
+            if self.status.phase == "bootstrapping":
+                self._set_status(rows=progress.rows, total=progress.total)
+
+        engine.on_state = on_state
+        self._stop = asyncio.Event()
+        self._task = asyncio.create_task(self._run(engine, on_progress))
+
+    async def _run(self, engine: SyncEngine, on_progress: Callable[[Progress], None]) -> None:
+        try:
+            await engine.run(self._stop, on_progress)
+        except NotSignedIn as exc:
+            log.warning("the server ended the sign-in: %s", exc)
+            self._set_status(phase="ended", error=exc.message)
+        except Exception as exc:  # a bug must not kill the loop silently: show it
+            log.exception("sync stopped")
+            self._set_status(phase="offline", error=str(exc))
+
+    async def sync_now(self) -> None:
+        """Asks the running engine for a sync (the status bar's retry)."""
+        if self.engine is not None and self.status.phase in ("offline", "online"):
+            self._set_status(phase="syncing")
+            try:
+                await self.engine.sync()
+                self._set_status(phase="online", error=None)
+            except SyncError as exc:
+                self._set_status(phase="offline", error=str(exc))
+
+    async def sign_out(self) -> None:
+        """Ends the session here and on the server and forgets this account's cache. Unsynced edits
+        are dropped: the UI asks first."""
+        remote = self.remote
+        await self._halt()
+        if remote is not None:
+            with contextlib.suppress(SyncError):
+                await remote.logout()
+            await remote.aclose()
+        elif self.signed_in:
+            server, account = self.store.server_url, self.store.account
+            assert server is not None and account is not None
+            with contextlib.suppress(SyncError):
+                self.tokens.delete(server, account)
+        self.store.sign_out()
+        self._set_status(phase="signed_out", rows=0, total=None, error=None, pending=0, rejected=0)
+
+    async def _halt(self) -> None:
+        self._stop.set()
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self.remote is not None and self.engine is not None:
+            self.engine = None
+
+    async def close(self) -> None:
+        remote, self.remote = self.remote, None
+        await self._halt()
+        if remote is not None:
+            await remote.aclose()
+        self.store.close()
+
+
+def demo_tokens() -> TokenStore:
+    """The demo's server lives only as long as the app: its tokens need no keyring."""
+    return MemoryTokenStore()

@@ -1,0 +1,186 @@
+"""Starts the app: `keel app` and `keel demo` call `run`.
+
+One process holds one `Core` (the data directory's store and its sync engine); every page session
+(one desktop window, or each browser tab in web mode) renders from it. The desktop client is used
+where it can start; otherwise the app is served to the browser and the URL is printed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import flet as ft
+
+from app.core import Core
+from app.i18n import resolve, set_locale, system_locale, t
+from app.ui.base import FONT, AppEnv, Nav, Prefs
+from app.ui.session import stop_embedded_demo
+from app.ui.shell import Root, on_key
+
+log = logging.getLogger("keel.app")
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+FONT_FILE = "fonts/NotoSansSC-Regular.otf"
+SETTINGS_FILE = "settings.json"  # language and theme only; never a token
+DEFAULT_SERVER = "http://127.0.0.1:8765"
+
+
+def default_data_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("keel", "keel")) / "client"
+
+
+class App:
+    """The process-wide part: the core (made on Flet's loop, at the first session) and the options."""
+
+    def __init__(self, data_dir: Path, *, server: str | None, demo_url: str | None) -> None:
+        self.data_dir = data_dir
+        self.server = server
+        self.demo_url = demo_url
+        self.core: Core | None = None
+        self._lock = asyncio.Lock()
+        self._listeners: list[Any] = []
+
+    async def get_core(self) -> Core:
+        async with self._lock:
+            if self.core is None:
+                self.core = Core(self.data_dir)
+                with contextlib.suppress(Exception):
+                    await self.core.resume()
+            return self.core
+
+    def load_prefs(self) -> Prefs:
+        try:
+            saved = json.loads((self.data_dir / SETTINGS_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            saved = {}
+        language = saved.get("language", "system")
+        theme = saved.get("theme", "system")
+        language = language if language in ("system", "zh-CN", "en") else "system"
+        theme = theme if theme in ("system", "light", "dark") else "system"
+        return Prefs(locale=system_locale() if language == "system" else language, language=language, theme=theme)
+
+    def save_prefs(self, prefs: Prefs) -> None:
+        with contextlib.suppress(OSError):
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            (self.data_dir / SETTINGS_FILE).write_text(
+                json.dumps({"language": prefs.language, "theme": prefs.theme}), encoding="utf-8"
+            )
+
+    async def session(self, page: ft.Page) -> None:
+        core = await self.get_core()
+        prefs = self.load_prefs()
+        set_locale(prefs.locale)
+        page.title = "Keel"
+        page.fonts = {FONT: FONT_FILE}
+        page.theme = ft.Theme(font_family=FONT, color_scheme_seed=ft.Colors.INDIGO)
+        page.dark_theme = ft.Theme(font_family=FONT, color_scheme_seed=ft.Colors.INDIGO)
+        page.theme_mode = _theme_mode(prefs.theme)
+        page.padding = 0
+        page.spacing = 0
+
+        def toast(message: str) -> None:
+            page.show_dialog(ft.SnackBar(ft.Text(message), duration=ft.Duration(seconds=4)))
+
+        width = page.width or 1440
+        nav = Nav(phone=width < 720)
+        env = AppEnv(core, nav, prefs, page, toast, phone=nav.phone, demo_url=self.demo_url)
+
+        def on_resize(e: Any) -> None:
+            phone = (page.width or 1440) < 720
+            if phone != nav.phone:
+                env.phone = phone
+                nav.phone = phone
+
+        def on_prefs(_sender: Any, field: str) -> None:
+            if field == "language":
+                prefs.locale = system_locale() if prefs.language == "system" else resolve(prefs.language)
+                set_locale(prefs.locale)
+            if field == "theme":
+                page.theme_mode = _theme_mode(prefs.theme)
+                page.update()
+            self.save_prefs(prefs)
+
+        self._listeners.append(on_prefs)  # observables hold listeners weakly
+        prefs.subscribe(on_prefs)
+        page.on_resize = on_resize
+        page.on_keyboard_event = lambda e: on_key(env, e)
+        page.render(lambda: Root(env, self.server or DEFAULT_SERVER))
+
+    async def close(self) -> None:
+        if self.core is not None:
+            await self.core.close()
+        stop_embedded_demo()
+
+
+def _theme_mode(theme: str) -> ft.ThemeMode:
+    return {"light": ft.ThemeMode.LIGHT, "dark": ft.ThemeMode.DARK}.get(theme, ft.ThemeMode.SYSTEM)
+
+
+def desktop_unavailable() -> str | None:
+    """Why the desktop client cannot start here (None when it can)."""
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return "no graphical display (DISPLAY and WAYLAND_DISPLAY are unset)"
+    try:
+        import flet_desktop
+    except ImportError:
+        return "the flet-desktop package is not installed"
+    if os.environ.get("FLET_VIEW_PATH"):
+        return None
+    import socket
+
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(20)
+    try:
+        flet_desktop.ensure_client_cached()
+    except Exception as exc:  # URLError offline, a proxy, a full disk
+        return f"the Flet desktop client could not be fetched ({exc})"
+    finally:
+        socket.setdefaulttimeout(previous)
+    return None
+
+
+def run(
+    *,
+    data_dir: Path | None = None,
+    server: str | None = None,
+    web: bool = False,
+    port: int | None = None,
+    host: str = "127.0.0.1",
+    demo_url: str | None = None,
+) -> int:
+    """Runs the app until its window closes (or, in the browser, until Ctrl-C)."""
+    app = App(data_dir or default_data_dir(), server=server, demo_url=demo_url)
+    view = ft.AppView.FLET_APP
+    if not web:
+        reason = desktop_unavailable()
+        if reason is not None:
+            print(t("run.no_desktop", reason=reason), flush=True)
+            web = True
+    if web:
+        os.environ.setdefault("FLET_FORCE_WEB_SERVER", "true")
+        view = ft.AppView.WEB_BROWSER
+        port = port or _free_port(host)
+        print(t("run.web_url", url=f"http://{host}:{port}"), flush=True)
+    try:
+        ft.run(app.session, view=view, host=host, port=port or 0, assets_dir=str(ASSETS), no_cdn=True)
+    finally:
+        with contextlib.suppress(Exception):
+            asyncio.run(app.close()) if app.core is None else stop_embedded_demo()
+    return 0
+
+
+def _free_port(host: str) -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])

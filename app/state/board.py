@@ -1,0 +1,199 @@
+"""The board's view state: filters, the cards a column shows, and the window of a long column.
+
+Flet builds, diffs and sends every control it is given, so a column never gets more cards than fit
+on screen plus a margin: `Window` turns a scroll offset into the slice of cards to render and the
+heights of the spacers that stand for the rest, and `BoardModel.column` reads just that slice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+
+from app.state.fmt import due_label, initials, local_zone
+from sync.store import Store, TaskFilter
+
+PRIORITIES = ("urgent", "high", "medium", "low", "none")
+DUE_CHOICES = ("overdue", "today", "week", "none")
+
+CARD_HEIGHT = 112  # pixels, card and gap: the spacers are computed from it, so cards never grow
+WINDOW_MARGIN = 12  # cards rendered above and below the visible ones
+MIN_WINDOW = 40  # cards a column renders before it knows its viewport
+
+
+@dataclass(frozen=True)
+class CardView:
+    """One card, as drawn: everything the card shows and nothing else (memoised by equality)."""
+
+    id: str
+    key: str | None
+    title: str
+    status_id: str
+    position: str
+    assignee_id: str | None
+    assignee: str  # initials, "" when unassigned
+    assignee_name: str
+    priority: str
+    due: str | None  # badge text
+    overdue: bool
+    labels: tuple[str, ...]
+    subtasks_done: int
+    subtasks_total: int
+    pending: bool  # has edits not yet synced
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    text: str = ""
+    assignee_id: str | None = None  # "none": unassigned
+    label: str | None = None
+    priority: str | None = None
+    due: str | None = None  # one of DUE_CHOICES
+
+    @property
+    def active(self) -> bool:
+        return bool(self.text.strip()) or any((self.assignee_id, self.label, self.priority, self.due))
+
+    def task_filter(self, now: datetime, zone: tzinfo | None = None) -> TaskFilter:
+        zone = zone or local_zone()
+        kw: dict[str, Any] = {"text": self.text.strip() or None, "label": self.label, "priority": self.priority}
+        if self.assignee_id == "none":
+            kw["unassigned"] = True
+        elif self.assignee_id:
+            kw["assignee_id"] = self.assignee_id
+        midnight = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+        if self.due == "overdue":
+            kw["due_before"] = now
+        elif self.due == "today":
+            kw["due_after"], kw["due_before"] = midnight, midnight + timedelta(days=1)
+        elif self.due == "week":
+            kw["due_after"], kw["due_before"] = midnight, midnight + timedelta(days=7)
+        filt = TaskFilter(**kw)
+        if self.due == "none":
+            filt = replace(filt, due_before=None, due_after=None)
+        return filt
+
+
+@dataclass(frozen=True)
+class Window:
+    """The slice [start, end) of a column's cards that is rendered, and the spacers around it."""
+
+    start: int
+    end: int
+    total: int
+
+    @property
+    def top_pad(self) -> int:
+        return self.start * CARD_HEIGHT
+
+    @property
+    def bottom_pad(self) -> int:
+        return max(0, self.total - self.end) * CARD_HEIGHT
+
+    @staticmethod
+    def at(pixels: float, viewport: float, total: int, margin: int = WINDOW_MARGIN) -> Window:
+        """The window for a column scrolled to `pixels` with `viewport` pixels visible."""
+        if viewport <= 0:
+            return Window(0, min(total, MIN_WINDOW), total)
+        first = max(0, int(pixels // CARD_HEIGHT) - margin)
+        last = int((pixels + viewport) // CARD_HEIGHT) + 1 + margin
+        first = min(first, max(0, total - 1))
+        return Window(first, max(first, min(total, last)), total)
+
+    def covers(self, other: Window) -> bool:
+        """Whether this window already renders every card `other` needs (no re-render to scroll there)."""
+        return self.total == other.total and self.start <= other.start and other.end <= self.end
+
+    def grown(self, margin: int = WINDOW_MARGIN) -> Window:
+        """This window with an extra margin each side, so small scrolls need no new render."""
+        return Window(max(0, self.start - margin), min(self.total, self.end + margin), self.total)
+
+
+@dataclass
+class ColumnView:
+    status: dict[str, Any]
+    total: int
+    cards: list[CardView]
+    window: Window
+
+
+@dataclass
+class BoardModel:
+    """Reads one project's board from the store, for the given filters and column windows."""
+
+    store: Store
+    project_id: str
+    filters: BoardFilters = field(default_factory=BoardFilters)
+    now: datetime | None = None
+    zone: tzinfo | None = None
+
+    def _now(self) -> datetime:
+        return self.now or datetime.now().astimezone()
+
+    def statuses(self) -> list[dict[str, Any]]:
+        return self.store.statuses(self.project_id)
+
+    def counts(self) -> dict[str, int]:
+        return self.store.column_counts(self.project_id, self.filters.task_filter(self._now(), self.zone))
+
+    def column(self, status: dict[str, Any], window: Window | None = None, total: int | None = None) -> ColumnView:
+        task_filter = self.filters.task_filter(self._now(), self.zone)
+        if total is None:
+            total = self.store.column_counts(self.project_id, task_filter).get(status["id"], 0)
+        if window is None or window.total != total:
+            start = min(window.start, max(0, total - 1)) if window else 0
+            size = (window.end - window.start) if window else MIN_WINDOW
+            window = Window(start, min(total, start + max(size, MIN_WINDOW)), total)
+        rows = self.store.column_slice(
+            self.project_id, status["id"], task_filter, offset=window.start, limit=window.end - window.start
+        )
+        return ColumnView(status, total, self.cards(rows), window)
+
+    def columns(self, windows: dict[str, Window] | None = None) -> list[ColumnView]:
+        counts = self.counts()
+        windows = windows or {}
+        return [
+            self.column(status, windows.get(status["id"]), counts.get(status["id"], 0)) for status in self.statuses()
+        ]
+
+    def list_rows(self, limit: int = 2000) -> list[CardView]:
+        """The list view: every task of the project passing the filters, in board order."""
+        rows = self.store.tasks(self.project_id, self.filters.task_filter(self._now(), self.zone), limit=limit)
+        return self.cards(rows)
+
+    def cards(self, rows: list[dict[str, Any]]) -> list[CardView]:
+        people = {u["id"]: u for u in self.store.users()}
+        progress = self.store.subtask_progress([r["id"] for r in rows])
+        now = self._now()
+        return [card_view(row, people, progress, now, self.zone) for row in rows]
+
+
+def card_view(
+    row: dict[str, Any],
+    people: dict[str, dict[str, Any]],
+    progress: dict[str, tuple[int, int]],
+    now: datetime,
+    zone: tzinfo | None = None,
+) -> CardView:
+    person = people.get(row.get("assignee_id") or "")
+    name = person["display_name"] if person else ""
+    badge = due_label(row.get("due_at"), now, zone)
+    done, total = progress.get(row["id"], (0, 0))
+    return CardView(
+        id=row["id"],
+        key=row.get("key"),
+        title=row.get("title") or "",
+        status_id=row.get("status_id") or "",
+        position=row.get("position") or "",
+        assignee_id=row.get("assignee_id"),
+        assignee=initials(name) if person else "",
+        assignee_name=name,
+        priority=row.get("priority") or "none",
+        due=badge[0] if badge else None,
+        overdue=bool(badge and badge[1]),
+        labels=tuple(row.get("labels") or ()),
+        subtasks_done=done,
+        subtasks_total=total,
+        pending=bool(row.get("pending")),
+    )

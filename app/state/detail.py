@@ -1,0 +1,133 @@
+"""Task detail: the edits a field change asks for, the subtask tick, and the activity list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from app.state.fmt import local_date_text, parse_local_date, parse_time
+from sync.store import Store
+
+EDIT_ROLES = ("owner", "admin", "member")
+
+
+def can_edit(role: str | None) -> bool:
+    """Viewers (and people whose membership is gone) see everything read-only."""
+    return role in EDIT_ROLES
+
+
+class FieldError(ValueError):
+    """A value a person typed that cannot be saved; `key` is the catalogue key of the message."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def field_update(task: dict[str, Any], field: str, raw: Any, store: Store | None = None) -> dict[str, Any]:
+    """The `update_task` fields for a changed form field, or {} when nothing changed.
+    Raises FieldError for a value that cannot be saved (the form shows it; nothing is queued)."""
+    if field == "title":
+        title = str(raw or "").strip()
+        if not title:
+            raise FieldError("detail.error.title_empty")
+        if len(title) > 500:
+            raise FieldError("detail.error.title_long")
+        return {} if title == task.get("title") else {"title": title}
+    if field == "description":
+        value = str(raw or "")
+        return {} if value == (task.get("description") or "") else {"description": value}
+    if field in ("start_at", "due_at"):
+        try:
+            moment = parse_local_date(str(raw or ""))
+        except ValueError as exc:
+            raise FieldError("detail.error.date") from exc
+        if moment is None:
+            return {} if task.get(field) is None else {field: None}
+        if local_date_text(task.get(field), moment.tzinfo) == moment.date().isoformat():
+            return {}  # the same day: keep the time the task already had
+        return {field: moment}
+    if field == "estimate":
+        text = str(raw or "").strip()
+        if not text:
+            return {} if task.get("estimate") is None else {"estimate": None}
+        try:
+            amount = float(text)
+        except ValueError as exc:
+            raise FieldError("detail.error.estimate") from exc
+        if not 0 <= amount <= 10_000:
+            raise FieldError("detail.error.estimate")
+        number = int(amount) if amount.is_integer() else amount
+        return {} if task.get("estimate") == number else {"estimate": number}
+    if field == "parent":
+        text = str(raw or "").strip()
+        if not text:
+            return {} if task.get("parent_id") is None else {"parent_id": None}
+        if store is None:
+            raise FieldError("detail.error.parent")
+        parent = store.task_by_key(text)
+        if parent is None or parent["project_id"] != task["project_id"] or parent["id"] == task["id"]:
+            raise FieldError("detail.error.parent")
+        if _is_descendant(store, parent["id"], task["id"]):
+            raise FieldError("detail.error.parent_cycle")
+        return {} if parent["id"] == task.get("parent_id") else {"parent_id": parent["id"]}
+    if field in ("status_id", "assignee_id", "priority", "type"):
+        chosen = raw or None
+        if field in ("priority", "type") and chosen is None:
+            return {}
+        return {} if chosen == task.get(field) else {field: chosen}
+    raise ValueError(f"unknown field {field!r}")
+
+
+def _is_descendant(store: Store, candidate: str, ancestor: str) -> bool:
+    """Whether `candidate` sits below `ancestor` (making it the parent would close a loop)."""
+    seen = set()
+    current: str | None = candidate
+    while current and current not in seen:
+        if current == ancestor:
+            return True
+        seen.add(current)
+        row = store.task(current)
+        current = row.get("parent_id") if row else None
+    return False
+
+
+def tick_status(store: Store, project_id: str, done: bool) -> str | None:
+    """The status a ticked (done) or unticked subtask moves to: the first of that category."""
+    wanted = "done" if done else "todo"
+    statuses = store.statuses(project_id)
+    for status in statuses:
+        if status["category"] == wanted:
+            return str(status["id"])
+    return None
+
+
+@dataclass(frozen=True)
+class Activity:
+    at: str
+    kind: str  # 'created', 'commented', 'updated', or a notification kind about this task
+    actor_id: str | None
+    detail: str = ""
+
+
+def activity(store: Store, task_id: str) -> list[Activity]:
+    """What happened to the task, newest first, from what this device knows: its creation, its
+    comments, its last update, and my notifications about it (status changes, assignments)."""
+    detail = store.task_detail(task_id)
+    if detail is None:
+        return []
+    task = detail.task
+    items = [Activity(task["created_at"], "created", task.get("reporter_id"))] if task.get("created_at") else []
+    if task.get("updated_at") and task.get("updated_at") != task.get("created_at"):
+        items.append(Activity(task["updated_at"], "updated", None))
+    for comment in detail.comments:
+        items.append(Activity(comment["created_at"], "commented", comment.get("author_id"), comment.get("body", "")))
+    for note in store.notifications(limit=500):
+        if note.get("task_id") == task_id and note["kind"] in ("assigned", "status_changed", "due_soon", "overdue"):
+            items.append(Activity(note["created_at"], note["kind"], note.get("actor_id"), note.get("title") or ""))
+    return sorted(items, key=lambda a: a.at or "", reverse=True)
+
+
+def sort_key(value: str | None) -> datetime:
+    return parse_time(value) or datetime.min

@@ -1,0 +1,176 @@
+"""What every screen shares: the contexts (the core, the navigation, the preferences), the hook that
+re-reads the store when the rows a screen shows change, and small drawing helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import flet as ft
+
+from app.core import Core
+from sync.store import Changes
+
+T = TypeVar("T")
+
+FONT = "Noto Sans SC"
+PHONE_MAX_WIDTH = 720  # below this: bottom navigation and one board column per screen
+
+PRIORITY_COLORS = {
+    "urgent": ft.Colors.RED_600,
+    "high": ft.Colors.ORANGE_600,
+    "medium": ft.Colors.AMBER_600,
+    "low": ft.Colors.BLUE_400,
+    "none": ft.Colors.GREY_400,
+}
+PRIORITY_ICONS = {
+    "urgent": ft.Icons.KEYBOARD_DOUBLE_ARROW_UP,
+    "high": ft.Icons.KEYBOARD_ARROW_UP,
+    "medium": ft.Icons.DRAG_HANDLE,
+    "low": ft.Icons.KEYBOARD_ARROW_DOWN,
+    "none": ft.Icons.REMOVE,
+}
+
+
+@ft.observable
+@dataclass
+class Nav:
+    """Where the person is: the screen, the open project and task, and the overlays."""
+
+    screen: str = "home"  # 'home', 'board', 'inbox', 'settings'
+    project_id: str | None = None
+    task_id: str | None = None  # the open task detail
+    palette: bool = False
+    sync_panel: bool = False
+    board_mode: str = "board"  # 'board' or 'list'
+    new_task: int = 0  # bumped by the N shortcut: the board opens its quick add
+    search: int = 0  # bumped by the / shortcut: the board focuses its filter
+    phone: bool = False  # the window is phone-sized (re-renders the layout when it changes)
+    history: list[tuple[str, str | None]] = field(default_factory=list)
+
+    def go(self, screen: str, project_id: str | None = None) -> None:
+        self.history.append((self.screen, self.project_id))
+        self.screen = screen
+        if project_id is not None:
+            self.project_id = project_id
+
+    def open_task(self, task_id: str, project_id: str | None = None) -> None:
+        if project_id is not None and project_id != self.project_id:
+            self.project_id = project_id
+        self.task_id = task_id
+
+
+@ft.observable
+@dataclass
+class Prefs:
+    locale: str = "zh-CN"
+    language: str = "system"  # 'system', 'zh-CN' or 'en'
+    theme: str = "system"  # 'system', 'light' or 'dark'
+
+
+@dataclass
+class AppEnv:
+    """The things a component reaches through `use_env()`."""
+
+    core: Core
+    nav: Nav
+    prefs: Prefs
+    page: ft.Page
+    toast: Callable[[str], None]
+    phone: bool = False
+    demo_url: str | None = None
+    focused: dict[str, bool] = field(default_factory=lambda: {"typing": False})
+
+
+EnvContext = ft.create_context(None)
+
+
+def use_env() -> AppEnv:
+    env = ft.use_context(EnvContext)
+    assert env is not None, "components must render inside EnvContext"
+    return env  # type: ignore[no-any-return]
+
+
+def relevant(changes: Changes, entities: Iterable[str], *, outbox: bool = False) -> bool:
+    if changes.source == "reset":
+        return True
+    if outbox and (changes.outbox or changes.rejections):
+        return True
+    return any(entity in changes.rows for entity in entities)
+
+
+def use_store(read: Callable[[], T], entities: tuple[str, ...], deps: list[Any], *, outbox: bool = False) -> T:
+    """`read()` now, and again whenever a commit touches one of `entities` (or `deps` change): the
+    screen follows the store within a frame of its change, with no reload."""
+    env = use_env()
+    version, set_version = ft.use_state(0)
+
+    def subscribe() -> Callable[[], None]:
+        def on_change(changes: Changes) -> None:
+            if relevant(changes, entities, outbox=outbox):
+                set_version(lambda v: v + 1)
+
+        return env.core.store.subscribe(on_change)
+
+    ft.use_effect(subscribe, [])
+    return ft.use_memo(read, [version, *deps])
+
+
+def text(
+    value: str,
+    *,
+    size: float | None = None,
+    weight: ft.FontWeight | None = None,
+    color: Any = None,
+    max_lines: int | None = None,
+    selectable: bool = False,
+    **kw: Any,
+) -> ft.Text:
+    return ft.Text(
+        value,
+        size=size,
+        weight=weight,
+        color=color,
+        max_lines=max_lines,
+        overflow=ft.TextOverflow.ELLIPSIS if max_lines else None,
+        selectable=selectable,
+        **kw,
+    )
+
+
+def avatar(initials: str, name: str, size: int = 24) -> ft.Control:
+    return ft.Container(
+        ft.Text(initials, size=size * 0.42, color=ft.Colors.WHITE, weight=ft.FontWeight.W_600),
+        width=size,
+        height=size,
+        border_radius=size / 2,
+        bgcolor=_avatar_color(name),
+        alignment=ft.Alignment.CENTER,
+        tooltip=name,
+    )
+
+
+_AVATAR_COLORS = [
+    ft.Colors.INDIGO_400,
+    ft.Colors.TEAL_500,
+    ft.Colors.DEEP_ORANGE_400,
+    ft.Colors.PURPLE_400,
+    ft.Colors.BLUE_600,
+    ft.Colors.GREEN_600,
+    ft.Colors.PINK_400,
+    ft.Colors.BROWN_400,
+]
+
+
+def _avatar_color(name: str) -> str:
+    return _AVATAR_COLORS[sum(map(ord, name)) % len(_AVATAR_COLORS)]
+
+
+def chip(label: str, color: Any = None, text_color: Any = None) -> ft.Control:
+    return ft.Container(
+        ft.Text(label, size=11, color=text_color or ft.Colors.ON_SURFACE_VARIANT, no_wrap=True),
+        padding=ft.Padding.symmetric(horizontal=6, vertical=1),
+        border_radius=4,
+        bgcolor=color or ft.Colors.SURFACE_CONTAINER_HIGHEST,
+    )

@@ -1,0 +1,469 @@
+"""Home (my tasks by due date, my projects, the inbox's count), the notification inbox, settings,
+the sync status with its panel of rejected edits, and the command palette."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import flet as ft
+
+from app.core import SyncStatus
+from app.i18n import has, t
+from app.state import palette as palette_state
+from app.state.board import CardView
+from app.state.fmt import relative_time
+from app.state.home import my_projects, my_task_groups
+from app.ui.base import PRIORITY_COLORS, PRIORITY_ICONS, avatar, chip, text, use_env, use_store
+
+KIND_ICONS = {
+    "assigned": ft.Icons.ASSIGNMENT_IND_OUTLINED,
+    "mentioned": ft.Icons.ALTERNATE_EMAIL,
+    "commented": ft.Icons.CHAT_BUBBLE_OUTLINE,
+    "status_changed": ft.Icons.SWAP_HORIZ,
+    "due_soon": ft.Icons.SCHEDULE,
+    "overdue": ft.Icons.ALARM,
+}
+
+
+def task_row(card: CardView, on_click: Any) -> ft.Control:
+    return ft.Container(
+        ft.Row(
+            [
+                ft.Icon(PRIORITY_ICONS[card.priority], size=16, color=PRIORITY_COLORS[card.priority]),
+                text(card.key or t("card.unnumbered"), size=12, color=ft.Colors.ON_SURFACE_VARIANT, width=72),
+                text(card.title, max_lines=1, expand=True),
+                text(
+                    card.due or "", size=12, color=ft.Colors.RED_700 if card.overdue else ft.Colors.ON_SURFACE_VARIANT
+                ),
+                ft.Icon(
+                    ft.Icons.CLOUD_UPLOAD_OUTLINED,
+                    size=14,
+                    color=ft.Colors.AMBER_700,
+                    visible=card.pending,
+                    tooltip=t("card.unsynced"),
+                ),
+            ],
+            spacing=8,
+        ),
+        padding=ft.Padding.symmetric(horizontal=12, vertical=10),
+        on_click=on_click,
+        border_radius=6,
+        ink=True,
+    )
+
+
+@ft.component
+def Home() -> ft.Control:
+    env = use_env()
+    store = env.core.store
+    groups = use_store(lambda: my_task_groups(store), ("task", "status", "user"), [])
+    projects = use_store(lambda: my_projects(store), ("project", "member"), [])
+    unread = use_store(store.unread_count, ("notification",), [])
+    me = use_store(store.me, ("user",), [])
+
+    def open_task(card: CardView) -> None:
+        row = store.task(card.id)
+        env.nav.open_task(card.id, row["project_id"] if row else None)
+
+    def open_project(project_id: str) -> None:
+        env.nav.task_id = None
+        env.nav.go("board", project_id)
+
+    task_list: list[ft.Control] = []
+    for group in groups:
+        color = ft.Colors.RED_700 if group.overdue else None
+        task_list.append(
+            ft.Row(
+                [
+                    text(t(f"home.group.{group.name}"), weight=ft.FontWeight.W_600, color=color),
+                    chip(str(len(group.cards)), ft.Colors.RED_50 if group.overdue else None, color),
+                ],
+                spacing=8,
+            )
+        )
+        task_list += [task_row(c, lambda _, c=c: open_task(c)) for c in group.cards]
+    if not groups:
+        task_list.append(text(t("home.no_tasks"), color=ft.Colors.ON_SURFACE_VARIANT))
+
+    project_cards = [
+        ft.Container(
+            ft.Column(
+                [
+                    ft.Row(
+                        [
+                            chip(p["key"]),
+                            text(t(f"kind.{p.get('kind', 'general')}"), size=12, color=ft.Colors.ON_SURFACE_VARIANT),
+                        ]
+                    ),
+                    text(p["name"], weight=ft.FontWeight.W_600, max_lines=2),
+                    text(t(f"role.{p['role']}"), size=12, color=ft.Colors.ON_SURFACE_VARIANT),
+                ],
+                spacing=6,
+                tight=True,
+            ),
+            width=240,
+            padding=12,
+            border_radius=10,
+            border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT),
+            on_click=lambda _, p=p: open_project(p["id"]),
+            ink=True,
+        )
+        for p in projects
+    ]
+    hello = t("home.hello", name=me["display_name"]) if me else t("nav.home")
+    return ft.Container(
+        ft.Column(
+            [
+                ft.Row(
+                    [
+                        text(hello, size=22, weight=ft.FontWeight.W_600, expand=True),
+                        ft.TextButton(
+                            t("home.unread", n=unread),
+                            icon=ft.Icons.NOTIFICATIONS_OUTLINED,
+                            on_click=lambda _: env.nav.go("inbox"),
+                        ),
+                    ]
+                ),
+                text(t("home.projects"), size=16, weight=ft.FontWeight.W_600),
+                ft.Row(project_cards, wrap=True, spacing=12, run_spacing=12),
+                text(t("home.my_tasks"), size=16, weight=ft.FontWeight.W_600),
+                *task_list,
+            ],
+            spacing=10,
+            scroll=ft.ScrollMode.AUTO,
+            expand=True,
+        ),
+        padding=16,
+        expand=True,
+    )
+
+
+@ft.component
+def Inbox() -> ft.Control:
+    env = use_env()
+    store = env.core.store
+    notes = use_store(lambda: store.notifications(limit=200), ("notification",), [])
+    names = use_store(lambda: {u["id"]: u["display_name"] for u in store.users()}, ("user",), [])
+    now = datetime.now().astimezone()
+
+    def open_note(note: dict[str, Any]) -> None:
+        if note.get("read_at") is None:
+            store.read_notification(note["id"])
+        if note.get("task_id"):
+            env.nav.project_id = note.get("project_id") or env.nav.project_id
+            env.nav.go("board", note.get("project_id"))
+            env.nav.open_task(note["task_id"], note.get("project_id"))
+
+    rows = [
+        ft.Container(
+            ft.Row(
+                [
+                    ft.Icon(
+                        KIND_ICONS.get(n["kind"], ft.Icons.NOTIFICATIONS),
+                        size=20,
+                        color=ft.Colors.PRIMARY if n.get("read_at") is None else ft.Colors.ON_SURFACE_VARIANT,
+                    ),
+                    ft.Column(
+                        [
+                            text(
+                                t(
+                                    f"inbox.kind.{n['kind']}",
+                                    actor=names.get(n.get("actor_id") or "", t("activity.someone")),
+                                ),
+                                size=13,
+                                weight=ft.FontWeight.W_600 if n.get("read_at") is None else None,
+                            ),
+                            text(n.get("title") or "", max_lines=2, size=13),
+                        ],
+                        spacing=2,
+                        expand=True,
+                        tight=True,
+                    ),
+                    text(relative_time(n["created_at"], now), size=12, color=ft.Colors.ON_SURFACE_VARIANT),
+                    ft.Container(
+                        width=8, height=8, border_radius=4, bgcolor=ft.Colors.PRIMARY, visible=n.get("read_at") is None
+                    ),
+                ],
+                spacing=12,
+            ),
+            padding=12,
+            border_radius=8,
+            bgcolor=ft.Colors.SURFACE_CONTAINER_LOW if n.get("read_at") is None else None,
+            on_click=lambda _, n=n: open_note(n),
+            ink=True,
+        )
+        for n in notes
+    ]
+    unread = sum(1 for n in notes if n.get("read_at") is None)
+    return ft.Container(
+        ft.Column(
+            [
+                ft.Row(
+                    [
+                        text(t("inbox.title"), size=22, weight=ft.FontWeight.W_600, expand=True),
+                        ft.TextButton(
+                            t("inbox.mark_all"),
+                            icon=ft.Icons.DONE_ALL,
+                            on_click=lambda _: store.read_all_notifications(),
+                            disabled=not unread,
+                        ),
+                    ]
+                ),
+                *(rows or [text(t("inbox.empty"), color=ft.Colors.ON_SURFACE_VARIANT)]),
+            ],
+            spacing=6,
+            scroll=ft.ScrollMode.AUTO,
+            expand=True,
+        ),
+        padding=16,
+        expand=True,
+    )
+
+
+@ft.component
+def Settings() -> ft.Control:
+    env = use_env()
+    core = env.core
+    confirming, set_confirming = ft.use_state(False)
+
+    def set_language(e: Any) -> None:
+        env.prefs.language = e.control.value
+
+    def set_theme(e: Any) -> None:
+        env.prefs.theme = e.control.value
+
+    async def sign_out(_: Any) -> None:
+        if core.store.pending_count() and not confirming:
+            set_confirming(True)
+            return
+        set_confirming(False)
+        await core.sign_out()
+        env.nav.screen = "home"
+        env.nav.task_id = None
+
+    pending = core.store.pending_count()
+    return ft.Container(
+        ft.Column(
+            [
+                text(t("settings.title"), size=22, weight=ft.FontWeight.W_600),
+                text(t("settings.language"), weight=ft.FontWeight.W_600),
+                ft.RadioGroup(
+                    value=env.prefs.language,
+                    on_change=set_language,
+                    content=ft.Row(
+                        [
+                            ft.Radio(value="system", label=t("settings.language.system")),
+                            ft.Radio(value="zh-CN", label="简体中文"),
+                            ft.Radio(value="en", label="English"),
+                        ],
+                        wrap=True,
+                    ),
+                ),
+                text(t("settings.theme"), weight=ft.FontWeight.W_600),
+                ft.RadioGroup(
+                    value=env.prefs.theme,
+                    on_change=set_theme,
+                    content=ft.Row(
+                        [
+                            ft.Radio(value="system", label=t("settings.theme.system")),
+                            ft.Radio(value="light", label=t("settings.theme.light")),
+                            ft.Radio(value="dark", label=t("settings.theme.dark")),
+                        ],
+                        wrap=True,
+                    ),
+                ),
+                text(t("settings.account"), weight=ft.FontWeight.W_600),
+                text(t("settings.server", server=core.store.server_url or "-"), selectable=True),
+                text(t("settings.signed_in_as", account=core.store.account or "-"), selectable=True),
+                text(t("settings.unsynced_warning", n=pending), color=ft.Colors.ERROR)
+                if confirming
+                else ft.Container(),
+                ft.OutlinedButton(
+                    t("settings.sign_out_anyway") if confirming else t("settings.sign_out"),
+                    icon=ft.Icons.LOGOUT,
+                    on_click=sign_out,
+                ),
+            ],
+            spacing=12,
+            scroll=ft.ScrollMode.AUTO,
+        ),
+        padding=16,
+        expand=True,
+    )
+
+
+def status_text(status: SyncStatus) -> str:
+    phase = {"bootstrapping": "syncing"}.get(status.phase, status.phase)
+    label = t(f"sync.{phase}")
+    if status.pending:
+        label += " · " + t("sync.pending", n=status.pending)
+    if status.rejected:
+        label += " · " + t("sync.rejected", n=status.rejected)
+    return label
+
+
+STATUS_ICONS = {
+    "online": (ft.Icons.CLOUD_DONE_OUTLINED, ft.Colors.GREEN_600),
+    "syncing": (ft.Icons.SYNC, ft.Colors.BLUE_600),
+    "bootstrapping": (ft.Icons.SYNC, ft.Colors.BLUE_600),
+    "offline": (ft.Icons.CLOUD_OFF_OUTLINED, ft.Colors.GREY_600),
+    "ended": (ft.Icons.ERROR_OUTLINE, ft.Colors.RED_600),
+    "signed_out": (ft.Icons.CLOUD_OFF_OUTLINED, ft.Colors.GREY_600),
+}
+
+
+@ft.component
+def SyncBadge(status: SyncStatus, compact: bool) -> ft.Control:
+    env = use_env()
+    icon, color = STATUS_ICONS.get(status.phase, STATUS_ICONS["offline"])
+    label = status_text(status)
+    return ft.Container(
+        ft.Row(
+            [
+                ft.Icon(icon, color=color, size=18),
+                text(label, size=12, visible=not compact, color=ft.Colors.ON_SURFACE_VARIANT),
+                ft.Container(
+                    text(str(status.pending), size=10, color=ft.Colors.WHITE),
+                    bgcolor=ft.Colors.AMBER_700,
+                    border_radius=8,
+                    padding=ft.Padding.symmetric(horizontal=5),
+                    visible=compact and status.pending > 0,
+                ),
+            ],
+            spacing=6,
+            tight=True,
+        ),
+        on_click=lambda _: setattr(env.nav, "sync_panel", True),
+        tooltip=label,
+        padding=ft.Padding.symmetric(horizontal=8, vertical=4),
+        border_radius=12,
+        ink=True,
+    )
+
+
+@ft.component
+def SyncPanel(status: SyncStatus) -> ft.Control:
+    env = use_env()
+    store = env.core.store
+    rejections = use_store(store.rejections, (), [], outbox=True)
+
+    def retry(rejection: Any) -> None:
+        store.dismiss(rejection.id)
+        store.mutate(rejection.name, rejection.args)
+
+    rows: list[ft.Control] = [
+        ft.Container(
+            ft.Column(
+                [
+                    text(
+                        t(f"mutation.{r.name}") + " · " + relative_time(r.rejected_at, datetime.now().astimezone()),
+                        weight=ft.FontWeight.W_600,
+                        size=13,
+                    ),
+                    text(t(f"reject.{r.code}") if has(f"reject.{r.code}") else r.message, size=13),
+                    text(r.message, size=11, color=ft.Colors.ON_SURFACE_VARIANT, selectable=True),
+                    ft.Row(
+                        [
+                            ft.TextButton(t("sync.retry"), on_click=lambda _, r=r: retry(r)),
+                            ft.TextButton(t("sync.dismiss"), on_click=lambda _, r=r: store.dismiss(r.id)),
+                        ]
+                    ),
+                ],
+                spacing=4,
+            ),
+            padding=10,
+            border_radius=8,
+            border=ft.Border.all(1, ft.Colors.ERROR_CONTAINER),
+        )
+        for r in rejections
+    ]
+    return ft.Container(
+        ft.Column(
+            [
+                ft.Row(
+                    [
+                        text(t("sync.panel_title"), size=18, weight=ft.FontWeight.W_600, expand=True),
+                        ft.IconButton(
+                            ft.Icons.CLOSE,
+                            tooltip=t("common.close"),
+                            on_click=lambda _: setattr(env.nav, "sync_panel", False),
+                        ),
+                    ]
+                ),
+                text(status_text(status)),
+                text(status.error or "", size=12, color=ft.Colors.ERROR, visible=bool(status.error), selectable=True),
+                ft.FilledTonalButton(
+                    t("sync.now"), icon=ft.Icons.SYNC, on_click=lambda _: env.page.run_task(env.core.sync_now)
+                ),
+                text(t("sync.rejected_title", n=len(rejections)), weight=ft.FontWeight.W_600),
+                *(rows or [text(t("sync.no_rejections"), color=ft.Colors.ON_SURFACE_VARIANT)]),
+            ],
+            spacing=10,
+            scroll=ft.ScrollMode.AUTO,
+        ),
+        padding=16,
+        width=420,
+        bgcolor=ft.Colors.SURFACE,
+        border=ft.Border.only(left=ft.BorderSide(1, ft.Colors.OUTLINE_VARIANT)),
+    )
+
+
+@ft.component
+def Palette() -> ft.Control:
+    env = use_env()
+    query, set_query = ft.use_state("")
+    results = palette_state.entries(env.core.store, query)
+
+    def choose(entry: palette_state.Entry) -> None:
+        env.nav.palette = False
+        env.nav.go("board", entry.project_id)
+        env.nav.task_id = entry.id if entry.kind == "task" else None
+
+    def submit(_: Any) -> None:
+        if results:
+            choose(results[0])
+
+    return ft.Container(
+        ft.Container(
+            ft.Column(
+                [
+                    ft.TextField(
+                        hint_text=t("palette.hint"),
+                        autofocus=True,
+                        on_change=lambda e: set_query(e.control.value or ""),
+                        on_submit=submit,
+                        prefix_icon=ft.Icons.SEARCH,
+                    ),
+                    *[
+                        ft.ListTile(
+                            leading=ft.Icon(
+                                ft.Icons.VIEW_KANBAN_OUTLINED if r.kind == "project" else ft.Icons.TASK_ALT
+                            ),
+                            title=ft.Text(r.label, max_lines=1, overflow=ft.TextOverflow.ELLIPSIS),
+                            on_click=lambda _, r=r: choose(r),
+                            dense=True,
+                        )
+                        for r in results
+                    ],
+                    text(t("palette.none"), color=ft.Colors.ON_SURFACE_VARIANT, visible=bool(query) and not results),
+                ],
+                spacing=4,
+                tight=True,
+                scroll=ft.ScrollMode.AUTO,
+            ),
+            width=560,
+            padding=12,
+            border_radius=12,
+            bgcolor=ft.Colors.SURFACE_CONTAINER_HIGH,
+            shadow=ft.BoxShadow(blur_radius=24, color=ft.Colors.with_opacity(0.3, ft.Colors.BLACK)),
+        ),
+        alignment=ft.Alignment.TOP_CENTER,
+        padding=ft.Padding.only(top=80),
+        bgcolor=ft.Colors.with_opacity(0.35, ft.Colors.BLACK),
+        on_click=lambda _: setattr(env.nav, "palette", False),
+        expand=True,
+    )
+
+
+__all__ = ["Home", "Inbox", "Palette", "Settings", "SyncBadge", "SyncPanel", "avatar"]

@@ -1,0 +1,123 @@
+"""Driving the app in headless Debian Chromium (never `playwright install`), with Flutter's
+semantics tree switched on so controls are found by role and name (see FLET-NOTES.md)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+CHROMIUM = os.environ.get("KEEL_CHROMIUM", "/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_missing() -> str | None:
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        return f"no chromium at {CHROMIUM} (apt-get install chromium)"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "playwright is not installed"
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_http(url: str, process: subprocess.Popen[Any] | None = None, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{url}: the process ended with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(url)
+
+
+@contextlib.contextmanager
+def process(command: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("wb") as out:
+        child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            yield child
+        finally:
+            child.terminate()
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+
+
+@contextlib.contextmanager
+def demo_server(tmp: Path) -> Iterator[str]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "keel_cli", "server", "--demo", "--port", str(port), "--database-url",
+               f"sqlite:///{tmp / 'server.db'}", "--log-level", "warning"]
+    with process(command, {**os.environ, "PYTHONUNBUFFERED": "1"}, tmp / "server.log") as child:
+        wait_http(url + "/api/v1/health", child)
+        yield url
+
+
+@contextlib.contextmanager
+def app_server(tmp: Path, server_url: str, *, lang: str = "zh_CN.UTF-8", name: str = "app") -> Iterator[str]:
+    """`keel app --web` on a free port, whose "Try the demo" signs in to `server_url`."""
+    port = free_port()
+    data = tmp / f"{name}-data"
+    command = [sys.executable, "-m", "keel_cli", "app", "--web", "--port", str(port), "--data-dir", str(data),
+               "--demo-server", server_url]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "LANG": lang, "LC_ALL": lang, "FLET_FORCE_WEB_SERVER": "true"}
+    with process(command, env, tmp / f"{name}.log") as child:
+        wait_http(f"http://127.0.0.1:{port}/", child)
+        yield f"http://127.0.0.1:{port}/"
+
+
+@contextlib.contextmanager
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def open_app(chromium: Any, url: str, width: int = 1440, height: int = 900) -> Any:
+    page = chromium.new_page(viewport={"width": width, "height": height})
+    page.goto(url)
+    page.wait_for_selector("#loading", state="detached", timeout=60_000)
+    page.locator("flt-semantics-placeholder").dispatch_event("click")
+    return page
+
+
+def named(page: Any, pattern: str) -> Any:
+    """Any element whose accessible name or text matches the regular expression."""
+    return page.get_by_text(re.compile(pattern)).first
