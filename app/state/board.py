@@ -17,7 +17,7 @@ from sync.store import Store, TaskFilter
 PRIORITIES = ("urgent", "high", "medium", "low", "none")
 DUE_CHOICES = ("overdue", "today", "week", "none")
 
-CARD_HEIGHT = 112  # pixels, card and gap: the spacers are computed from it, so cards never grow
+CARD_HEIGHT = 120  # pixels, card and gap: the spacers are computed from it, so cards never grow
 WINDOW_MARGIN = 12  # cards rendered above and below the visible ones
 MIN_WINDOW = 40  # cards a column renders before it knows its viewport
 

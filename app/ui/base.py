@@ -164,12 +164,18 @@ _AVATAR_COLORS = [
 
 
 def _avatar_color(name: str) -> str:
-    return _AVATAR_COLORS[sum(map(ord, name)) % len(_AVATAR_COLORS)]
+    import zlib
+
+    return _AVATAR_COLORS[zlib.crc32(name.encode()) % len(_AVATAR_COLORS)]
 
 
-def chip(label: str, color: Any = None, text_color: Any = None) -> ft.Control:
+def chip(label: str, color: Any = None, text_color: Any = None, icon: Any = None) -> ft.Control:
+    content: ft.Control = ft.Text(label, size=11, color=text_color or ft.Colors.ON_SURFACE_VARIANT, no_wrap=True)
+    if icon is not None:
+        content = ft.Row([ft.Icon(icon, size=12, color=text_color or ft.Colors.ON_SURFACE_VARIANT), content],
+                         spacing=2, tight=True)
     return ft.Container(
-        ft.Text(label, size=11, color=text_color or ft.Colors.ON_SURFACE_VARIANT, no_wrap=True),
+        content,
         padding=ft.Padding.symmetric(horizontal=6, vertical=1),
         border_radius=4,
         bgcolor=color or ft.Colors.SURFACE_CONTAINER_HIGHEST,

@@ -46,7 +46,7 @@ def _card_body(card: CardView) -> ft.Control:
             )
         )
     if card.subtasks_total:
-        bottom.append(chip(f"☑ {card.subtasks_done}/{card.subtasks_total}"))
+        bottom.append(chip(f"{card.subtasks_done}/{card.subtasks_total}", icon=ft.Icons.CHECK_BOX_OUTLINED))
     bottom += [chip(label, ft.Colors.BLUE_50, ft.Colors.BLUE_800) for label in card.labels[:3]]
     return ft.Column(
         [
@@ -268,7 +268,6 @@ def FilterBar(project_id: str, filters: BoardFilters, set_filters: Any, mode: st
     ]
     if filters.active:
         controls.append(ft.TextButton(t("filter.clear"), on_click=lambda _: set_filters(BoardFilters())))
-    controls.append(ft.Container(expand=True))
     controls.append(
         ft.SegmentedButton(
             segments=[
