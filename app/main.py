@@ -111,9 +111,57 @@ class App:
 
         self._listeners.append(on_prefs)  # observables hold listeners weakly
         prefs.subscribe(on_prefs)
+        await self._announce(env)
         page.on_resize = on_resize
         page.on_keyboard_event = lambda e: on_key(env, e)
         page.render(lambda: Root(env, self.server or DEFAULT_SERVER))
+
+    async def _announce(self, env: AppEnv) -> None:
+        """Toasts (and, on a desktop whose window is not focused, OS notifications) for notifications
+        that arrive while this session is open; see app.notify for what is announced and when."""
+        from app.notify import Announcer, NotifySettings, arrived, deliver, os_notifier, store_lookup
+
+        page, core = env.page, env.core
+        store = core.store
+        announcer = Announcer(store_lookup(store), user_id=store.user_id)
+        notifier = await os_notifier(desktop=not page.web and page.platform is not None and page.platform.is_desktop())
+        focus = {"focused": True}
+
+        def on_lifecycle(e: Any) -> None:
+            focus["focused"] = str(getattr(e.state, "value", e.state)).lower() in ("resume", "resumed", "show")
+
+        def open_from_os(task_id: str | None) -> None:
+            if task_id is None:
+                env.nav.go("inbox")
+                return
+            row = store.task(task_id)
+            env.nav.go("board", row["project_id"] if row else None)
+            env.nav.open_task(task_id)
+
+        def on_change(changes: Any) -> None:
+            rows = arrived(changes, store)
+            if not rows or store.user_id is None:
+                return
+            announcements = announcer.take(
+                rows,
+                user_id=store.user_id,
+                focused=focus["focused"],
+                settings=NotifySettings(),
+                bootstrap=core.status.phase == "bootstrapping",
+            )
+            for announcement in announcements:
+                page.run_task(deliver, announcement, toast=lambda a: env.toast(a.line), os_notifier=notifier,
+                              on_click=open_from_os)
+
+        self._listeners += [on_change, on_lifecycle, open_from_os]
+        page.on_app_lifecycle_state_change = on_lifecycle
+        unsubscribe = store.subscribe(on_change)
+
+        async def closed(_: Any) -> None:
+            unsubscribe()
+            await notifier.close()
+
+        page.on_close = closed
 
     async def close(self) -> None:
         if self.core is not None:

@@ -180,3 +180,37 @@ def chip(label: str, color: Any = None, text_color: Any = None, icon: Any = None
         border_radius=4,
         bgcolor=color or ft.Colors.SURFACE_CONTAINER_HIGHEST,
     )
+
+
+@ft.component
+def Entry(
+    hint: str,
+    on_enter: Callable[[str], None],
+    *,
+    width: float | None = None,
+    prefix_icon: Any = None,
+    autofocus: bool = False,
+    suffix: ft.Control | None = None,
+    visible: bool = True,
+) -> ft.Control:
+    """A one-line field that hands its text to `on_enter` on Enter and empties itself (controls
+    rendered by a component are frozen, so the text lives in state, not in the control)."""
+    value, set_value = ft.use_state("")
+
+    def submit(e: Any) -> None:
+        entered = (e.control.value or "").strip()
+        set_value("")
+        on_enter(entered)
+
+    return ft.TextField(
+        value=value,
+        hint_text=hint,
+        on_change=lambda e: set_value(e.control.value or ""),
+        on_submit=submit,
+        dense=True,
+        width=width,
+        prefix_icon=prefix_icon,
+        autofocus=autofocus,
+        suffix=suffix,
+        visible=visible,
+    )

@@ -13,7 +13,7 @@ import flet as ft
 
 from app.i18n import t
 from app.state.board import CARD_HEIGHT, DUE_CHOICES, PRIORITIES, BoardFilters, BoardModel, CardView, Window
-from app.ui.base import PRIORITY_COLORS, PRIORITY_ICONS, avatar, chip, text, use_env, use_store
+from app.ui.base import FONT, PRIORITY_COLORS, PRIORITY_ICONS, Entry, avatar, chip, text, use_env, use_store
 
 COLUMN_WIDTH = 300
 CARD_INNER = CARD_HEIGHT - 8  # the card itself; 8 px of gap below it
@@ -88,13 +88,19 @@ def Card(card: CardView) -> ft.Control:
             group="card",
             data=card.id,
             content=ft.DragTarget(group="card", content=ft.Semantics(content=face, label=semantics), on_accept=accept),
-            content_feedback=ft.Container(
-                text(card.title, max_lines=1),
-                width=COLUMN_WIDTH - 24,
-                padding=10,
-                border_radius=8,
-                bgcolor=ft.Colors.SURFACE_CONTAINER_HIGH,
-                opacity=0.9,
+            # The feedback is drawn in an overlay outside the theme: it needs its own font and style.
+            content_feedback=ft.Card(
+                ft.Container(
+                    ft.Text(
+                        card.title,
+                        max_lines=1,
+                        overflow=ft.TextOverflow.ELLIPSIS,
+                        style=ft.TextStyle(font_family=FONT, size=14, decoration=ft.TextDecoration.NONE),
+                    ),
+                    width=COLUMN_WIDTH - 24,
+                    padding=12,
+                ),
+                elevation=6,
             ),
         ),
         height=CARD_HEIGHT,
@@ -109,22 +115,18 @@ MemoCard = ft.memo(Card)
 def QuickAdd(project_id: str, status_id: str, on_close: Any) -> ft.Control:
     env = use_env()
 
-    def submit(e: ft.Event[ft.TextField]) -> None:
-        title = (e.control.value or "").strip()
+    def add(title: str) -> None:
         if not title:
             on_close()
             return
         store = env.core.store
         store.create_task(project_id, title, status_id=status_id, position=store.top_position(project_id, status_id))
-        e.control.value = ""
         env.toast(t("board.created", title=title))
 
-    return ft.TextField(
-        hint_text=t("board.quick_add_hint"),
+    return Entry(
+        t("board.quick_add_hint"),
+        add,
         autofocus=True,
-        dense=True,
-        on_submit=submit,
-        on_blur=lambda _: None,
         suffix=ft.IconButton(ft.Icons.CLOSE, on_click=lambda _: on_close(), tooltip=t("common.close"), icon_size=16),
     )
 

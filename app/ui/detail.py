@@ -13,7 +13,7 @@ from app.state import mentions
 from app.state.board import PRIORITIES
 from app.state.detail import FieldError, activity, can_edit, field_update, tick_status
 from app.state.fmt import local_date_text, relative_time
-from app.ui.base import PRIORITY_COLORS, PRIORITY_ICONS, avatar, chip, text, use_env, use_store
+from app.ui.base import PRIORITY_COLORS, PRIORITY_ICONS, Entry, avatar, chip, text, use_env, use_store
 
 TYPES = ("task", "requirement", "bug", "ticket")
 
@@ -33,20 +33,16 @@ def CommentBox(task_id: str, people: list[dict[str, Any]], editable: bool) -> ft
         set_draft(e.control.value or "")
 
     def pick(choice: mentions.Suggestion) -> None:
-        value = mentions.complete(draft, choice)
-        set_draft(value)
+        set_draft(mentions.complete(draft, choice))
         if box.current is not None:
-            box.current.value = value
             env.page.run_task(box.current.focus)
 
     def send(_: Any = None) -> None:
-        body = (box.current.value if box.current is not None else draft) or ""
+        body = draft
         if not body.strip():
             return
         env.core.store.create_comment(task_id, body.strip(), mentions=mentions.mentioned_ids(body, people))
         set_draft("")
-        if box.current is not None:
-            box.current.value = ""
 
     if not editable:
         return ft.Container()
@@ -164,17 +160,13 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
     def on_value(field: str):  # type: ignore[no-untyped-def]
         return lambda e: save(field, e.control.value)
 
-    def add_label(e: ft.Event[ft.TextField]) -> None:
-        label = (e.control.value or "").strip()
+    def add_label(label: str) -> None:
         if label and label not in task["labels"]:
             store.update_task(task_id, labels_add=[label])
-        e.control.value = ""
 
-    def add_subtask(e: ft.Event[ft.TextField]) -> None:
-        title = (e.control.value or "").strip()
+    def add_subtask(title: str) -> None:
         if title:
             store.create_task(project_id, title, parent_id=task_id)
-            e.control.value = ""
 
     def tick(sub: dict[str, Any], done: bool) -> None:
         status_id = tick_status(store, project_id, done)
@@ -238,7 +230,7 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
                 )
                 for label in task["labels"]
             ],
-            ft.TextField(hint_text=t("detail.add_label"), on_submit=add_label, dense=True, width=140, visible=editable),
+            Entry(t("detail.add_label"), add_label, width=140, visible=editable),
         ],
         wrap=True,
         spacing=6,
@@ -338,13 +330,7 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
                 )
                 for s in detail.subtasks
             ],
-            ft.TextField(
-                hint_text=t("detail.add_subtask"),
-                on_submit=add_subtask,
-                dense=True,
-                visible=editable,
-                prefix_icon=ft.Icons.ADD,
-            ),
+            Entry(t("detail.add_subtask"), add_subtask, visible=editable, prefix_icon=ft.Icons.ADD),
         ],
         spacing=4,
     )

@@ -78,8 +78,19 @@ def process(command: list[str], env: dict[str, str], log: Path) -> Iterator[subp
 def demo_server(tmp: Path) -> Iterator[str]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "keel_cli", "server", "--demo", "--port", str(port), "--database-url",
-               f"sqlite:///{tmp / 'server.db'}", "--log-level", "warning"]
+    command = [
+        sys.executable,
+        "-m",
+        "keel_cli",
+        "server",
+        "--demo",
+        "--port",
+        str(port),
+        "--database-url",
+        f"sqlite:///{tmp / 'server.db'}",
+        "--log-level",
+        "warning",
+    ]
     with process(command, {**os.environ, "PYTHONUNBUFFERED": "1"}, tmp / "server.log") as child:
         wait_http(url + "/api/v1/health", child)
         yield url
@@ -90,8 +101,19 @@ def app_server(tmp: Path, server_url: str, *, lang: str = "zh_CN.UTF-8", name: s
     """`keel app --web` on a free port, whose "Try the demo" signs in to `server_url`."""
     port = free_port()
     data = tmp / f"{name}-data"
-    command = [sys.executable, "-m", "keel_cli", "app", "--web", "--port", str(port), "--data-dir", str(data),
-               "--demo-server", server_url]
+    command = [
+        sys.executable,
+        "-m",
+        "keel_cli",
+        "app",
+        "--web",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data),
+        "--demo-server",
+        server_url,
+    ]
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "LANG": lang, "LC_ALL": lang, "FLET_FORCE_WEB_SERVER": "true"}
     with process(command, env, tmp / f"{name}.log") as child:
         wait_http(f"http://127.0.0.1:{port}/", child)

@@ -1,0 +1,230 @@
+"""The app end to end: `keel app --web` against a real `keel server --demo`, driven by headless
+Debian Chromium through Playwright with Flutter's semantics tree on.
+
+One server and one app serve the whole module (starting them costs seconds); the tests run in
+order and each leaves the app on a screen the next one expects (the board of APP).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import missing
+from tests.e2e.browser import app_server, browser, chromium_missing, demo_server, open_app
+
+FAST_HASHES = {"KEEL_ARGON2_TIME_COST": "1", "KEEL_ARGON2_MEMORY_KIB": "1024"}
+APP_1 = "首页信息流改版：支持个性化推荐"
+
+pytestmark = pytest.mark.timeout(600)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    reason = chromium_missing()
+    if reason:
+        missing(reason)
+    tmp = tmp_path_factory.mktemp("e2e")
+    os.environ.update(FAST_HASHES)
+    try:
+        with demo_server(tmp) as server_url, app_server(tmp, server_url) as app_url, browser() as chromium:
+            page = open_app(chromium, app_url)
+            yield {"server": server_url, "page": page, "tmp": tmp}
+    finally:
+        for key in FAST_HASHES:
+            os.environ.pop(key, None)
+
+
+def expect_text(page: Any, pattern: str, timeout: float = 20_000) -> Any:
+    from playwright.sync_api import expect
+
+    locator = page.get_by_text(re.compile(pattern)).first
+    expect(locator).to_be_visible(timeout=timeout)
+    return locator
+
+
+def button(page: Any, pattern: str) -> Any:
+    return page.get_by_role("button", name=re.compile(pattern)).first
+
+
+def icon_button(page: Any, label: str) -> Any:
+    """An icon button by its tooltip: Flutter puts the tooltip's label on the node around the button."""
+    return page.locator(f'flt-semantics[aria-label="{label}"] [role="button"]').first
+
+
+def type_into(page: Any, label: str, value: str) -> None:
+    box = page.get_by_role("textbox", name=re.compile(label)).first
+    box.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(value)
+
+
+@contextlib.contextmanager
+def api(server: str, email: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server, timeout=15) as http:
+        answer = http.post("/api/v1/auth/token", json={"email": email, "password": "keel-demo"}).json()
+        http.headers["Authorization"] = f"Bearer {answer['access_token']}"
+        yield http
+
+
+def server_rows(http: httpx.Client, entity: str) -> list[dict[str, Any]]:
+    """Every live row of `entity` the server sends this account (a full pull)."""
+    cursor, rows = 0, {}
+    while True:
+        page = http.get("/api/v1/sync/pull", params={"cursor": cursor, "limit": 1000, "client_id": "e2e"}).json()
+        for change in page["changes"]:
+            if change["entity"] == entity:
+                rows[change["row"]["id"]] = change["row"]
+        cursor = page["cursor"]
+        if not page["has_more"]:
+            return [row for row in rows.values() if not row.get("deleted")]
+
+
+def server_task(http: httpx.Client, title: str) -> dict[str, Any] | None:
+    return next((row for row in server_rows(http, "task") if row.get("title") == title), None)
+
+
+def wait_for(check: Any, timeout: float = 20.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.3)
+    raise AssertionError(f"not true within {timeout}s: {check}")
+
+
+def test_sign_in_with_the_demo_shows_the_board(stack: dict[str, Any]) -> None:
+    page = stack["page"]
+    button(page, "一键体验演示").click()
+    expect_text(page, "你好，王伟", timeout=60_000)
+    button(page, "看板 Tab").click()
+    for column in ("需求池", "设计中", "开发中", "测试中"):
+        expect_text(page, f"^{column}$")
+    expect_text(page, APP_1)
+
+
+def test_create_move_open_edit_and_comment(stack: dict[str, Any]) -> None:
+    with api(stack["server"], "wangwei@demo.keel") as http:
+        create_move_open_edit_and_comment(stack["page"], http)
+
+
+def create_move_open_edit_and_comment(page: Any, http: httpx.Client) -> None:
+    icon_button(page, "在「需求池」中新建任务").click()
+    title = f"端到端测试任务 {int(time.time())}"
+    box = page.get_by_role("textbox", name=re.compile("任务标题")).first
+    box.click()
+    page.keyboard.type(title)
+    page.keyboard.press("Enter")
+    card = button(page, re.escape(title))
+    card.wait_for(timeout=20_000)
+    created = wait_for(lambda: server_task(http, title))
+    # Drag it onto the first card of the 开发中 column.
+    target = button(page, "APP-1 " + APP_1)
+    source_box, target_box = card.bounding_box(), target.bounding_box()
+    page.mouse.move(source_box["x"] + 40, source_box["y"] + 30)
+    page.mouse.down()
+    for step in range(1, 21):
+        page.mouse.move(
+            source_box["x"] + 40 + (target_box["x"] - source_box["x"]) * step / 20,
+            source_box["y"] + 30 + (target_box["y"] + 20 - source_box["y"] - 30) * step / 20,
+        )
+        page.wait_for_timeout(30)
+    page.mouse.up()
+    moved = wait_for(lambda: (row := server_task(http, title)) and row["status_id"] != created["status_id"] and row)
+    assert moved["id"] == created["id"]
+    # Open it, change the title, add a comment.
+    button(page, re.escape(title)).click()
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("textbox", name=re.compile("标题")).first).to_be_visible(timeout=20_000)
+    new_title = title + "（已改）"
+    type_into(page, "^标题$", new_title)
+    page.keyboard.press("Enter")
+    edited = wait_for(lambda: server_task(http, new_title))
+    assert edited["id"] == created["id"]
+    comment_box = page.get_by_role("textbox", name=re.compile("写评论")).first
+    comment_box.click()
+    page.keyboard.type("看起来不错，明天上线")
+    icon_button(page, "发送评论").click()
+    expect_text(page, "看起来不错，明天上线")
+    wait_for(lambda: any(c.get("body") == "看起来不错，明天上线" for c in server_rows(http, "comment")))
+    page.keyboard.press("Escape")
+
+
+def test_another_client_changes_a_task_and_the_board_follows(stack: dict[str, Any]) -> None:
+    page, server, tmp = stack["page"], stack["server"], stack["tmp"]
+    env = {
+        **os.environ,
+        "HOME": str(tmp / "cli-home"),
+        "XDG_DATA_HOME": str(tmp / "cli-home" / "data"),
+        "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring",  # the documented headless opt-in
+    }
+    data = str(tmp / "cli-data")
+
+    def keel(*args: str, stdin: str | None = None) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "keel_cli", *args], input=stdin, capture_output=True, text=True, env=env, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    keel(
+        "login",
+        "--server",
+        server,
+        "--email",
+        "lina@demo.keel",
+        "--password-stdin",
+        "--data-dir",
+        data,
+        stdin="keel-demo\n",
+    )
+    keel("sync", "--quiet", "--data-dir", data)
+    renamed = "首页信息流改版：支持个性化推荐（李娜改了标题）"
+    keel("tasks", "edit", "APP-1", "--title", renamed, "--data-dir", data)
+    keel("sync", "--quiet", "--data-dir", data)
+    expect_text(page, re.escape(renamed), timeout=15_000)
+
+
+def test_a_notification_raises_the_badge_and_a_toast(stack: dict[str, Any]) -> None:
+    page, server = stack["page"], stack["server"]
+    from playwright.sync_api import expect
+
+    inbox = page.get_by_role("button", name=re.compile(r"通知 Tab"))
+    before = int((re.findall(r"\d+", inbox.first.inner_text()) or ["0"])[0])
+    with api(server, "lina@demo.keel") as http:
+        wangwei = http.get("/api/v1/users", params={"email": "wangwei@demo.keel"}).json()["user"]["id"]
+        task = next(t for t in server_rows(http, "task") if t.get("number") == 2)
+        client_id = "e2e-lina-" + str(int(time.time()))
+        answer = http.post(
+            "/api/v1/sync/push",
+            json={
+                "client_id": client_id,
+                "mutations": [
+                    {
+                        "mutation_id": 1,
+                        "name": "comment.create",
+                        "args": {
+                            "id": str(uuid.uuid4()),
+                            "task_id": task["id"],
+                            "body": "@王伟 请看一下这个需求的排期",
+                            "mentions": [wangwei],
+                        },
+                    }
+                ],
+            },
+        ).json()
+        assert answer["results"][0]["status"] == "applied", answer
+    expect_text(page, "李娜 在评论中提到了你", timeout=15_000)  # the toast
+    expect(page.get_by_role("button", name=re.compile(rf"^{before + 1} 通知 Tab"))).to_be_visible(timeout=15_000)
