@@ -231,6 +231,7 @@ def FilterBar(project_id: str, filters: BoardFilters, set_filters: Any, mode: st
     )
     labels = use_store(lambda: store.labels(project_id), ("task",), [project_id])
     search_ref: ft.Ref[ft.TextField] = ft.use_ref(ft.Ref).current
+    shown, set_shown = ft.use_state(False)  # a phone folds the dropdowns behind a button
 
     def focus_search() -> None:
         if env.nav.search and search_ref.current is not None:
@@ -252,11 +253,20 @@ def FilterBar(project_id: str, filters: BoardFilters, set_filters: Any, mode: st
         value=filters.text,
         on_change=changed("text"),
         dense=True,
-        width=220,
+        width=None if env.phone else 220,
+        expand=env.phone,
     )
     assignees = [("none", t("filter.unassigned")), *people]
-    controls: list[ft.Control] = [
-        search,
+    mode_switch = ft.SegmentedButton(
+        segments=[
+            ft.Segment(value="board", icon=ft.Icon(ft.Icons.VIEW_KANBAN_OUTLINED), label=t("board.mode.board")),
+            ft.Segment(value="list", icon=ft.Icon(ft.Icons.VIEW_LIST_OUTLINED), label=t("board.mode.list")),
+        ],
+        selected=[mode],
+        on_change=lambda e: set_mode(e.control.selected[0] if e.control.selected else "board"),
+        show_selected_icon=False,
+    )
+    dropdowns: list[ft.Control] = [
         _dropdown(t("filter.assignee"), filters.assignee_id, assignees, changed("assignee_id"), 150),
         _dropdown(t("filter.label"), filters.label, [(lb, lb) for lb in labels], changed("label"), 140),
         _dropdown(
@@ -269,18 +279,19 @@ def FilterBar(project_id: str, filters: BoardFilters, set_filters: Any, mode: st
         _dropdown(t("filter.due"), filters.due, [(d, t(f"filter.due.{d}")) for d in DUE_CHOICES], changed("due"), 130),
     ]
     if filters.active:
-        controls.append(ft.TextButton(t("filter.clear"), on_click=lambda _: set_filters(BoardFilters())))
-    controls.append(
-        ft.SegmentedButton(
-            segments=[
-                ft.Segment(value="board", icon=ft.Icon(ft.Icons.VIEW_KANBAN_OUTLINED), label=t("board.mode.board")),
-                ft.Segment(value="list", icon=ft.Icon(ft.Icons.VIEW_LIST_OUTLINED), label=t("board.mode.list")),
-            ],
-            selected=[mode],
-            on_change=lambda e: set_mode(e.control.selected[0] if e.control.selected else "board"),
-        )
+        dropdowns.append(ft.TextButton(t("filter.clear"), on_click=lambda _: set_filters(BoardFilters())))
+    if not env.phone:
+        return ft.Row([search, *dropdowns, mode_switch], spacing=8, wrap=True, run_spacing=8)
+    toggle = ft.IconButton(
+        ft.Icons.FILTER_LIST,
+        tooltip=t("filter.more"),
+        on_click=lambda _: set_shown(not shown),
+        selected=shown or filters.active,
     )
-    return ft.Row(controls, spacing=8, wrap=True, run_spacing=8)
+    rows: list[ft.Control] = [ft.Row([search, toggle]), ft.Row([mode_switch])]
+    if shown:
+        rows.insert(1, ft.Row(dropdowns, spacing=8, wrap=True, run_spacing=8))
+    return ft.Column(rows, spacing=8)
 
 
 def _name(store: Any, user_id: str) -> str:

@@ -233,6 +233,7 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
             Entry(t("detail.add_label"), add_label, width=140, visible=editable),
         ],
         wrap=True,
+        expand=True,
         spacing=6,
     )
     parent = store.task(task["parent_id"]) if task.get("parent_id") else None
