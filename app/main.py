@@ -115,6 +115,12 @@ class App:
         page.on_resize = on_resize
         page.on_keyboard_event = lambda e: on_key(env, e)
         page.render(lambda: Root(env, self.server or DEFAULT_SERVER))
+        task = getattr(page.session, "_Session__updates_task", None)
+        if task is not None:
+            def died(done: Any) -> None:
+                if not done.cancelled() and done.exception() is not None:
+                    log.error("the UI update scheduler died", exc_info=done.exception())
+            task.add_done_callback(died)
 
     async def _announce(self, env: AppEnv) -> None:
         """Toasts (and, on a desktop whose window is not focused, OS notifications) for notifications
@@ -206,6 +212,7 @@ def run(
     demo_url: str | None = None,
 ) -> int:
     """Runs the app until its window closes (or, in the browser, until Ctrl-C)."""
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = App(data_dir or default_data_dir(), server=server, demo_url=demo_url)
     view = ft.AppView.FLET_APP
     if not web:

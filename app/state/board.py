@@ -7,7 +7,7 @@ heights of the spacers that stand for the rest, and `BoardModel.column` reads ju
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
@@ -19,7 +19,7 @@ DUE_CHOICES = ("overdue", "today", "week", "none")
 
 CARD_HEIGHT = 120  # pixels, card and gap: the spacers are computed from it, so cards never grow
 WINDOW_MARGIN = 12  # cards rendered above and below the visible ones
-MIN_WINDOW = 40  # cards a column renders before it knows its viewport
+MIN_WINDOW = 20  # cards a column renders before it knows its viewport (a 1440x900 screen shows 7)
 
 
 @dataclass(frozen=True)
@@ -69,10 +69,19 @@ class BoardFilters:
             kw["due_after"], kw["due_before"] = midnight, midnight + timedelta(days=1)
         elif self.due == "week":
             kw["due_after"], kw["due_before"] = midnight, midnight + timedelta(days=7)
-        filt = TaskFilter(**kw)
         if self.due == "none":
-            filt = replace(filt, due_before=None, due_after=None)
-        return filt
+            return NoDueDate(**kw)
+        return TaskFilter(**kw)
+
+
+@dataclass(frozen=True)
+class NoDueDate(TaskFilter):
+    """The filter "no due date": TaskFilter can bound a due date but not ask for none, and every
+    board query takes its SQL from `sql()`, so the condition is added here."""
+
+    def sql(self) -> tuple[str, list[Any]]:
+        extra, params = super().sql()
+        return f"{extra} AND task.due_at IS NULL", params
 
 
 @dataclass(frozen=True)
@@ -142,9 +151,12 @@ class BoardModel:
         if total is None:
             total = self.store.column_counts(self.project_id, task_filter).get(status["id"], 0)
         if window is None or window.total != total:
-            start = min(window.start, max(0, total - 1)) if window else 0
-            size = (window.end - window.start) if window else MIN_WINDOW
-            window = Window(start, min(total, start + max(size, MIN_WINDOW)), total)
+            # Keep the window where it was (a card came or went), but never past the column's end:
+            # a column that shrank below it (a filter) clamps its scroll offset and may not scroll
+            # again, so the window must reach back far enough to fill the screen.
+            size = max(window.end - window.start, MIN_WINDOW) if window else MIN_WINDOW
+            start = max(0, min(window.start if window else 0, total - size))
+            window = Window(start, min(total, start + size), total)
         rows = self.store.column_slice(
             self.project_id, status["id"], task_filter, offset=window.start, limit=window.end - window.start
         )
@@ -158,8 +170,14 @@ class BoardModel:
         ]
 
     def list_rows(self, limit: int = 2000) -> list[CardView]:
-        """The list view: every task of the project passing the filters, in board order."""
-        rows = self.store.tasks(self.project_id, self.filters.task_filter(self._now(), self.zone), limit=limit)
+        """The list view: every task of the project passing the filters, in board order (column by
+        column, each by position; positions of different columns do not compare)."""
+        task_filter = self.filters.task_filter(self._now(), self.zone)
+        rows: list[dict[str, Any]] = []
+        for status in self.statuses():
+            if len(rows) >= limit:
+                break
+            rows += self.store.column_slice(self.project_id, status["id"], task_filter, limit=limit - len(rows))
         return self.cards(rows)
 
     def cards(self, rows: list[dict[str, Any]]) -> list[CardView]:

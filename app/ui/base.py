@@ -92,6 +92,20 @@ def use_env() -> AppEnv:
     return env  # type: ignore[no-any-return]
 
 
+def typing(env: AppEnv, blur: Callable[[Any], None] | None = None) -> dict[str, Any]:
+    """Focus handlers for a text field: while one has the focus, letter shortcuts (N, /) stay off."""
+
+    def on_focus(_: Any) -> None:
+        env.focused["typing"] = True
+
+    def on_blur(e: Any) -> None:
+        env.focused["typing"] = False
+        if blur is not None:
+            blur(e)
+
+    return {"on_focus": on_focus, "on_blur": on_blur}
+
+
 def relevant(changes: Changes, entities: Iterable[str], *, outbox: bool = False) -> bool:
     if changes.source == "reset":
         return True
@@ -172,8 +186,9 @@ def _avatar_color(name: str) -> str:
 def chip(label: str, color: Any = None, text_color: Any = None, icon: Any = None) -> ft.Control:
     content: ft.Control = ft.Text(label, size=11, color=text_color or ft.Colors.ON_SURFACE_VARIANT, no_wrap=True)
     if icon is not None:
-        content = ft.Row([ft.Icon(icon, size=12, color=text_color or ft.Colors.ON_SURFACE_VARIANT), content],
-                         spacing=2, tight=True)
+        content = ft.Row(
+            [ft.Icon(icon, size=12, color=text_color or ft.Colors.ON_SURFACE_VARIANT), content], spacing=2, tight=True
+        )
     return ft.Container(
         content,
         padding=ft.Padding.symmetric(horizontal=6, vertical=1),
@@ -195,6 +210,7 @@ def Entry(
 ) -> ft.Control:
     """A one-line field that hands its text to `on_enter` on Enter and empties itself (controls
     rendered by a component are frozen, so the text lives in state, not in the control)."""
+    env = use_env()
     value, set_value = ft.use_state("")
 
     def submit(e: Any) -> None:
@@ -213,4 +229,5 @@ def Entry(
         autofocus=autofocus,
         suffix=suffix,
         visible=visible,
+        **typing(env),
     )

@@ -13,7 +13,7 @@ import flet as ft
 
 from app.i18n import t
 from app.state.board import CARD_HEIGHT, DUE_CHOICES, PRIORITIES, BoardFilters, BoardModel, CardView, Window
-from app.ui.base import FONT, PRIORITY_COLORS, PRIORITY_ICONS, Entry, avatar, chip, text, use_env, use_store
+from app.ui.base import FONT, PRIORITY_COLORS, PRIORITY_ICONS, Entry, avatar, chip, text, typing, use_env, use_store
 
 COLUMN_WIDTH = 300
 CARD_INNER = CARD_HEIGHT - 8  # the card itself; 8 px of gap below it
@@ -60,7 +60,7 @@ def _card_body(card: CardView) -> ft.Control:
 
 
 @ft.component
-def Card(card: CardView) -> ft.Control:
+def Card(card: CardView, editable: bool = True) -> ft.Control:
     env = use_env()
 
     def open_card(_: Any) -> None:
@@ -83,6 +83,10 @@ def Card(card: CardView) -> ft.Control:
         ink=True,
         tooltip=None,
     )
+    if not editable:  # a viewer opens cards but cannot move them
+        return ft.Container(
+            ft.Semantics(content=face, label=semantics), height=CARD_HEIGHT, padding=ft.Padding.only(bottom=8)
+        )
     return ft.Container(
         ft.Draggable(
             group="card",
@@ -175,7 +179,7 @@ def BoardColumn(
     items: list[ft.Control] = []
     if view.window.top_pad:
         items.append(ft.Container(height=view.window.top_pad))
-    items += [MemoCard(card, key=card.id) for card in view.cards]
+    items += [MemoCard(card, can_edit, key=card.id) for card in view.cards]
     if view.window.bottom_pad:
         items.append(ft.Container(height=view.window.bottom_pad))
     items.append(
@@ -247,6 +251,7 @@ def FilterBar(project_id: str, filters: BoardFilters, set_filters: Any, mode: st
         return handler
 
     search = ft.TextField(
+        **typing(env),
         ref=search_ref,
         hint_text=t("filter.search_hint"),
         prefix_icon=ft.Icons.SEARCH,
@@ -254,7 +259,7 @@ def FilterBar(project_id: str, filters: BoardFilters, set_filters: Any, mode: st
         on_change=changed("text"),
         dense=True,
         width=None if env.phone else 220,
-        expand=env.phone,
+        expand=True if env.phone else None,
     )
     assignees = [("none", t("filter.unassigned")), *people]
     mode_switch = ft.SegmentedButton(

@@ -13,7 +13,7 @@ from app.state import mentions
 from app.state.board import PRIORITIES
 from app.state.detail import FieldError, activity, can_edit, field_update, tick_status
 from app.state.fmt import local_date_text, relative_time
-from app.ui.base import PRIORITY_COLORS, PRIORITY_ICONS, Entry, avatar, chip, text, use_env, use_store
+from app.ui.base import PRIORITY_COLORS, PRIORITY_ICONS, Entry, avatar, chip, text, typing, use_env, use_store
 
 TYPES = ("task", "requirement", "bug", "ticket")
 
@@ -63,6 +63,7 @@ def CommentBox(task_id: str, people: list[dict[str, Any]], editable: bool) -> ft
             ft.Row(
                 [
                     ft.TextField(
+                        **typing(env),
                         ref=box,
                         hint_text=t("detail.comment_hint"),
                         value=draft,
@@ -86,6 +87,7 @@ def CommentBox(task_id: str, people: list[dict[str, Any]], editable: bool) -> ft
 
 @ft.component
 def Description(task: dict[str, Any], editable: bool, save: Any) -> ft.Control:
+    env = use_env()
     editing, set_editing = ft.use_state(False)
     value = task.get("description") or ""
     if editing and editable:
@@ -101,7 +103,7 @@ def Description(task: dict[str, Any], editable: bool, save: Any) -> ft.Control:
                     multiline=True,
                     min_lines=4,
                     max_lines=16,
-                    on_blur=done,
+                    **typing(env, done),
                     autofocus=True,
                     hint_text=t("detail.description_hint"),
                 ),
@@ -194,11 +196,11 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
 
     title = ft.TextField(
         value=task["title"],
-        on_blur=on_value("title"),
+        **typing(env, on_value("title")),
         on_submit=on_value("title"),
         read_only=not editable,
         text_size=20,
-        border=ft.InputBorder.UNDERLINE if editable else ft.InputBorder.NONE,
+        border=ft.UnderlineInputBorder() if editable else ft.NoInputBorder(),
         multiline=False,
         label=t("detail.title"),
     )
@@ -262,7 +264,7 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
                 ft.TextField(
                     value=local_date_text(task.get("start_at")),
                     hint_text="YYYY-MM-DD",
-                    on_blur=on_value("start_at"),
+                    **typing(env, on_value("start_at")),
                     on_submit=on_value("start_at"),
                     read_only=not editable,
                     dense=True,
@@ -274,7 +276,7 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
                 ft.TextField(
                     value=local_date_text(task.get("due_at")),
                     hint_text="YYYY-MM-DD",
-                    on_blur=on_value("due_at"),
+                    **typing(env, on_value("due_at")),
                     on_submit=on_value("due_at"),
                     read_only=not editable,
                     dense=True,
@@ -286,7 +288,7 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
                 ft.TextField(
                     value="" if task.get("estimate") is None else str(task["estimate"]),
                     hint_text=t("detail.estimate_hint"),
-                    on_blur=on_value("estimate"),
+                    **typing(env, on_value("estimate")),
                     on_submit=on_value("estimate"),
                     read_only=not editable,
                     dense=True,
@@ -298,7 +300,7 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
                 ft.TextField(
                     value=(parent.get("key") or parent["id"]) if parent else "",
                     hint_text="KEY-12",
-                    on_blur=on_value("parent"),
+                    **typing(env, on_value("parent")),
                     on_submit=on_value("parent"),
                     read_only=not editable,
                     dense=True,
@@ -403,6 +405,7 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
             lower,
         ],
         spacing=12,
+        horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
         scroll=ft.ScrollMode.AUTO,
         expand=True,
     )

@@ -429,6 +429,7 @@ def Palette() -> ft.Control:
             ft.Column(
                 [
                     ft.TextField(
+                        value=query,
                         hint_text=t("palette.hint"),
                         autofocus=True,
                         on_change=lambda e: set_query(e.control.value or ""),
@@ -448,6 +449,7 @@ def Palette() -> ft.Control:
                     ],
                     text(t("palette.none"), color=ft.Colors.ON_SURFACE_VARIANT, visible=bool(query) and not results),
                 ],
+                horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
                 spacing=4,
                 tight=True,
                 scroll=ft.ScrollMode.AUTO,

@@ -109,11 +109,12 @@ def Shell(status: SyncStatus) -> ft.Control:
         if nav.sync_panel:
             row.append(SyncPanel(status))
         layout = ft.Column([top, ft.Row(row, spacing=0, expand=True)], spacing=0, expand=True)
-    if env.phone and nav.sync_panel:
-        layout = ft.Stack([layout, ft.Container(SyncPanel(status), expand=True)], expand=True)
-    if nav.palette:
-        layout = ft.Stack([layout, Palette()], expand=True)
-    return layout
+    # One Stack whatever is open: the tree keeps its shape, so Flet patches only what changed (a
+    # layout that switched between a Stack and a Column while the screen changed lost the patch).
+    overlays: list[ft.Control] = [layout]
+    overlays.append(ft.Container(SyncPanel(status), expand=True) if env.phone and nav.sync_panel else ft.Container())
+    overlays.append(Palette() if nav.palette else ft.Container())
+    return ft.Stack(overlays, expand=True)
 
 
 def on_key(env: AppEnv, event: Any) -> None:
