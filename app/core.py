@@ -178,7 +178,10 @@ class Core:
         return True
 
     async def _start(self, remote: Remote) -> None:
+        previous = self.remote
         await self._halt()
+        if previous is not None and previous is not remote:
+            await previous.aclose()  # signing in again (the server ended the sign-in): free its sockets
         self.remote = remote
         engine = SyncEngine(self.store, remote)
         self.engine = engine
@@ -224,7 +227,7 @@ class Core:
     async def sign_out(self) -> None:
         """Ends the session here and on the server and forgets this account's cache. Unsynced edits
         are dropped: the UI asks first."""
-        remote = self.remote
+        remote, self.remote = self.remote, None
         await self._halt()
         if remote is not None:
             with contextlib.suppress(SyncError):
@@ -245,8 +248,7 @@ class Core:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        if self.remote is not None and self.engine is not None:
-            self.engine = None
+        self.engine = None
 
     async def close(self) -> None:
         remote, self.remote = self.remote, None

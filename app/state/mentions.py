@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 _TOKEN = re.compile(r"@([^\s@]*)$")
+_MENTION = re.compile(r"@([^\s@]+)")
 
 
 @dataclass(frozen=True)
@@ -54,11 +55,13 @@ def complete(text: str, suggestion: Suggestion) -> str:
 def mentioned_ids(body: str, people: list[dict[str, Any]]) -> list[str]:
     """The ids of the people whose handle appears as @handle in `body`, in order, once each."""
     out: list[str] = []
-    by_handle = sorted(((handle_of(p), p["id"]) for p in people), key=lambda hp: -len(hp[0]))
-    for match in re.finditer(r"@(\S+)", body):
+    by_handle = sorted(((h, p["id"]) for p in people if (h := handle_of(p))), key=lambda hp: -len(hp[0]))
+    # A word ends at the next '@' too: Chinese text runs mentions together ("@王伟@李娜").
+    for match in _MENTION.finditer(body):
         word = match.group(1)
-        for handle, user_id in by_handle:
-            if handle and word.startswith(handle) and user_id not in out:
-                out.append(user_id)
-                break
+        # The longest handle the word starts with is the one meant (@王伟东 is not @王伟), even when
+        # that person was mentioned before.
+        user_id = next((uid for handle, uid in by_handle if word.startswith(handle)), None)
+        if user_id is not None and user_id not in out:
+            out.append(user_id)
     return out
