@@ -179,9 +179,13 @@ def _theme_mode(theme: str) -> ft.ThemeMode:
     return {"light": ft.ThemeMode.LIGHT, "dark": ft.ThemeMode.DARK}.get(theme, ft.ThemeMode.SYSTEM)
 
 
+def _headless() -> bool:
+    return sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def desktop_unavailable() -> str | None:
     """Why the desktop client cannot start here (None when it can)."""
-    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+    if _headless():
         return "no graphical display (DISPLAY and WAYLAND_DISPLAY are unset)"
     try:
         import flet_desktop
@@ -221,7 +225,8 @@ def run(
             print(t("run.no_desktop", reason=reason), flush=True)
             web = True
     if web:
-        os.environ.setdefault("FLET_FORCE_WEB_SERVER", "true")
+        if _headless():  # nothing to open a browser in: just serve
+            os.environ.setdefault("FLET_FORCE_WEB_SERVER", "true")
         view = ft.AppView.WEB_BROWSER
         port = port or _free_port(host)
         print(t("run.web_url", url=f"http://{host}:{port}"), flush=True)

@@ -111,9 +111,11 @@ def Shell(status: SyncStatus) -> ft.Control:
         layout = ft.Column([top, ft.Row(row, spacing=0, expand=True)], spacing=0, expand=True)
     # One Stack whatever is open: the tree keeps its shape, so Flet patches only what changed (a
     # layout that switched between a Stack and a Column while the screen changed lost the patch).
+    # (An empty Container would fill the Stack and swallow every pointer event: closed is invisible.)
+    closed = ft.Container(visible=False)
     overlays: list[ft.Control] = [layout]
-    overlays.append(ft.Container(SyncPanel(status), expand=True) if env.phone and nav.sync_panel else ft.Container())
-    overlays.append(Palette() if nav.palette else ft.Container())
+    overlays.append(ft.Container(SyncPanel(status), expand=True) if env.phone and nav.sync_panel else closed)
+    overlays.append(Palette() if nav.palette else ft.Container(visible=False))
     return ft.Stack(overlays, expand=True)
 
 
