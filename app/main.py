@@ -52,7 +52,10 @@ class App:
     async def get_core(self) -> Core:
         async with self._lock:
             if self.core is None:
-                self.core = Core(self.data_dir)
+                from app.tokens import open_token_store
+
+                # The keyring on desktops and in web mode; Flet's secure storage in Android/iOS builds.
+                self.core = Core(self.data_dir, tokens=await open_token_store())
                 with contextlib.suppress(Exception):
                     await self.core.resume()
             return self.core
