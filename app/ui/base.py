@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import flet as ft
 
 from app.core import Core
+from app.i18n import t
 from sync.store import Changes
 
 T = TypeVar("T")
@@ -230,4 +231,37 @@ def Entry(
         suffix=suffix,
         visible=visible,
         **typing(env),
+    )
+
+
+def unsynced_mark(visible: bool = True) -> ft.Control:
+    """The small cloud on anything with edits the server has not confirmed yet."""
+    return ft.Icon(
+        ft.Icons.CLOUD_UPLOAD_OUTLINED, size=14, color=ft.Colors.AMBER_700, visible=visible, tooltip=t("card.unsynced")
+    )
+
+
+def task_row(card: Any, on_click: Any, *, status: str | None = None) -> ft.Control:
+    """One task as a line (home's my tasks, the board's list view): priority, key, title, then the
+    status (when given), the due date, the assignee and the unsynced mark."""
+    cells: list[ft.Control] = [
+        ft.Icon(PRIORITY_ICONS[card.priority], size=16, color=PRIORITY_COLORS[card.priority]),
+        text(card.key or t("card.unnumbered"), size=12, width=72, color=ft.Colors.ON_SURFACE_VARIANT),
+        text(card.title, max_lines=1, expand=True),
+    ]
+    if status is not None:
+        cells.append(chip(status))
+    cells.append(
+        text(card.due or "", size=12, color=ft.Colors.RED_700 if card.overdue else ft.Colors.ON_SURFACE_VARIANT)
+    )
+    if status is not None:
+        cells.append(avatar(card.assignee, card.assignee_name, 22) if card.assignee else ft.Container(width=22))
+    cells.append(unsynced_mark(card.pending))
+    return ft.Container(
+        ft.Row(cells, spacing=8),
+        padding=ft.Padding.symmetric(horizontal=12, vertical=10),
+        on_click=on_click,
+        border_radius=6,
+        ink=True,
+        height=44,
     )

@@ -13,7 +13,20 @@ import flet as ft
 
 from app.i18n import t
 from app.state.board import CARD_HEIGHT, DUE_CHOICES, PRIORITIES, BoardFilters, BoardModel, CardView, Window
-from app.ui.base import FONT, PRIORITY_COLORS, PRIORITY_ICONS, Entry, avatar, chip, text, typing, use_env, use_store
+from app.ui.base import (
+    FONT,
+    PRIORITY_COLORS,
+    PRIORITY_ICONS,
+    Entry,
+    avatar,
+    chip,
+    task_row,
+    text,
+    typing,
+    unsynced_mark,
+    use_env,
+    use_store,
+)
 
 COLUMN_WIDTH = 300
 CARD_INNER = CARD_HEIGHT - 8  # the card itself; 8 px of gap below it
@@ -30,9 +43,7 @@ def _card_body(card: CardView) -> ft.Control:
         text(card.key or t("card.unnumbered"), size=12, color=ft.Colors.ON_SURFACE_VARIANT),
     ]
     if card.pending:
-        top.append(
-            ft.Icon(ft.Icons.CLOUD_UPLOAD_OUTLINED, size=14, color=ft.Colors.AMBER_700, tooltip=t("card.unsynced"))
-        )
+        top.append(unsynced_mark())
     top.append(ft.Container(expand=True))
     if card.assignee:
         top.append(avatar(card.assignee, card.assignee_name, 22))
@@ -313,30 +324,7 @@ def ListRows(project_id: str, filters: BoardFilters) -> ft.Control:
     names = use_store(lambda: {s["id"]: s["name"] for s in store.statuses(project_id)}, ("status",), [project_id])
 
     def row(card: CardView) -> ft.Control:
-        return ft.Container(
-            ft.Row(
-                [
-                    ft.Icon(PRIORITY_ICONS[card.priority], size=16, color=PRIORITY_COLORS[card.priority]),
-                    text(card.key or t("card.unnumbered"), size=12, width=70, color=ft.Colors.ON_SURFACE_VARIANT),
-                    text(card.title, max_lines=1, expand=True),
-                    chip(names.get(card.status_id, "")),
-                    text(card.due or "", size=12, width=90, color=ft.Colors.RED_700 if card.overdue else None),
-                    avatar(card.assignee, card.assignee_name, 22) if card.assignee else ft.Container(width=22),
-                    ft.Icon(
-                        ft.Icons.CLOUD_UPLOAD_OUTLINED,
-                        size=14,
-                        color=ft.Colors.AMBER_700,
-                        visible=card.pending,
-                        tooltip=t("card.unsynced"),
-                    ),
-                ],
-                spacing=10,
-            ),
-            padding=ft.Padding.symmetric(horizontal=12, vertical=8),
-            on_click=lambda _, c=card: env.nav.open_task(c.id),
-            border=ft.Border.only(bottom=ft.BorderSide(1, ft.Colors.OUTLINE_VARIANT)),
-            height=44,
-        )
+        return task_row(card, lambda _: env.nav.open_task(card.id), status=names.get(card.status_id, ""))
 
     return ft.ListView([row(c) for c in rows], item_extent=44, expand=True)
 

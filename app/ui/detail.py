@@ -13,7 +13,18 @@ from app.state import mentions
 from app.state.board import PRIORITIES
 from app.state.detail import FieldError, activity, can_edit, field_update, tick_status
 from app.state.fmt import local_date_text, relative_time
-from app.ui.base import PRIORITY_COLORS, PRIORITY_ICONS, Entry, avatar, chip, text, typing, use_env, use_store
+from app.ui.base import (
+    PRIORITY_COLORS,
+    PRIORITY_ICONS,
+    Entry,
+    avatar,
+    chip,
+    text,
+    typing,
+    unsynced_mark,
+    use_env,
+    use_store,
+)
 
 TYPES = ("task", "requirement", "bug", "ticket")
 
@@ -191,6 +202,22 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
             label=None,
         )
 
+    def line(field: str, value: str, hint: str) -> ft.Control:
+        """A one-line field saved when it loses the focus or on Enter."""
+        return ft.TextField(
+            value=value,
+            hint_text=hint,
+            **typing(env, on_value(field)),
+            on_submit=on_value(field),
+            read_only=not editable,
+            dense=True,
+            expand=True,
+        )
+
+    estimate = "" if task.get("estimate") is None else str(task["estimate"])
+    parent = store.task(task["parent_id"]) if task.get("parent_id") else None
+    parent_key = (parent.get("key") or parent["id"]) if parent else ""
+
     def field_row(name: str, control: ft.Control) -> ft.Control:
         return ft.Row([_label(name), control], vertical_alignment=ft.CrossAxisAlignment.CENTER)
 
@@ -238,7 +265,6 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
         expand=True,
         spacing=6,
     )
-    parent = store.task(task["parent_id"]) if task.get("parent_id") else None
     fields = ft.Column(
         [
             field_row(
@@ -259,54 +285,10 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
             ),
             field_row(t("detail.type"), dropdown("type", task.get("type"), [(k, t(f"type.{k}")) for k in TYPES])),
             field_row(t("detail.labels"), labels),
-            field_row(
-                t("detail.start"),
-                ft.TextField(
-                    value=local_date_text(task.get("start_at")),
-                    hint_text="YYYY-MM-DD",
-                    **typing(env, on_value("start_at")),
-                    on_submit=on_value("start_at"),
-                    read_only=not editable,
-                    dense=True,
-                    expand=True,
-                ),
-            ),
-            field_row(
-                t("detail.due"),
-                ft.TextField(
-                    value=local_date_text(task.get("due_at")),
-                    hint_text="YYYY-MM-DD",
-                    **typing(env, on_value("due_at")),
-                    on_submit=on_value("due_at"),
-                    read_only=not editable,
-                    dense=True,
-                    expand=True,
-                ),
-            ),
-            field_row(
-                t("detail.estimate"),
-                ft.TextField(
-                    value="" if task.get("estimate") is None else str(task["estimate"]),
-                    hint_text=t("detail.estimate_hint"),
-                    **typing(env, on_value("estimate")),
-                    on_submit=on_value("estimate"),
-                    read_only=not editable,
-                    dense=True,
-                    expand=True,
-                ),
-            ),
-            field_row(
-                t("detail.parent"),
-                ft.TextField(
-                    value=(parent.get("key") or parent["id"]) if parent else "",
-                    hint_text="KEY-12",
-                    **typing(env, on_value("parent")),
-                    on_submit=on_value("parent"),
-                    read_only=not editable,
-                    dense=True,
-                    expand=True,
-                ),
-            ),
+            field_row(t("detail.start"), line("start_at", local_date_text(task.get("start_at")), "YYYY-MM-DD")),
+            field_row(t("detail.due"), line("due_at", local_date_text(task.get("due_at")), "YYYY-MM-DD")),
+            field_row(t("detail.estimate"), line("estimate", estimate, t("detail.estimate_hint"))),
+            field_row(t("detail.parent"), line("parent", parent_key, "KEY-12")),
         ],
         spacing=8,
     )
@@ -346,13 +328,7 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
                             avatar(_initials(names.get(c["author_id"], "?")), names.get(c["author_id"], "?"), 22),
                             text(names.get(c["author_id"], "?"), weight=ft.FontWeight.W_600, size=13),
                             text(relative_time(c["created_at"], now), size=12, color=ft.Colors.ON_SURFACE_VARIANT),
-                            ft.Icon(
-                                ft.Icons.CLOUD_UPLOAD_OUTLINED,
-                                size=14,
-                                color=ft.Colors.AMBER_700,
-                                visible=bool(c.get("pending")),
-                                tooltip=t("card.unsynced"),
-                            ),
+                            unsynced_mark(bool(c.get("pending"))),
                         ],
                         spacing=8,
                     ),

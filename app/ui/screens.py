@@ -14,7 +14,7 @@ from app.state import palette as palette_state
 from app.state.board import CardView
 from app.state.fmt import relative_time
 from app.state.home import my_projects, my_task_groups
-from app.ui.base import PRIORITY_COLORS, PRIORITY_ICONS, avatar, chip, text, use_env, use_store
+from app.ui.base import avatar, chip, task_row, text, use_env, use_store
 
 KIND_ICONS = {
     "assigned": ft.Icons.ASSIGNMENT_IND_OUTLINED,
@@ -24,33 +24,6 @@ KIND_ICONS = {
     "due_soon": ft.Icons.SCHEDULE,
     "overdue": ft.Icons.ALARM,
 }
-
-
-def task_row(card: CardView, on_click: Any) -> ft.Control:
-    return ft.Container(
-        ft.Row(
-            [
-                ft.Icon(PRIORITY_ICONS[card.priority], size=16, color=PRIORITY_COLORS[card.priority]),
-                text(card.key or t("card.unnumbered"), size=12, color=ft.Colors.ON_SURFACE_VARIANT, width=72),
-                text(card.title, max_lines=1, expand=True),
-                text(
-                    card.due or "", size=12, color=ft.Colors.RED_700 if card.overdue else ft.Colors.ON_SURFACE_VARIANT
-                ),
-                ft.Icon(
-                    ft.Icons.CLOUD_UPLOAD_OUTLINED,
-                    size=14,
-                    color=ft.Colors.AMBER_700,
-                    visible=card.pending,
-                    tooltip=t("card.unsynced"),
-                ),
-            ],
-            spacing=8,
-        ),
-        padding=ft.Padding.symmetric(horizontal=12, vertical=10),
-        on_click=on_click,
-        border_radius=6,
-        ink=True,
-    )
 
 
 @ft.component

@@ -143,3 +143,23 @@ def open_app(chromium: Any, url: str, width: int = 1440, height: int = 900) -> A
 def named(page: Any, pattern: str) -> Any:
     """Any element whose accessible name or text matches the regular expression."""
     return page.get_by_text(re.compile(pattern)).first
+
+
+FAST_HASHES = {"KEEL_ARGON2_TIME_COST": "1", "KEEL_ARGON2_MEMORY_KIB": "1024"}
+
+
+@contextlib.contextmanager
+def demo_stack(tmp: Path, *, name: str = "app", width: int = 1440, height: int = 900) -> Iterator[dict[str, Any]]:
+    """A demo server, `keel app --web` signed in to nothing yet, and a chromium page on the app.
+    Sign-in hashing is made cheap (the processes inherit it) and restored afterwards."""
+    saved = {key: os.environ.get(key) for key in FAST_HASHES}
+    os.environ.update(FAST_HASHES)
+    try:
+        with demo_server(tmp) as server_url, app_server(tmp, server_url, name=name) as url, browser() as chromium:
+            yield {"server": server_url, "page": open_app(chromium, url, width, height), "tmp": tmp}
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

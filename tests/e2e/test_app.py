@@ -21,9 +21,8 @@ import httpx
 import pytest
 
 from tests.conftest import missing
-from tests.e2e.browser import app_server, browser, chromium_missing, demo_server, open_app
+from tests.e2e.browser import chromium_missing, demo_stack
 
-FAST_HASHES = {"KEEL_ARGON2_TIME_COST": "1", "KEEL_ARGON2_MEMORY_KIB": "1024"}
 APP_1 = "首页信息流改版：支持个性化推荐"
 
 pytestmark = pytest.mark.timeout(600)
@@ -34,15 +33,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     reason = chromium_missing()
     if reason:
         missing(reason)
-    tmp = tmp_path_factory.mktemp("e2e")
-    os.environ.update(FAST_HASHES)
-    try:
-        with demo_server(tmp) as server_url, app_server(tmp, server_url) as app_url, browser() as chromium:
-            page = open_app(chromium, app_url)
-            yield {"server": server_url, "page": page, "tmp": tmp}
-    finally:
-        for key in FAST_HASHES:
-            os.environ.pop(key, None)
+    with demo_stack(tmp_path_factory.mktemp("e2e")) as parts:
+        yield parts
 
 
 def expect_text(page: Any, pattern: str, timeout: float = 20_000) -> Any:

@@ -3,7 +3,6 @@ board column at a time, the detail full screen, and opening a notification from 
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -11,9 +10,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import missing
-from tests.e2e.browser import app_server, browser, chromium_missing, demo_server, open_app
-
-FAST_HASHES = {"KEEL_ARGON2_TIME_COST": "1", "KEEL_ARGON2_MEMORY_KIB": "1024"}
+from tests.e2e.browser import chromium_missing, demo_stack
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -23,14 +20,8 @@ def phone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     reason = chromium_missing()
     if reason:
         missing(reason)
-    tmp = tmp_path_factory.mktemp("phone")
-    os.environ.update(FAST_HASHES)
-    try:
-        with demo_server(tmp) as server_url, app_server(tmp, server_url, name="phone") as url, browser() as chromium:
-            yield open_app(chromium, url, 390, 844)
-    finally:
-        for key in FAST_HASHES:
-            os.environ.pop(key, None)
+    with demo_stack(tmp_path_factory.mktemp("phone"), name="phone", width=390, height=844) as parts:
+        yield parts["page"]
 
 
 def visible(locator: Any, timeout: float = 20_000) -> Any:
