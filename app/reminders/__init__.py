@@ -1,0 +1,78 @@
+"""On-device reminders: "due soon" before each due time, a daily digest of overdue tasks, snoozes and
+quiet hours, all planned from the local cache so they go off offline, each at most once per task,
+due time and lead, and never as well as the server's own `due_soon` for the same moment.
+
+    schedule  pure decisions: what goes off when (read its docstring for every rule)
+    log       reminders.db in the data directory: what went out, the server's reminders, snoozes, settings
+    runner    ReminderRunner: reads the store, shows what is due, sleeps until the next one
+    notifiers where a reminder shows: OS notification centre, in-app toasts, the mobile extension
+    device    DeviceReminders: the app process's runner and its notifiers
+
+Wiring (app.main), once per process and per session:
+
+    reminders = await DeviceReminders.start(core.store, data_dir, desktop=..., hold=lambda: bootstrapping)
+    detach = reminders.attach(toast, open_task=open_task, run_task=page.run_task)
+    rows = [row for row in arrived(changes, store) if not reminders.repeats_local(row)]  # the dedupe
+    reminders.already_reminded(task_id, due_at)  # any local reminder for that due time went out
+    await reminders.close()   # before the store closes
+"""
+
+from app.reminders.device import DeviceReminders
+from app.reminders.log import LOG_FILE, ReminderLog
+from app.reminders.notifiers import Fanout, LocalNotifier, MobileNotifier, OsLocalNotifier, ToastNotifier
+from app.reminders.runner import CAP, RETRY_AFTER, Clock, ReminderRunner, SystemClock, batches
+from app.reminders.schedule import (
+    KINDS,
+    LATE,
+    MATCH,
+    SERVER_LEAD,
+    SNOOZE_CHOICES,
+    History,
+    Plan,
+    Reminder,
+    defer,
+    plan,
+    quiet_end,
+    reminds,
+    server_covers,
+    snooze_until,
+)
+from app.reminders.settings import ReminderSettings, device_zone
+from app.reminders.texts import lead_text, snooze_label, snoozed_text, text_of
+
+__all__ = [
+    "CAP",
+    "KINDS",
+    "LATE",
+    "LOG_FILE",
+    "MATCH",
+    "RETRY_AFTER",
+    "SERVER_LEAD",
+    "SNOOZE_CHOICES",
+    "Clock",
+    "DeviceReminders",
+    "Fanout",
+    "History",
+    "LocalNotifier",
+    "MobileNotifier",
+    "OsLocalNotifier",
+    "Plan",
+    "Reminder",
+    "ReminderLog",
+    "ReminderRunner",
+    "ReminderSettings",
+    "SystemClock",
+    "ToastNotifier",
+    "batches",
+    "defer",
+    "device_zone",
+    "lead_text",
+    "plan",
+    "quiet_end",
+    "reminds",
+    "server_covers",
+    "snooze_label",
+    "snooze_until",
+    "snoozed_text",
+    "text_of",
+]
