@@ -18,8 +18,9 @@ from server.db import Database, migrate, read_secret
 from server.deps import Services
 from server.errors import ApiError, BodyTooLarge, error_response, install_error_handlers
 from server.events import Broker
+from server.push import build_push
 from server.reminders import reminder_loop
-from server.routes import auth, health, sync
+from server.routes import auth, health, push, sync
 from server.security import AccessTokens, Passwords, RateLimiter
 from server.settings import Settings, get_settings
 from sync.protocol import MAX_BODY_BYTES, PushRequestDocumented
@@ -71,6 +72,7 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
         email_limiter=RateLimiter(settings.login_limit_per_email, settings.login_window_s),
         address_limiter=RateLimiter(settings.login_limit_per_address, settings.login_window_s),
         broker=Broker(),
+        push=build_push(settings, db),
     )
 
 
@@ -93,11 +95,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
+            await asyncio.to_thread(services.push.close)  # lets pushes in flight finish, briefly
 
     app = FastAPI(title="Keel sync API", version=__version__, lifespan=lifespan, openapi_url="/openapi.json")
     app.state.services = services
     install_error_handlers(app)
-    for router in (health.router, auth.router, sync.router):
+    for router in (health.router, auth.router, sync.router, push.router):
         app.include_router(router, prefix="/api/v1")
     app.add_middleware(BodyLimit)
 

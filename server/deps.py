@@ -13,6 +13,7 @@ from server.db import Database
 from server.errors import ApiError
 from server.events import Broker
 from server.models import TokenFamily, User
+from server.push import PushService
 from server.rawsql import Raw
 from server.security import AccessTokens, Passwords, RateLimiter
 from server.settings import Settings
@@ -30,6 +31,7 @@ class Services:
     email_limiter: RateLimiter
     address_limiter: RateLimiter
     broker: Broker
+    push: PushService
 
 
 def get_services(request: Request) -> Services:

@@ -213,6 +213,34 @@ class ReminderSent(ServerModel, table=True):
     due_at: datetime = Field(primary_key=True, sa_type=UtcDateTime)
 
 
+class PushEndpoint(ServerModel, table=True):
+    """Where a device wants its user's notifications pushed while its app is closed (docs/push.md).
+
+    One row per push subscription (`endpoint_hash` is unique across users: a subscription belongs
+    to whoever registered it last) and per device of a user. It is pushed to only while the sign-in
+    that registered it (`family_id`) stands, so signing out stops pushes even when the device could
+    not unregister. `p256dh` and `auth` are the Web Push subscriber's keys; other kinds leave them empty.
+    """
+
+    __tablename__ = "push_endpoints"
+    __table_args__ = (
+        sa.UniqueConstraint("endpoint_hash", name="uq_push_endpoints_hash"),
+        sa.UniqueConstraint("user_id", "device_id", name="uq_push_endpoints_device"),
+        sa.Index("ix_push_endpoints_user", "user_id", "updated_at"),
+    )
+    id: str = _id()
+    user_id: str = Field(max_length=36)
+    device_id: str | None = Field(default=None, max_length=100)
+    family_id: str = Field(max_length=36)
+    kind: str = Field(max_length=20)
+    endpoint: str = Field(sa_type=sa.Text)
+    endpoint_hash: str = Field(max_length=64)  # sha256 hex of `endpoint`
+    p256dh: str | None = Field(default=None, max_length=100)
+    auth: str | None = Field(default=None, max_length=50)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    updated_at: datetime = Field(sa_type=UtcDateTime)
+
+
 class FeedRow(ServerModel, table=True):
     """The pull feed: each synced row's latest version, pre-serialised, keyed by its `seq`.
 

@@ -15,6 +15,7 @@ from server.feed import Tx, utcnow
 from server.models import Member, ReminderSent, Status, Task
 from server.mutations.context import Ctx
 from server.mutations.notify import notify
+from server.push import PushGateway, created_notices, hand_over
 
 if TYPE_CHECKING:
     from server.deps import Services
@@ -26,10 +27,16 @@ members = Member.__table__  # type: ignore[attr-defined]
 sent = ReminderSent.__table__  # type: ignore[attr-defined]
 
 
-def run_reminders(db: Database, now: datetime, lead: timedelta) -> tuple[int, set[str], int]:
-    """Creates the reminders due at `now`; returns how many, whom to poke and the new cursor."""
+def run_reminders(
+    db: Database, now: datetime, lead: timedelta, gateway: PushGateway | None = None
+) -> tuple[int, set[str], int]:
+    """Creates the reminders due at `now`; returns how many, whom to poke and the new cursor.
+
+    Once they are committed, the new notifications go to `gateway` (push to closed apps).
+    """
     with db.write() as conn:
         tx = Tx(conn)
+        start_seq = tx.seq
         ctx = Ctx(tx, actor="", now=now)
         created = 0
         for kind, lower, upper in (("overdue", None, now), ("due_soon", now, now + lead)):
@@ -54,10 +61,12 @@ def run_reminders(db: Database, now: datetime, lead: timedelta) -> tuple[int, se
                 conn.execute(sent.insert().values(task_id=task["id"], kind=kind, due_at=task["due_at"]))
                 # The assignee is reminded; an unassigned task reminds its reporter.
                 created += len(notify(ctx, kind, task, [task["assignee_id"] or task["reporter_id"]]))
+        notices = created_notices(tx, start_seq) if gateway is not None and created else []
         audience = tx.finish()
         cursor = tx.seq
         if tx.changed and not db.sqlite:
             db.notify_in_tx(conn, audience, cursor)
+    hand_over(gateway, notices)
     return created, audience, cursor
 
 
@@ -65,7 +74,9 @@ async def reminder_loop(services: Services) -> None:
     lead = timedelta(seconds=services.settings.due_soon_lead_s)
     while True:
         try:
-            created, audience, cursor = await run_in_threadpool(run_reminders, services.db, utcnow(), lead)
+            created, audience, cursor = await run_in_threadpool(
+                run_reminders, services.db, utcnow(), lead, services.push.gateway
+            )
             if created and services.db.sqlite:
                 services.broker.publish(audience, cursor)
         except Exception:

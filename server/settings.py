@@ -32,6 +32,14 @@ class Settings(BaseSettings):
     ping_interval_s: float = 15.0
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
+    # Push to closed apps (docs/push.md). The VAPID subject names who runs this server (mailto: or https:).
+    push_subject: str = "mailto:admin@localhost"
+    # Loopback push services (http or https to 127.0.0.0/8, ::1, localhost): for tests and local setups.
+    push_allow_loopback: bool = False
+    # Comma-separated host suffixes push endpoints must end in (e.g. "push.apple.com,fcm.googleapis.com");
+    # empty: any public host.
+    push_hosts: str = ""
+    push_ttl_s: int = 24 * 3600
     demo: bool = False
     log_level: str = "info"
 

@@ -13,6 +13,7 @@ from server.db import Database
 from server.errors import ApiError, MutationRejected, validation_details
 from server.feed import Tx, private_scope, project_scope, user_scope, utcnow
 from server.mutations import HANDLERS, Ctx
+from server.push import PushGateway, created_notices, hand_over
 from server.rawsql import Raw, in_params
 from sync.protocol import MUTATION_ARGS, Mutation
 
@@ -83,9 +84,18 @@ def _rejected(m: Mutation, rejection: MutationRejected) -> dict[str, Any]:
     return {"mutation_id": m.mutation_id, "status": "rejected", "error": rejection.body()}
 
 
-def push(db: Database, user_id: str, client_id: str, mutations: list[Mutation], poke: Poke) -> dict[str, Any]:
+def push(
+    db: Database,
+    user_id: str,
+    client_id: str,
+    mutations: list[Mutation],
+    poke: Poke,
+    gateway: PushGateway | None = None,
+) -> dict[str, Any]:
+    """Applies a push in one transaction; after it commits, pokes the audience and hands new notifications to push."""
     with db.write() as conn:
         tx = Tx(conn)
+        start_seq = tx.seq
         known = _client_lmid(tx.raw, user_id, client_id)
         lmid = known or 0
         expected = lmid + 1
@@ -120,6 +130,7 @@ def push(db: Database, user_id: str, client_id: str, mutations: list[Mutation], 
             tx.raw.execute("INSERT INTO clients (user_id, client_id, last_mutation_id) VALUES (:u, :c, :l)", client)
         elif lmid != known:
             tx.raw.execute("UPDATE clients SET last_mutation_id = :l WHERE user_id = :u AND client_id = :c", client)
+        notices = created_notices(tx, start_seq) if gateway is not None else []
         audience = tx.finish()
         cursor = tx.seq
         changed = tx.changed
@@ -127,6 +138,7 @@ def push(db: Database, user_id: str, client_id: str, mutations: list[Mutation], 
             db.notify_in_tx(conn, audience, cursor)
     if changed:
         poke(audience, cursor)
+    hand_over(gateway, notices)
     return {"last_mutation_id": lmid, "results": results}
 
 

@@ -80,7 +80,9 @@ async def push(request: Request, services: ServicesDep, credentials: BearerDep) 
     def work() -> dict[str, object]:  # one trip to the thread pool: authenticate, parse, apply
         user = authenticate(services, token)
         req = parse_push(raw)
-        return sync_service.push(services.db, user.id, req.client_id, req.mutations, services.broker.publish)
+        return sync_service.push(
+            services.db, user.id, req.client_id, req.mutations, services.broker.publish, services.push.gateway
+        )
 
     return Json(await run_in_threadpool(work))
 

@@ -1,0 +1,66 @@
+"""Push to devices whose app is closed: the gateway the server hands notifications to, and Web Push.
+
+See docs/push.md for the design, the protocol extension and how FCM and APNs plug in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from server.db import Database
+from server.push._dispatcher import PushDispatcher
+from server.push._errors import EndpointGone, InvalidSubscription, PushError, PushRejected, PushUnavailable
+from server.push._gateway import Notice, PushGateway, PushMessage, Registration, Sender
+from server.push._hook import created_notices, hand_over
+from server.push._payload import NoticeContext, message_of, payload_of
+from server.push._retry import RetryPolicy, parse_retry_after
+from server.push._validate import EndpointPolicy
+from server.push._vapid import Vapid, load_vapid
+from server.push._webpush import WebPushSender
+from server.settings import Settings
+
+__all__ = [
+    "EndpointGone",
+    "EndpointPolicy",
+    "InvalidSubscription",
+    "Notice",
+    "NoticeContext",
+    "PushDispatcher",
+    "PushError",
+    "PushGateway",
+    "PushMessage",
+    "PushRejected",
+    "PushService",
+    "PushUnavailable",
+    "Registration",
+    "RetryPolicy",
+    "Sender",
+    "Vapid",
+    "WebPushSender",
+    "build_push",
+    "created_notices",
+    "hand_over",
+    "load_vapid",
+    "message_of",
+    "parse_retry_after",
+    "payload_of",
+]
+
+
+@dataclass
+class PushService:
+    """What the server's routes need of push: the gateway, the VAPID key and the endpoint policy."""
+
+    gateway: PushDispatcher
+    vapid: Vapid
+    policy: EndpointPolicy
+
+    def close(self) -> None:
+        self.gateway.close()
+
+
+def build_push(settings: Settings, db: Database) -> PushService:
+    """Web Push, signed with the database's VAPID key. A sender for another kind goes in the senders map."""
+    vapid = load_vapid(db.engine, settings.push_subject)
+    gateway = PushDispatcher(db, {WebPushSender.kind: WebPushSender(vapid)}, ttl_s=settings.push_ttl_s)
+    return PushService(gateway, vapid, EndpointPolicy.from_settings(settings.push_allow_loopback, settings.push_hosts))

@@ -1,0 +1,71 @@
+"""Push endpoints: a device registers where to push its user's notifications while its app is closed."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
+from starlette.concurrency import run_in_threadpool
+
+from server.deps import CurrentUser, ServicesDep
+from server.errors import ApiError
+from server.feed import utcnow
+from server.push._schemas import PushEndpointCreate, PushEndpointList, PushEndpointPublic, VapidPublic
+from server.push._store import delete_mine, list_mine, public, register
+from server.push._validate import check_endpoint, check_p256dh
+from server.responses import Json
+from server.routes.docs import errors
+
+router = APIRouter(tags=["push"])
+
+
+@router.get("/push/vapid", response_model=VapidPublic, responses=errors(401))
+async def vapid(services: ServicesDep, _: CurrentUser) -> Json:
+    return Json({"public_key": services.push.vapid.public_key, "kinds": sorted(services.push.gateway.senders)})
+
+
+@router.post(
+    "/push/endpoints",
+    status_code=201,
+    response_model=PushEndpointPublic,
+    responses={
+        200: {"model": PushEndpointPublic, "description": "This endpoint was registered already: refreshed"},
+        **errors(400, 401, 403, 422),
+    },
+)
+async def create(body: PushEndpointCreate, services: ServicesDep, user: CurrentUser) -> Json:
+    endpoint = check_endpoint(body.endpoint, services.push.policy)
+    check_p256dh(body.keys.p256dh)
+
+    def work() -> tuple[dict[str, object], bool]:
+        return register(
+            services.db,
+            user_id=user.id,
+            family_id=user.family_id,
+            kind=body.kind,
+            endpoint=endpoint,
+            p256dh=body.keys.p256dh.rstrip("="),
+            auth=body.keys.auth.rstrip("="),
+            device_id=body.device_id,
+            now=utcnow(),
+        )
+
+    row, created = await run_in_threadpool(work)
+    return Json(public(row), status_code=201 if created else 200)
+
+
+@router.get("/push/endpoints", response_model=PushEndpointList, responses=errors(401))
+async def list_endpoints(services: ServicesDep, user: CurrentUser) -> Json:
+    return Json({"endpoints": await run_in_threadpool(list_mine, services.db, user.id)})
+
+
+@router.delete("/push/endpoints/{registration_id}", status_code=204, responses=errors(401, 404, 422))
+async def delete(
+    registration_id: Annotated[uuid.UUID, Path(description="The id the registration was answered with")],
+    services: ServicesDep,
+    user: CurrentUser,
+) -> Response:
+    if not await run_in_threadpool(delete_mine, services.db, user.id, str(registration_id)):
+        raise ApiError(404, "not_found", "No such push endpoint among yours.")
+    return Response(status_code=204)
