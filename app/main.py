@@ -220,6 +220,7 @@ def run(
 ) -> int:
     """Runs the app until its window closes (or, in the browser, until Ctrl-C)."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    set_locale(App(data_dir or default_data_dir(), server=None, demo_url=None).load_prefs().locale)  # console lines
     app = App(data_dir or default_data_dir(), server=server, demo_url=demo_url)
     view = ft.AppView.FLET_APP
     if not web:

@@ -196,9 +196,13 @@ def run_demo_command(args: argparse.Namespace) -> int:
             _say("Press Ctrl-C to stop.")
             if args.api_only:
                 return child.wait()
-            from app.main import run
-
-            return run(data_dir=demo_client_dir(), web=args.web, port=args.port, demo_url=url)
+            # The app runs as a process of its own, like the server: Flet's web server takes over the
+            # signal handlers of the process it runs in, and `keel demo` must end both cleanly.
+            app = [sys.executable, "-m", "keel_cli", "app", "--data-dir", str(demo_client_dir()), "--demo-server", url]
+            app += ["--web"] if args.web else []
+            app += ["--port", str(args.port)] if args.port else []
+            with _child(app) as app_child:
+                return app_child.wait()  # the window was closed: the server stops with us
     except KeyboardInterrupt:  # Ctrl-C (or SIGTERM) is how a demo ends: the server was stopped cleanly
         return 0
 
