@@ -23,14 +23,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from keel_cli._local import STORE_FILE  # the same file `keel` (the CLI) uses in a data directory
 from sync.engine import Progress, Remote, SyncEngine
 from sync.errors import ApiError, NetworkError, NotSignedIn, SyncError
 from sync.store import Changes, Store
 from sync.tokens import MemoryTokenStore, TokenStore
 
 log = logging.getLogger("keel.app")
-
-STORE_FILE = "store.db"  # the same file `keel` (the CLI) uses in a data directory
 
 
 @dataclass(frozen=True)

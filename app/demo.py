@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
-import sys
 from dataclasses import dataclass
 
 DEMO_EMAIL = "wangwei@demo.keel"  # the same as server.demo's; no server import in the app
@@ -42,14 +41,13 @@ def server_installed() -> bool:
 
 async def start_demo_server(*, fresh: bool = False) -> DemoServer:
     """Starts `keel server --demo` and waits until it answers its health check."""
-    from keel_cli import _wait_healthy, demo_database_url, free_port
+    from keel_cli import _wait_healthy, demo_server_command, free_port
 
     if not server_installed():
         raise DemoUnavailable("server dependencies missing")
     host, port = "127.0.0.1", free_port()
     url = f"http://{host}:{port}"
-    command = [sys.executable, "-m", "keel_cli", "server", "--demo", "--host", host, "--port", str(port)]
-    command += ["--database-url", demo_database_url(fresh=fresh), "--log-level", "warning"]
+    command = demo_server_command(host, port, fresh=fresh, log_level="warning")
     process = subprocess.Popen(command, env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=subprocess.DEVNULL)
     healthy = await asyncio.to_thread(_wait_healthy, url, process, 120.0)
     if not healthy:

@@ -32,12 +32,6 @@ SETTINGS_FILE = "settings.json"  # language and theme only; never a token
 DEFAULT_SERVER = "http://127.0.0.1:8765"
 
 
-def default_data_dir() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("keel", "keel")) / "client"
-
-
 class App:
     """The process-wide part: the core (made on Flet's loop, at the first session) and the options."""
 
@@ -95,12 +89,11 @@ class App:
 
         width = page.width or 1440
         nav = Nav(phone=width < 720)
-        env = AppEnv(core, nav, prefs, page, toast, phone=nav.phone, demo_url=self.demo_url)
+        env = AppEnv(core, nav, prefs, page, toast, demo_url=self.demo_url)
 
         def on_resize(e: Any) -> None:
             phone = (page.width or 1440) < 720
             if phone != nav.phone:
-                env.phone = phone
                 nav.phone = phone
 
         def on_prefs(_sender: Any, field: str) -> None:
@@ -120,9 +113,11 @@ class App:
         page.render(lambda: Root(env, self.server or DEFAULT_SERVER))
         task = getattr(page.session, "_Session__updates_task", None)
         if task is not None:
+
             def died(done: Any) -> None:
                 if not done.cancelled() and done.exception() is not None:
                     log.error("the UI update scheduler died", exc_info=done.exception())
+
             task.add_done_callback(died)
 
     async def _announce(self, env: AppEnv) -> None:
@@ -159,8 +154,13 @@ class App:
                 bootstrap=core.status.phase == "bootstrapping",
             )
             for announcement in announcements:
-                page.run_task(deliver, announcement, toast=lambda a: env.toast(a.line), os_notifier=notifier,
-                              on_click=open_from_os)
+                page.run_task(
+                    deliver,
+                    announcement,
+                    toast=lambda a: env.toast(a.line),
+                    os_notifier=notifier,
+                    on_click=open_from_os,
+                )
 
         self._listeners += [on_change, on_lifecycle, open_from_os]
         page.on_app_lifecycle_state_change = on_lifecycle
@@ -220,8 +220,11 @@ def run(
 ) -> int:
     """Runs the app until its window closes (or, in the browser, until Ctrl-C)."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    set_locale(App(data_dir or default_data_dir(), server=None, demo_url=None).load_prefs().locale)  # console lines
+    from keel_cli import free_port
+    from keel_cli._local import default_data_dir  # the CLI's folder: the app and `keel` share a store
+
     app = App(data_dir or default_data_dir(), server=server, demo_url=demo_url)
+    set_locale(app.load_prefs().locale)  # the console lines below, in the person's language
     view = ft.AppView.FLET_APP
     if not web:
         reason = desktop_unavailable()
@@ -232,19 +235,10 @@ def run(
         if _headless():  # nothing to open a browser in: just serve
             os.environ.setdefault("FLET_FORCE_WEB_SERVER", "true")
         view = ft.AppView.WEB_BROWSER
-        port = port or _free_port(host)
+        port = port or free_port(host)
         print(t("run.web_url", url=f"http://{host}:{port}"), flush=True)
     try:
         ft.run(app.session, view=view, host=host, port=port or 0, assets_dir=str(ASSETS), no_cdn=True)
     finally:
-        with contextlib.suppress(Exception):
-            asyncio.run(app.close()) if app.core is None else stop_embedded_demo()
+        stop_embedded_demo()
     return 0
-
-
-def _free_port(host: str) -> int:
-    import socket
-
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])

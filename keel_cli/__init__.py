@@ -184,8 +184,7 @@ def run_demo_command(args: argparse.Namespace) -> int:
         return 1
     host, port = "127.0.0.1", free_port()
     url = f"http://{host}:{port}"
-    command = [sys.executable, "-m", "keel_cli", "server", "--demo", "--host", host, "--port", str(port)]
-    command += ["--database-url", demo_database_url(fresh=args.fresh)]
+    command = demo_server_command(host, port, fresh=args.fresh)
     try:
         with _child(command) as child:
             if not _wait_healthy(url, child, timeout_s=120.0):
@@ -205,6 +204,13 @@ def run_demo_command(args: argparse.Namespace) -> int:
                 return app_child.wait()  # the window was closed: the server stops with us
     except KeyboardInterrupt:  # Ctrl-C (or SIGTERM) is how a demo ends: the server was stopped cleanly
         return 0
+
+
+def demo_server_command(host: str, port: int, *, fresh: bool = False, log_level: str | None = None) -> list[str]:
+    """`keel server --demo` on the demo's own database, as a command line (for `keel demo` and the app)."""
+    command = [sys.executable, "-m", "keel_cli", "server", "--demo", "--host", host, "--port", str(port)]
+    command += ["--database-url", demo_database_url(fresh=fresh)]
+    return command + (["--log-level", log_level] if log_level else [])
 
 
 def demo_client_dir() -> Path:

@@ -48,10 +48,8 @@ class Nav:
     new_task: int = 0  # bumped by the N shortcut: the board opens its quick add
     search: int = 0  # bumped by the / shortcut: the board focuses its filter
     phone: bool = False  # the window is phone-sized (re-renders the layout when it changes)
-    history: list[tuple[str, str | None]] = field(default_factory=list)
 
     def go(self, screen: str, project_id: str | None = None) -> None:
-        self.history.append((self.screen, self.project_id))
         self.screen = screen
         if project_id is not None:
             self.project_id = project_id
@@ -79,9 +77,13 @@ class AppEnv:
     prefs: Prefs
     page: ft.Page
     toast: Callable[[str], None]
-    phone: bool = False
     demo_url: str | None = None
     focused: dict[str, bool] = field(default_factory=lambda: {"typing": False})
+
+    @property
+    def phone(self) -> bool:
+        """A phone-sized window (kept in `nav`, whose change re-renders the layout)."""
+        return self.nav.phone
 
 
 EnvContext = ft.create_context(None)
@@ -231,6 +233,13 @@ def Entry(
         suffix=suffix,
         visible=visible,
         **typing(env),
+    )
+
+
+def screen(controls: list[ft.Control], *, spacing: int = 10) -> ft.Control:
+    """A screen's scrolling column with the standard margin (home, inbox)."""
+    return ft.Container(
+        ft.Column(controls, spacing=spacing, scroll=ft.ScrollMode.AUTO, expand=True), padding=16, expand=True
     )
 
 

@@ -14,7 +14,7 @@ from app.state import palette as palette_state
 from app.state.board import CardView
 from app.state.fmt import relative_time
 from app.state.home import my_projects, my_task_groups
-from app.ui.base import avatar, chip, task_row, text, use_env, use_store
+from app.ui.base import chip, screen, task_row, text, use_env, use_store
 
 KIND_ICONS = {
     "assigned": ft.Icons.ASSIGNMENT_IND_OUTLINED,
@@ -85,30 +85,24 @@ def Home() -> ft.Control:
         for p in projects
     ]
     hello = t("home.hello", name=me["display_name"]) if me else t("nav.home")
-    return ft.Container(
-        ft.Column(
-            [
-                ft.Row(
-                    [
-                        text(hello, size=22, weight=ft.FontWeight.W_600, expand=True),
-                        ft.TextButton(
-                            t("home.unread", n=unread),
-                            icon=ft.Icons.NOTIFICATIONS_OUTLINED,
-                            on_click=lambda _: env.nav.go("inbox"),
-                        ),
-                    ]
-                ),
-                text(t("home.projects"), size=16, weight=ft.FontWeight.W_600),
-                ft.Row(project_cards, wrap=True, spacing=12, run_spacing=12),
-                text(t("home.my_tasks"), size=16, weight=ft.FontWeight.W_600),
-                *task_list,
-            ],
-            spacing=10,
-            scroll=ft.ScrollMode.AUTO,
-            expand=True,
-        ),
-        padding=16,
-        expand=True,
+    return screen(
+        [
+            ft.Row(
+                [
+                    text(hello, size=22, weight=ft.FontWeight.W_600, expand=True),
+                    ft.TextButton(
+                        t("home.unread", n=unread),
+                        icon=ft.Icons.NOTIFICATIONS_OUTLINED,
+                        on_click=lambda _: env.nav.go("inbox"),
+                    ),
+                ]
+            ),
+            text(t("home.projects"), size=16, weight=ft.FontWeight.W_600),
+            ft.Row(project_cards, wrap=True, spacing=12, run_spacing=12),
+            text(t("home.my_tasks"), size=16, weight=ft.FontWeight.W_600),
+            *task_list,
+        ],
+        spacing=10,
     )
 
 
@@ -124,7 +118,6 @@ def Inbox() -> ft.Control:
         if note.get("read_at") is None:
             store.read_notification(note["id"])
         if note.get("task_id"):
-            env.nav.project_id = note.get("project_id") or env.nav.project_id
             env.nav.go("board", note.get("project_id"))
             env.nav.open_task(note["task_id"], note.get("project_id"))
 
@@ -169,28 +162,22 @@ def Inbox() -> ft.Control:
         for n in notes
     ]
     unread = sum(1 for n in notes if n.get("read_at") is None)
-    return ft.Container(
-        ft.Column(
-            [
-                ft.Row(
-                    [
-                        text(t("inbox.title"), size=22, weight=ft.FontWeight.W_600, expand=True),
-                        ft.TextButton(
-                            t("inbox.mark_all"),
-                            icon=ft.Icons.DONE_ALL,
-                            on_click=lambda _: store.read_all_notifications(),
-                            disabled=not unread,
-                        ),
-                    ]
-                ),
-                *(rows or [text(t("inbox.empty"), color=ft.Colors.ON_SURFACE_VARIANT)]),
-            ],
-            spacing=6,
-            scroll=ft.ScrollMode.AUTO,
-            expand=True,
-        ),
-        padding=16,
-        expand=True,
+    return screen(
+        [
+            ft.Row(
+                [
+                    text(t("inbox.title"), size=22, weight=ft.FontWeight.W_600, expand=True),
+                    ft.TextButton(
+                        t("inbox.mark_all"),
+                        icon=ft.Icons.DONE_ALL,
+                        on_click=lambda _: store.read_all_notifications(),
+                        disabled=not unread,
+                    ),
+                ]
+            ),
+            *(rows or [text(t("inbox.empty"), color=ft.Colors.ON_SURFACE_VARIANT)]),
+        ],
+        spacing=6,
     )
 
 
@@ -441,4 +428,4 @@ def Palette() -> ft.Control:
     )
 
 
-__all__ = ["Home", "Inbox", "Palette", "Settings", "SyncBadge", "SyncPanel", "avatar"]
+__all__ = ["Home", "Inbox", "Palette", "Settings", "SyncBadge", "SyncPanel"]
