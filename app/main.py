@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import flet as ft
 
 from app.core import Core
 from app.i18n import resolve, set_locale, system_locale, t
+from app.reminders import DeviceReminders
 from app.ui.base import FONT, AppEnv, Nav, Prefs
 from app.ui.session import stop_embedded_demo
 from app.ui.shell import Root, on_key
@@ -40,8 +42,10 @@ class App:
         self.server = server
         self.demo_url = demo_url
         self.core: Core | None = None
+        self.reminders: DeviceReminders | None = None
         self._lock = asyncio.Lock()
         self._listeners: list[Any] = []
+        self._open_from_os: list[Callable[[str | None], None]] = [lambda _task_id: None]
 
     async def get_core(self) -> Core:
         async with self._lock:
@@ -120,15 +124,37 @@ class App:
 
             task.add_done_callback(died)
 
+    async def get_reminders(self, core: Core, page: ft.Page, *, desktop: bool) -> DeviceReminders:
+        """The process's reminder runner (one however many windows or tabs, so none shows twice);
+        it holds still while a first sync fills the cache. On a phone build it also hands upcoming
+        reminders to the OS scheduler, made in this first session so a tap that launched the app
+        reaches it; a tap opens the task in the newest session."""
+        from app.reminders import mobile_scheduler
+
+        async with self._lock:
+            if self.reminders is None:
+                phone = mobile_scheduler(page, self.data_dir, lambda task_id: self._open_from_os[-1](task_id))
+                self.reminders = await DeviceReminders.start(
+                    core.store,
+                    self.data_dir,
+                    desktop=desktop,
+                    hold=lambda: core.status.phase == "bootstrapping",
+                    os_scheduler=phone,
+                )
+            return self.reminders
+
     async def _announce(self, env: AppEnv) -> None:
         """Toasts (and, on a desktop whose window is not focused, OS notifications) for notifications
-        that arrive while this session is open; see app.notify for what is announced and when."""
+        that arrive while this session is open, and the device's reminders; see app.notify for what
+        is announced and when, app.reminders for when a reminder goes off."""
         from app.notify import Announcer, NotifySettings, arrived, deliver, os_notifier, store_lookup
 
         page, core = env.page, env.core
         store = core.store
         announcer = Announcer(store_lookup(store), user_id=store.user_id)
-        notifier = await os_notifier(desktop=not page.web and page.platform is not None and page.platform.is_desktop())
+        desktop = not page.web and page.platform is not None and page.platform.is_desktop()
+        notifier = await os_notifier(desktop=desktop)
+        reminders = env.reminders = await self.get_reminders(core, page, desktop=desktop)
         focus = {"focused": True}
 
         def on_lifecycle(e: Any) -> None:
@@ -143,7 +169,8 @@ class App:
             env.nav.open_task(task_id)
 
         def on_change(changes: Any) -> None:
-            rows = arrived(changes, store)
+            # A server `due_soon` that repeats a reminder this device already showed stays quiet.
+            rows = [row for row in arrived(changes, store) if not reminders.repeats_local(row)]
             if not rows or store.user_id is None:
                 return
             announcements = announcer.take(
@@ -163,16 +190,23 @@ class App:
                 )
 
         self._listeners += [on_change, on_lifecycle, open_from_os]
+        self._open_from_os.append(open_from_os)
         page.on_app_lifecycle_state_change = on_lifecycle
         unsubscribe = store.subscribe(on_change)
+        detach = reminders.attach(env.toast, open_task=open_from_os, run_task=page.run_task)
 
         async def closed(_: Any) -> None:
             unsubscribe()
+            detach()
+            if open_from_os in self._open_from_os:  # the no-op first entry always stays
+                self._open_from_os.remove(open_from_os)
             await notifier.close()
 
         page.on_close = closed
 
     async def close(self) -> None:
+        if self.reminders is not None:
+            await self.reminders.close()  # before the store it reads closes
         if self.core is not None:
             await self.core.close()
         stop_embedded_demo()

@@ -8,6 +8,8 @@ comes before that point can, and tests/build runs these same checks:
 - `resolved_problems`: flet's own resolution of that config per target (ids, names, version,
   permissions, Info.plist), by `setup_template_data` of the installed flet-cli;
 - `command_problems`: each `flet build` command line in build/README.md, parsed by flet's own parser;
+- `patch_problems`: an Android build with flet-notifications documents its post-build patch, and builds
+  again after it (the patched project is the one to ship);
 - `asset_problems`: the icon and splash sources, rendered for every platform by flet's generator;
 - `bundle_problems`: what the bundle holds (every top-level entry is packaged or excluded on purpose,
   and no packaged module imports an excluded one).
@@ -47,8 +49,16 @@ PACKAGED = ("app", "sync", "keel_cli", "assets", "main.py", "pyproject.toml", "R
 # Scanned for imports of excluded folders. keel_cli is packaged for app.demo's helpers, which only run
 # where the server is installed; its `server` command never runs in a bundle.
 PACKAGED_PYTHON = ("app", "sync", "main.py")
-ANDROID_PERMISSIONS = ("android.permission.INTERNET", "android.permission.POST_NOTIFICATIONS")
-SECURE_STORAGE = "flet-secure-storage"
+ANDROID_PERMISSIONS = (
+    "android.permission.INTERNET",
+    "android.permission.POST_NOTIFICATIONS",
+    "android.permission.SCHEDULE_EXACT_ALARM",  # reminders on the minute (app/reminders/mobile.py)
+    "android.permission.RECEIVE_BOOT_COMPLETED",  # scheduled reminders are set again after a reboot
+)
+# Chosen after reading its source (build/README.md says why); a newer one is read again before a bump.
+NOTIFICATIONS = "flet-notifications==0.1.4"
+# flet-notifications' receivers and Gradle flags, which [tool.flet.android] cannot express.
+PATCH = "flet-notifications-patch --project-root build/flutter"
 ICON_MIN = 1024  # the largest icon any platform makes (iOS marketing, macOS)
 # Stand-ins for the placeholders of build/README.md's commands (secrets and CI numbers).
 SAMPLE_ENV = {
@@ -147,16 +157,28 @@ def config_problems() -> list[str]:
     problems += [
         f"Android permission {p} is not granted" for p in ANDROID_PERMISSIONS if permissions.get(p) is not True
     ]
-    import flet
-
     for platform in ("android", "ios"):
         pins = lookup(config, f"{platform}.dependencies") or []
-        if f"{SECURE_STORAGE}=={flet.__version__}" not in pins:
-            problems.append(f"[tool.flet.{platform}] dependencies lack {SECURE_STORAGE}=={flet.__version__} (tokens)")
+        problems += [
+            f"[tool.flet.{platform}] dependencies lack {pin} ({why})"
+            for pin, why in mobile_extensions().items()
+            if pin not in pins
+        ]
     version = pyproject().get("project", {}).get("version")
     if not version or "build_version" in config:
         problems.append("the version must come from [project] version alone")
     return problems
+
+
+def mobile_extensions() -> dict[str, str]:
+    """The extensions a phone build compiles in, each pinned (Flet's own at flet's version): why each."""
+    import flet
+
+    return {
+        f"flet-secure-storage=={flet.__version__}": "tokens",
+        NOTIFICATIONS: "reminders while the app is closed",
+        f"flet-permission-handler=={flet.__version__}": "the notification question",
+    }
 
 
 # --- flet's own resolution ------------------------------------------------------------------------------
@@ -238,17 +260,21 @@ def resolved_problems() -> list[str]:
 # --- documented command lines -----------------------------------------------------------------------------
 
 
-def documented_commands() -> list[str]:
-    """The `flet build` lines of build/README.md's shell blocks."""
+def shell_lines() -> list[str]:
+    """The lines of build/README.md's shell blocks, in order, without their comments."""
     lines, in_block = [], False
     for line in README.read_text(encoding="utf-8").splitlines():
         if line.startswith("```"):
             in_block = not in_block
             continue
-        text = line.split(" #", 1)[0].strip()
-        if in_block and re.match(r"(sh )?(scripts/uv run )?flet build ", text):
-            lines.append(text)
+        if in_block:
+            lines.append(line.split(" #", 1)[0].strip())
     return lines
+
+
+def documented_commands() -> list[str]:
+    """The `flet build` lines of build/README.md's shell blocks."""
+    return [line for line in shell_lines() if re.match(r"(sh )?(scripts/uv run )?flet build ", line)]
 
 
 def command_problems() -> list[str]:
@@ -271,6 +297,25 @@ def command_problems() -> list[str]:
         if options.output_dir and not Path(options.output_dir).as_posix().startswith("build/out/"):
             problems.append(f"{line!r}: outputs belong under build/out/ (ignored by git)")
     problems += [f"build/README.md documents no `flet build {t}`" for t in TARGETS if t not in seen]
+    return problems
+
+
+def patch_problems() -> list[str]:
+    """With flet-notifications in the Android build, build/README.md runs its patch (at the pinned
+    version) on the project `flet build apk|aab` generated, then that build again: the first build
+    lacks the receivers that make scheduled reminders go off (and may stop at Gradle for want of
+    desugaring); the second builds the patched project, which flet keeps while its template is unchanged."""
+    if NOTIFICATIONS not in (lookup(flet_config(), "android.dependencies") or []):
+        return []
+    lines = shell_lines()
+    patches = [i for i, line in enumerate(lines) if PATCH in line]
+    problems = [
+        f"{lines[i]!r}: patch with the pinned {NOTIFICATIONS}" for i in patches if NOTIFICATIONS not in lines[i]
+    ]
+    for target in ("apk", "aab"):
+        builds = [i for i, line in enumerate(lines) if re.search(rf"flet build {target}( |$)", line)]
+        if not any(before < patch < after for patch in patches for before in builds for after in builds):
+            problems.append(f"build/README.md: no `flet build {target}`, `{PATCH}`, `flet build {target}` in order")
     return problems
 
 
@@ -413,7 +458,7 @@ def bundle_problems() -> list[str]:
 
 
 def main() -> int:
-    checks = [config_problems, resolved_problems, command_problems, asset_problems, bundle_problems]
+    checks = [config_problems, resolved_problems, command_problems, patch_problems, asset_problems, bundle_problems]
     failed = 0
     for check in checks:
         problems = check()

@@ -50,10 +50,9 @@ def default_data_dir() -> Path:
 
 
 def add_data_dir(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+    parser.add_argument(  # no explicit default: a parser's `argument_default` applies
         "--data-dir",
         type=Path,
-        default=None,
         metavar="DIR",
         help=f"where this client keeps its cache and outbox (default: {default_data_dir()})",
     )

@@ -124,7 +124,7 @@ def describe(store: Store, name: str, args: Row) -> str:
         task = store.task(str(task_id)) if task_id else None
         target = _ref(task) if task else str(args.get("title") or task_id or "")
     fields = dict(args.get("set") or {})
-    for key in ("title", "body", "labels_add", "labels_remove"):
+    for key in ("title", "body", "labels_add", "labels_remove", "mute_add", "mute_remove"):
         if key in args and not (name == "task.create" and key == "title"):
             fields[key] = args[key]
     detail = ", ".join(f"{k}={v}" for k, v in fields.items())

@@ -12,6 +12,7 @@ from typing import Any
 
 from keel_cli import _online
 from keel_cli._local import EXIT_CODES_HELP, add_data_dir
+from keel_cli._prefs import run_mute, run_prefs, run_unmute
 from keel_cli._tasks import (
     run_comment,
     run_notifications,
@@ -30,12 +31,21 @@ PRIORITIES = ("urgent", "high", "medium", "low", "none")  # sync.protocol.Priori
 
 def add_client_commands(commands: Any) -> None:
     """Adds the client commands to `keel`'s subparsers."""
-    common = argparse.ArgumentParser(add_help=False)
-    add_data_dir(common)
-    listing = argparse.ArgumentParser(add_help=False)
-    listing.add_argument("--json", action="store_true", help="print JSON (the protocol's field names, plus key)")
+    # The shared options; a command under one that takes them too (`keel notifications prefs`) gets
+    # them without defaults, so they may come before its name as well as after it.
+    shared: dict[bool, tuple[argparse.ArgumentParser, argparse.ArgumentParser]] = {}
+    for nested in (False, True):
+        default = argparse.SUPPRESS if nested else None
+        common = argparse.ArgumentParser(add_help=False, argument_default=default)
+        add_data_dir(common)
+        listing = argparse.ArgumentParser(add_help=False, argument_default=default)
+        listing.add_argument("--json", action="store_true", help="print JSON (the protocol's field names, plus key)")
+        shared[nested] = (common, listing)
 
-    def command(parent: Any, name: str, help: str, run: Any, *, json: bool = False, **kw: Any) -> Any:
+    def command(
+        parent: Any, name: str, help: str, run: Any, *, json: bool = False, nested: bool = False, **kw: Any
+    ) -> Any:
+        common, listing = shared[nested]
         parents = [common, listing] if json else [common]
         parser = parent.add_parser(name, help=help, description=help, parents=parents, epilog=EXIT_CODES_HELP, **kw)
         parser.set_defaults(run=run)
@@ -98,9 +108,22 @@ def add_client_commands(commands: Any) -> None:
     comment.add_argument("task", metavar="KEY-12", help="the task's key, or its id while it has no number")
     comment.add_argument("text", metavar="TEXT")
 
-    notes = command(commands, "notifications", "your notifications, newest first", run_notifications, json=True)
+    notes = command(
+        commands,
+        "notifications",
+        "your notifications, newest first (or, with a command, your notification preferences)",
+        run_notifications,
+        json=True,
+    )
     notes.add_argument("--unread", action="store_true", help="only the unread ones")
     notes.add_argument("--limit", type=int, default=100)
+    prefs = notes.add_subparsers(dest="notifications_command", title="preferences", required=False)
+    command(prefs, "prefs", "the notification preferences that apply now", run_prefs, json=True, nested=True)
+    for name, run, what in (("mute", run_mute, "no notifications from"), ("unmute", run_unmute, "notify again of")):
+        muting = command(
+            prefs, name, f"{what} these projects (queued until the next sync)", run, json=True, nested=True
+        )
+        muting.add_argument("projects", nargs="+", metavar="KEY", help="a project's key")
 
 
 def _task_fields(parser: argparse.ArgumentParser, *, clearable: bool = False) -> None:

@@ -61,6 +61,17 @@ def user_scope(user_id: str) -> str:
     return f"who:{user_id}"
 
 
+# A user's rows of an extension entity (docs/protocol.md, Additions) are private like `u:` rows but
+# have a scope of their own, so a pull that does not `include` the entity leaves them out by scope
+# alone: its query, index walk and `remaining` count are exactly those of a v1 pull.
+_EXTENSION_PREFIXES = {"notification_pref": "np"}
+_PRIVATE_PREFIXES = ("u:", *(f"{prefix}:" for prefix in _EXTENSION_PREFIXES.values()))
+
+
+def extension_scope(entity: str, user_id: str) -> str:
+    return f"{_EXTENSION_PREFIXES[entity]}:{user_id}"
+
+
 # --- wire form of each entity, from a domain row -------------------------------------------
 
 
@@ -162,12 +173,30 @@ def watch_body(r: Mapping[str, Any]) -> dict[str, Any]:
     return {"id": r["id"], "deleted": bool(r["deleted"]), "task_id": r["task_id"], "user_id": r["user_id"]}
 
 
+def notification_pref_body(r: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "id": r["id"],
+        "deleted": False,
+        "user_id": r["user_id"],
+        "kinds": orjson.loads(r["kinds"]),
+        "muted_projects": _loads(r["muted_projects"]),
+        "quiet_start": r["quiet_start"],
+        "quiet_end": r["quiet_end"],
+        "time_zone": r["time_zone"],
+        "due_soon_leads": _loads(r["due_soon_leads"]),
+        "digest_at": r["digest_at"],
+        "updated_at": iso(r["updated_at"]),
+    }
+
+
 def scope_of(entity: str, r: Mapping[str, Any]) -> tuple[str, str | None]:
     """Who receives a row (its scope) and which project's purge it belongs to."""
     if entity == "user":
         return user_scope(r["id"]), None
     if entity in ("notification", "watch"):
         return private_scope(r["user_id"]), r.get("project_id")
+    if entity in _EXTENSION_PREFIXES:
+        return extension_scope(entity, r["user_id"]), None
     if entity == "project":
         return project_scope(r["id"]), r["id"]
     return project_scope(r["project_id"]), r["project_id"]
@@ -182,6 +211,7 @@ BODIES = {
     "comment": comment_body,
     "notification": notification_body,
     "watch": watch_body,
+    "notification_pref": notification_pref_body,
 }
 
 
@@ -267,7 +297,7 @@ class Tx:
         users = set(self.extra_users)
         projects = [s[2:] for s in self.scopes if s.startswith("p:")]
         shared_with = [s[4:] for s in self.scopes if s.startswith("who:")]
-        users.update(s[2:] for s in self.scopes if s.startswith("u:"))
+        users.update(s.split(":", 1)[1] for s in self.scopes if s.startswith(_PRIVATE_PREFIXES))
         users.update(shared_with)
         if projects:
             marks, params = in_params("p", projects)

@@ -204,6 +204,25 @@ class Watch(ServerModel, table=True):
     deleted: bool = False
 
 
+class NotificationPref(ServerModel, table=True):
+    """A user's notification preferences (Keel's extension, docs/protocol.md): one row per user,
+    id `notification_pref_id(user_id)`, made by their first change; no row means the defaults."""
+
+    __tablename__ = "notification_prefs"
+    id: str = _id()
+    user_id: str = Field(max_length=36, unique=True)  # the reminder scan joins tasks' recipients on it
+    kinds: str = Field(sa_type=sa.Text)  # JSON object: every kind, on or off
+    muted_projects: str = Field(sa_type=sa.Text)  # JSON list of project ids, sorted
+    quiet_start: str | None = Field(default=None, max_length=5)  # "HH:MM" in time_zone
+    quiet_end: str | None = Field(default=None, max_length=5)
+    time_zone: str | None = Field(default=None, max_length=64)  # IANA name; null: the server's default
+    due_soon_leads: str = Field(sa_type=sa.Text)  # JSON list of minutes, longest first
+    # due_soon_leads[0], so the reminder scan finds how far ahead to look with one indexed max().
+    longest_lead_min: int = Field(index=True)
+    digest_at: str | None = Field(default=None, max_length=5)
+    updated_at: datetime = Field(sa_type=UtcDateTime)
+
+
 class ReminderSent(ServerModel, table=True):
     """`due_soon` and `overdue` fire once per task, kind and due date."""
 
@@ -245,7 +264,9 @@ class FeedRow(ServerModel, table=True):
     """The pull feed: each synced row's latest version, pre-serialised, keyed by its `seq`.
 
     `scope` says who may receive it: `p:<project>` (the project's members), `u:<user>` (that user
-    only: notifications, watches) or `who:<user>` (a user row: everyone sharing a project with them).
+    only: notifications, watches), `who:<user>` (a user row: everyone sharing a project with them)
+    or `np:<user>` (that user only, and only when their pull includes the extension entity: their
+    notification preferences).
     """
 
     __tablename__ = "feed"

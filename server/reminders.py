@@ -1,20 +1,23 @@
-"""The scheduler of `due_soon` and `overdue` notifications: once per task, kind and due date."""
+"""The scheduler of `due_soon` and `overdue` notifications: once per task, kind and due date,
+with each recipient's preferences (their lead time, kinds turned off, projects muted)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
 
 from server.db import Database
 from server.feed import Tx, utcnow
-from server.models import Member, ReminderSent, Status, Task
-from server.mutations.context import Ctx
+from server.models import Member, ReminderSent, Status, Task, UtcDateTime
+from server.mutations.context import Ctx, Row
 from server.mutations.notify import notify
+from server.notification_prefs import NotificationPrefs, load_prefs, longest_lead, prefs_table
 from server.push import PushGateway, created_notices, hand_over
 
 if TYPE_CHECKING:
@@ -26,41 +29,27 @@ statuses = Status.__table__  # type: ignore[attr-defined]
 members = Member.__table__  # type: ignore[attr-defined]
 sent = ReminderSent.__table__  # type: ignore[attr-defined]
 
+# What a reminder needs of a task.
+_REMINDED = (tasks.c.id, tasks.c.project_id, tasks.c.title, tasks.c.due_at, tasks.c.assignee_id, tasks.c.reporter_id)
+
+
+# Reminders made per kind and run; the rest wait for the next run, a minute later.
+BATCH = 1000
+
 
 def run_reminders(
     db: Database, now: datetime, lead: timedelta, gateway: PushGateway | None = None
 ) -> tuple[int, set[str], int]:
     """Creates the reminders due at `now`; returns how many, whom to poke and the new cursor.
 
-    Once they are committed, the new notifications go to `gateway` (push to closed apps).
+    `lead` is how long before its due time a task is `due_soon` for a recipient without
+    preferences of their own. Once they are committed, the new notifications go to `gateway`.
     """
     with db.write() as conn:
         tx = Tx(conn)
         start_seq = tx.seq
         ctx = Ctx(tx, actor="", now=now)
-        created = 0
-        for kind, lower, upper in (("overdue", None, now), ("due_soon", now, now + lead)):
-            already = sa.select(sent.c.task_id).where(
-                sent.c.task_id == tasks.c.id, sent.c.kind == kind, sent.c.due_at == tasks.c.due_at
-            )
-            query = (
-                sa.select(tasks)
-                .join(statuses, statuses.c.id == tasks.c.status_id)
-                .where(
-                    tasks.c.deleted.is_(False),
-                    tasks.c.due_at.is_not(None),
-                    tasks.c.due_at <= upper,
-                    statuses.c.category != "done",
-                    ~sa.exists(already),
-                )
-                .limit(1000)
-            )
-            if lower is not None:
-                query = query.where(tasks.c.due_at > lower)
-            for task in [dict(r) for r in conn.execute(query).mappings()]:
-                conn.execute(sent.insert().values(task_id=task["id"], kind=kind, due_at=task["due_at"]))
-                # The assignee is reminded; an unassigned task reminds its reporter.
-                created += len(notify(ctx, kind, task, [task["assignee_id"] or task["reporter_id"]]))
+        created = _overdue(ctx) + _due_soon(ctx, lead)
         notices = created_notices(tx, start_seq) if gateway is not None and created else []
         audience = tx.finish()
         cursor = tx.seq
@@ -68,6 +57,88 @@ def run_reminders(
             db.notify_in_tx(conn, audience, cursor)
     hand_over(gateway, notices)
     return created, audience, cursor
+
+
+def _recipient(task: Row) -> str:
+    """The assignee is reminded; an unassigned task reminds its reporter."""
+    return str(task["assignee_id"] or task["reporter_id"])
+
+
+def _candidates(
+    ctx: Ctx, kind: str, lower: datetime | None, upper: datetime, lead: sa.ColumnElement[Any] | None = None
+) -> list[Row]:
+    """Open tasks due in (lower, upper] not yet reminded of `kind` for their due date, soonest first.
+
+    With `lead` (a SQL expression over the task and its recipient's preferences), only those due
+    within `lead` seconds of now as well.
+    """
+    already = sa.select(sent.c.task_id).where(
+        sent.c.task_id == tasks.c.id, sent.c.kind == kind, sent.c.due_at == tasks.c.due_at
+    )
+    query = (
+        sa.select(*_REMINDED)
+        .join(statuses, statuses.c.id == tasks.c.status_id)
+        .where(
+            tasks.c.deleted.is_(False),
+            tasks.c.due_at.is_not(None),
+            tasks.c.due_at <= upper,
+            statuses.c.category != "done",
+            ~sa.exists(already),
+        )
+        .order_by(tasks.c.due_at, tasks.c.id)
+        .limit(BATCH)
+    )
+    if lower is not None:
+        query = query.where(tasks.c.due_at > lower)
+    if lead is not None:
+        recipient = sa.func.coalesce(tasks.c.assignee_id, tasks.c.reporter_id)
+        query = query.outerjoin(prefs_table, prefs_table.c.user_id == recipient)
+        query = query.where(tasks.c.due_at <= _now_plus(ctx, lead))
+    return [dict(r) for r in ctx.conn.execute(query).mappings()]
+
+
+def _now_plus(ctx: Ctx, seconds: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """`now` plus a whole number of seconds computed per row, comparable with a stored due time.
+
+    Exact to the microsecond on both backends: SQLite keeps times as 'YYYY-MM-DD HH:MM:SS.ffffff'
+    text, and adding whole seconds leaves the fraction of `now` as it is.
+    """
+    if ctx.raw.sqlite:
+        whole = ctx.now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        modifier = sa.literal("+").concat(sa.cast(seconds, sa.String)).concat(" seconds")
+        return sa.func.strftime("%Y-%m-%d %H:%M:%S", whole, modifier).concat(f".{ctx.now.microsecond:06d}")
+    return sa.literal(ctx.now, UtcDateTime) + sa.func.make_interval(0, 0, 0, 0, 0, 0, seconds, type_=sa.Interval)
+
+
+def _remind(ctx: Ctx, kind: str, task: Row, prefs: Mapping[str, NotificationPrefs]) -> int:
+    """Marks the task's `kind` reminder done for this due date, then notifies unless preferences say no.
+
+    The mark is made either way, so a reminder someone turned off is not looked at again every run
+    (turning the kind back on, or unmuting, does not bring back reminders that were due meanwhile).
+    """
+    ctx.conn.execute(sent.insert().values(task_id=task["id"], kind=kind, due_at=task["due_at"]))
+    return len(notify(ctx, kind, task, [_recipient(task)], prefs))
+
+
+def _overdue(ctx: Ctx) -> int:
+    page = _candidates(ctx, "overdue", None, ctx.now)
+    prefs = load_prefs(ctx.raw, map(_recipient, page))
+    return sum(_remind(ctx, "overdue", task, prefs) for task in page)
+
+
+def _due_soon(ctx: Ctx, default_lead: timedelta) -> int:
+    """Tasks within their recipient's lead: each person's longest, or `default_lead` without preferences.
+
+    The database picks them: the scan reaches as far ahead as the longest lead anyone chose, and a
+    task not yet due soon for its own recipient is left out (unmarked, until it is), so it never
+    takes a place in the batch.
+    """
+    longest = longest_lead(ctx.raw)
+    horizon = max(default_lead, longest) if longest is not None else default_lead
+    lead_s = sa.func.coalesce(prefs_table.c.longest_lead_min * 60, int(default_lead.total_seconds()))
+    page = _candidates(ctx, "due_soon", ctx.now, ctx.now + horizon, lead_s)
+    prefs = load_prefs(ctx.raw, map(_recipient, page))
+    return sum(_remind(ctx, "due_soon", task, prefs) for task in page)
 
 
 async def reminder_loop(services: Services) -> None:

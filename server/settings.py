@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from platformdirs import user_data_dir
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from server.notification_prefs import DEFAULT_TIME_ZONE, known_zone
 
 
 def default_database_url() -> str:
@@ -40,8 +43,17 @@ class Settings(BaseSettings):
     # empty: any public host.
     push_hosts: str = ""
     push_ttl_s: int = 24 * 3600
+    # The zone of quiet hours for people whose notification preferences name none (an IANA name).
+    default_time_zone: str = DEFAULT_TIME_ZONE
     demo: bool = False
     log_level: str = "info"
+
+    @field_validator("default_time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if not known_zone(value):
+            raise ValueError(f"{value!r} is not an IANA time zone known to this system")
+        return value
 
     def resolved_database_url(self) -> str:
         return self.database_url or default_database_url()

@@ -11,11 +11,11 @@ from pydantic import ValidationError
 
 from server.db import Database
 from server.errors import ApiError, MutationRejected, validation_details
-from server.feed import Tx, private_scope, project_scope, user_scope, utcnow
+from server.feed import Tx, extension_scope, private_scope, project_scope, user_scope, utcnow
 from server.mutations import HANDLERS, Ctx
 from server.push import PushGateway, created_notices, hand_over
 from server.rawsql import Raw, in_params
-from sync.protocol import MUTATION_ARGS, Mutation
+from sync.protocol import EXTENSION_ENTITIES, MUTATION_ARGS, Mutation
 
 log = logging.getLogger("keel.server")
 
@@ -142,8 +142,9 @@ def push(
     return {"last_mutation_id": lmid, "results": results}
 
 
-def visible_scopes(raw: Raw, user_id: str) -> tuple[list[str], list[str]]:
-    """The user's live projects, and every scope of the feed they may read."""
+def visible_scopes(raw: Raw, user_id: str, include: frozenset[str] = frozenset()) -> tuple[list[str], list[str]]:
+    """The user's live projects, and every scope of the feed they may read (with the extension
+    entities in `include`)."""
     live = {"u": user_id, "f": False}
     projects = [
         r[0] for r in raw.execute("SELECT project_id FROM members WHERE user_id = :u AND deleted = :f", live).fetchall()
@@ -159,11 +160,25 @@ def visible_scopes(raw: Raw, user_id: str) -> tuple[list[str], list[str]]:
             ).fetchall()
         )
     scopes = [project_scope(p) for p in projects] + [private_scope(user_id)] + [user_scope(u) for u in people]
+    scopes += [extension_scope(entity, user_id) for entity in sorted(include)]
     return projects, scopes
 
 
-def pull(db: Database, user_id: str, cursor: int, limit: int, client_id: str | None) -> bytes:
-    """One pull page, assembled from pre-serialised rows without parsing them."""
+def included_extensions(include: str | None) -> frozenset[str]:
+    """The extension entities a pull's `include` names; names this server does not know are ignored,
+    so a client may ask a server older (or newer) than itself."""
+    names = {name.strip() for name in (include or "").split(",")}
+    return frozenset(names & set(EXTENSION_ENTITIES))
+
+
+def pull(
+    db: Database, user_id: str, cursor: int, limit: int, client_id: str | None, include: frozenset[str] = frozenset()
+) -> bytes:
+    """One pull page, assembled from pre-serialised rows without parsing them.
+
+    Rows of extension entities come only when `include` names them: a client written to the shared
+    contract never meets them, and its pulls (cursor, `remaining` and all) are what they always were.
+    """
     with db.read() as conn:
         raw = Raw(conn)
         current = int(raw.scalar("SELECT value FROM counters WHERE name = 'seq'"))
@@ -173,7 +188,7 @@ def pull(db: Database, user_id: str, cursor: int, limit: int, client_id: str | N
         revoked: list[str] = []
         new_cursor, remaining, has_more = current, 0, False
         if cursor < current:  # else nothing can have changed, revocations included
-            projects, scopes = visible_scopes(raw, user_id)
+            projects, scopes = visible_scopes(raw, user_id, include)
             marks, params = in_params("s", scopes)
             # Walk the feed in seq order and filter by scope. On SQLite, NOT INDEXED keeps the planner
             # on the seq (rowid) range: through the scope index it would sort every remaining row for

@@ -28,14 +28,18 @@ MAX_NAME = 200
 MAX_LABEL = 100
 MAX_POSITION = 200
 
-ENTITIES = ("user", "project", "member", "status", "task", "comment", "notification", "watch")
-Entity = Literal["user", "project", "member", "status", "task", "comment", "notification", "watch"]
+# `notification_pref` is Keel's extension (docs/protocol.md): a pull carries it only when asked
+# with `include=notification_pref`, so clients written to the shared contract never meet it.
+ENTITIES = ("user", "project", "member", "status", "task", "comment", "notification", "watch", "notification_pref")
+Entity = Literal["user", "project", "member", "status", "task", "comment", "notification", "watch", "notification_pref"]
+EXTENSION_ENTITIES = ("notification_pref",)
 ProjectKind = Literal["product", "campaign", "service_desk", "general"]
 Role = Literal["owner", "admin", "member", "viewer"]
 StatusCategory = Literal["todo", "doing", "done"]
 Priority = Literal["urgent", "high", "medium", "low", "none"]
 TaskType = Literal["task", "requirement", "bug", "ticket"]
 NotificationKind = Literal["assigned", "mentioned", "commented", "status_changed", "due_soon", "overdue"]
+NOTIFICATION_KINDS: tuple[str, ...] = ("assigned", "mentioned", "commented", "status_changed", "due_soon", "overdue")
 
 POSITION_RE = re.compile(r"^[0-9A-Za-z]+$")
 KEY_RE = re.compile(r"^[A-Z]{2,10}$")
@@ -226,6 +230,33 @@ class WatchRow(RowBase):
     user_id: Id
 
 
+# Notification preferences (Keel's extension). Times of day are wall-clock "HH:MM" in `time_zone`.
+DEFAULT_LEADS_MIN = (1440, 60)  # "due soon" reminders 24 h and 1 h before the due time
+DEFAULT_DIGEST_AT = "09:00"  # the daily overdue digest
+MAX_LEADS = 5
+MAX_LEAD_MIN = 14 * 24 * 60
+MAX_MUTED_PROJECTS = 500
+TIME_OF_DAY_RE = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+TimeOfDay = Annotated[str, Field(pattern=TIME_OF_DAY_RE)]
+ZoneName = Annotated[Text, Field(min_length=1, max_length=64)]
+LeadMinutes = Annotated[int, Field(ge=1, le=MAX_LEAD_MIN)]
+
+
+class NotificationPrefRow(RowBase):
+    """One per user, id `notification_pref_id(user_id)`; a user without one has the defaults
+    (every kind on, nothing muted, no quiet hours, leads 24 h and 1 h, digest at 09:00)."""
+
+    user_id: Id
+    kinds: dict[NotificationKind, bool]
+    muted_projects: list[Id]
+    quiet_start: str | None
+    quiet_end: str | None
+    time_zone: str | None
+    due_soon_leads: list[int]
+    digest_at: str | None
+    updated_at: datetime
+
+
 ROW_MODELS: dict[str, type[RowBase]] = {
     "user": UserRow,
     "project": ProjectRow,
@@ -235,6 +266,7 @@ ROW_MODELS: dict[str, type[RowBase]] = {
     "comment": CommentRow,
     "notification": NotificationRow,
     "watch": WatchRow,
+    "notification_pref": NotificationPrefRow,
 }
 
 
@@ -246,6 +278,11 @@ def member_id(project_id: uuid.UUID | str, user_id: uuid.UUID | str) -> str:
 def watch_id(task_id: uuid.UUID | str, user_id: uuid.UUID | str) -> str:
     """The id of the watch row of a (task, user) pair."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"keel:watch:{str(task_id).lower()}:{str(user_id).lower()}"))
+
+
+def notification_pref_id(user_id: uuid.UUID | str) -> str:
+    """The id of a user's notification preferences row."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"keel:notification_pref:{str(user_id).lower()}"))
 
 
 # --- pull --------------------------------------------------------------------------------
@@ -368,6 +405,26 @@ class WatchArgs(Strict):
     task_id: Id
 
 
+class NotificationPrefSet(Strict):
+    """Fields of `notification_pref.update`'s `set`; each kind in `kinds` is its own field (a device
+    switching off `commented` does not undo another device switching off `assigned`). `quiet_start`
+    and `quiet_end` are set together, both times or both null (no quiet hours); equal times are
+    invalid. `time_zone` is an IANA name (null: the server's default zone)."""
+
+    kinds: dict[NotificationKind, bool] | None = None
+    quiet_start: TimeOfDay | None = None
+    quiet_end: TimeOfDay | None = None
+    time_zone: ZoneName | None = None
+    due_soon_leads: Annotated[list[LeadMinutes], Field(min_length=1, max_length=MAX_LEADS)] | None = None
+    digest_at: TimeOfDay | None = None
+
+
+class NotificationPrefUpdate(Strict):
+    set: NotificationPrefSet = NotificationPrefSet()
+    mute_add: Annotated[list[Id], Field(max_length=MAX_MUTED_PROJECTS)] = []
+    mute_remove: Annotated[list[Id], Field(max_length=MAX_MUTED_PROJECTS)] = []
+
+
 MUTATION_ARGS: dict[str, type[BaseModel]] = {
     "project.create": ProjectCreate,
     "project.update": ProjectUpdate,
@@ -385,6 +442,7 @@ MUTATION_ARGS: dict[str, type[BaseModel]] = {
     "notification.read": NotificationRead,
     "watch.put": WatchArgs,
     "watch.remove": WatchArgs,
+    "notification_pref.update": NotificationPrefUpdate,
 }
 
 

@@ -108,14 +108,15 @@ MobileSend = Callable[[str, str, str | None], Awaitable[object]]
 
 
 class MobileNotifier:
-    """Android and iOS local notifications: a placeholder until the app is packaged.
+    """Android and iOS local notifications shown at once (the runner's catch-ups while the app runs).
 
     The flet-notifications extension (wrapping flutter_local_notifications) has a Dart half that
-    only `flet build apk|ipa` compiles in; in the stock web or desktop client its `show()` never
-    returns. So nothing here imports it. The packaged app's entry point builds `send(title, body,
-    task_id)` around the extension's show (task_id as the payload a tap hands back) and passes it
-    in; without one this notifier is unavailable. A show that does not answer within `timeout`
-    counts as not shown, so a client without the Dart half can never hang the runner.
+    only `flet build apk|aab|ipa` compiles in; in the stock web or desktop client its `show()` never
+    returns. So nothing here imports it: app.reminders.mobile's adapter gives `send(title, body,
+    task_id)` (task_id as the payload a tap hands back) on a packaged phone app, and its
+    MobileScheduler holds this notifier; without a `send` it is unavailable. A show that does not
+    answer within `timeout` counts as not shown, so a client without the Dart half never hangs the
+    runner. Upcoming reminders do not come through here: the OS holds those (MobileScheduler).
     """
 
     def __init__(self, send: MobileSend | None = None, *, timeout: float = MOBILE_TIMEOUT_S) -> None:
@@ -130,7 +131,8 @@ class MobileNotifier:
         if self._send is None:
             return False
         try:
-            await asyncio.wait_for(self._send(title, body, task_id), self.timeout)
+            async with asyncio.timeout(self.timeout):  # not wait_for: on 3.11 it can swallow a cancel
+                await self._send(title, body, task_id)
         except TimeoutError:
             log.warning("the mobile notification did not answer in %g s (no extension in this client?)", self.timeout)
             return False

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from app.reminders.log import ReminderLog
 from app.reminders.notifiers import LocalNotifier
@@ -27,9 +27,12 @@ from app.reminders.schedule import (
     server_covers,
     snooze_until,
 )
-from app.reminders.settings import ReminderSettings
+from app.reminders.settings import ReminderSettings, prefs_of, settings_from_prefs
 from app.reminders.texts import summary_of, text_of
 from sync.store import Changes, Store
+
+if TYPE_CHECKING:
+    from app.reminders.mobile import MobileScheduler
 
 log = logging.getLogger("keel.app.reminders")
 
@@ -43,7 +46,7 @@ HOLD_POLL = timedelta(seconds=5)
 KEEP = timedelta(days=90)  # the log forgets due times older than this
 TASK_LIMIT = 5000
 NOTIFICATION_SCAN = 1000
-WAKING = frozenset({"task", "status", "project", "member", "notification"})
+WAKING = frozenset({"task", "status", "project", "member", "notification", "notification_pref"})
 
 
 class Clock(Protocol):
@@ -75,7 +78,10 @@ class ReminderRunner:
 
     settings: fixed settings (tests); None reads the signed-in user's from the log at every pass.
     hold: while it answers True (the first sync of a sign-in is filling the cache) nothing is shown.
-    server_lead: the server's `due_soon` lead (KEEL_DUE_SOON_LEAD_S), for matching its reminders.
+    server_lead: the server's `due_soon` lead (KEEL_DUE_SOON_LEAD_S), for matching its reminders while
+        the person has no synced preferences row; with one, the server uses their longest lead.
+    os_scheduler: a phone's (app.reminders.mobile): after each pass the upcoming reminders are left
+        with the OS, which shows them while the app is suspended or killed.
     """
 
     def __init__(
@@ -88,6 +94,7 @@ class ReminderRunner:
         *,
         hold: Callable[[], bool] | None = None,
         server_lead: timedelta = SERVER_LEAD,
+        os_scheduler: MobileScheduler | None = None,
     ) -> None:
         self.store = store
         self.log = ReminderLog.open(data_dir)
@@ -100,23 +107,36 @@ class ReminderRunner:
         self._retry: dict[tuple[object, ...], datetime] = {}
         self._task: asyncio.Task[None] | None = None
         self._unsubscribe: Callable[[], None] | None = None
+        self.os_scheduler = os_scheduler
 
     # --- settings ----------------------------------------------------------------------------------
 
     @property
     def settings(self) -> ReminderSettings:
+        """The signed-in person's: their synced notification preferences (leads, digest, quiet hours,
+        zone, the due_soon and overdue kinds, muted projects), with the snooze morning of this device."""
         if self._fixed is not None:
             return self._fixed
         user_id = self.store.user_id
-        return self.log.settings(user_id) if user_id else ReminderSettings()
+        if not user_id:
+            return ReminderSettings()
+        return settings_from_prefs(self.store.notification_prefs(), morning=self.log.settings(user_id).morning)
 
     def set_settings(self, settings: ReminderSettings) -> None:
-        """Keeps the signed-in person's new settings and plans again."""
+        """Keeps the signed-in person's new settings (synced to their other devices) and plans again."""
         if self._fixed is not None:
             self._fixed = settings
-        if self.store.user_id:
-            self.log.save_settings(self.store.user_id, settings)
+        elif self.store.user_id:
+            self.store.update_notification_prefs(prefs_of(settings))
+            self.log.save_settings(self.store.user_id, settings)  # the device's snooze morning
         self._wake.set()
+
+    def servers_lead(self) -> timedelta:
+        """How long before a due time the server makes its `due_soon` for me: my longest lead once I
+        have a synced preferences row (docs/protocol.md), its own setting before that."""
+        if self._fixed is None and self.store.user_id and self.store.notification_prefs().get("seq") is not None:
+            return self.settings.leads[0]
+        return self.server_lead
 
     # --- reading the store -------------------------------------------------------------------------
 
@@ -136,6 +156,7 @@ class ReminderRunner:
             settings=self.settings,
             history=self.log.history(),
             now=now or self.clock.now(),
+            server_lead=self.servers_lead(),
         )
 
     # --- one pass ----------------------------------------------------------------------------------
@@ -145,9 +166,11 @@ class ReminderRunner:
         change can arm something)."""
         now = self.clock.now()
         if self.store.user_id is None:
+            await self._hand_over(None, {}, now=now)  # signed out: nothing of theirs stays with the OS
             return None
         if self.hold is not None and self.hold():
             return now + HOLD_POLL
+        self._claim_shown_by_os(now)
         tasks, settings = self.tasks(), self.settings
         zone = settings.tz()
         current = self.plan(now, tasks=tasks.values())
@@ -157,6 +180,7 @@ class ReminderRunner:
                 await self._deliver(batch, tasks, now=now, zone=zone)
             current = self.plan(now, tasks=tasks.values())
         self._retry = {ident: at for ident, at in self._retry.items() if at > now}
+        await self._hand_over(current, tasks, now=now, zone=zone)
         return min([r.fire_at for r in current.upcoming] + list(self._retry.values()), default=None)
 
     async def _deliver(
@@ -185,6 +209,29 @@ class ReminderRunner:
                 self.log.release(reminder, at=now)
                 self._retry[reminder.ident] = now + RETRY_AFTER
         return shown
+
+    # --- a phone's OS scheduler ----------------------------------------------------------------------
+
+    def _claim_shown_by_os(self, now: datetime) -> None:
+        """Records as gone out, without showing them, the reminders the OS showed: handed over, and
+        their time has passed. So the app coming back to the foreground never repeats them."""
+        if self.os_scheduler is not None:
+            for reminder, at in self.os_scheduler.shown(now=now):
+                self.log.claim(reminder, at=at)
+
+    async def _hand_over(
+        self, current: Plan | None, tasks: Mapping[str, Mapping[str, Any]], *, now: datetime, zone: tzinfo | None = None
+    ) -> None:
+        """Leaves the upcoming reminders of `current` (None: none) with the OS."""
+        if self.os_scheduler is None:
+            return
+        from app.reminders.mobile import os_slots  # it builds on this module
+
+        try:
+            slots = [] if current is None or zone is None else os_slots(current, tasks, zone=zone)
+            await self.os_scheduler.sync(slots, now=now)
+        except Exception:  # the OS failing must not stop the reminders the app shows itself
+            log.exception("handing reminders to the OS failed")
 
     # --- the loop ----------------------------------------------------------------------------------
 
@@ -268,7 +315,7 @@ class ReminderRunner:
         created = parse_time(row.get("created_at"))
         if due is None or created is None:
             return None
-        if server_covers(created, due, (), server_lead=self.server_lead) is None:
+        if server_covers(created, due, (), server_lead=self.servers_lead()) is None:
             return None  # made for an earlier due time of the task
         return str(row["task_id"]), due, created
 
@@ -293,7 +340,7 @@ class ReminderRunner:
         if found is None:
             return False
         task_id, due, created = found
-        since = min(created, due - self.server_lead) - MATCH
+        since = min(created, due - self.servers_lead()) - MATCH
         return self.log.already_reminded(task_id, due, since=since)
 
     def already_reminded(self, task_id: str, due_at: datetime | str) -> bool:

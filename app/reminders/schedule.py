@@ -4,7 +4,9 @@ went out (`History`, read from the log) and `now`. No clock, no I/O: the runner 
 The rules, in one place:
 
 - Only my tasks remind: assigned to me, with a due time, not in a `done` status (deleted ones are
-  not in the cache). Unassigned tasks and other people's never do.
+  not in the cache). Unassigned tasks and other people's never do, nor tasks of a project the
+  person muted; with the `due_soon` kind switched off no "due soon" reminder goes off, with
+  `overdue` off no digest (the synced notification preferences, `settings_from_prefs`).
 - "Due soon" goes off `lead` before the due time, for each lead in the settings, in real time: a
   24 h lead across a daylight-saving change is 24 real hours, not "the same wall-clock time".
 - Once per (task, due time, lead): changing the due time re-arms every lead; a due time seen before
@@ -214,20 +216,22 @@ def plan(
     history: History,
     now: datetime,
     zone: tzinfo | None = None,
+    server_lead: timedelta = SERVER_LEAD,
 ) -> Plan:
     """The reminders armed at `now` for `user_id`'s tasks.
 
     `tasks` are task rows with `id`, `due_at` (ISO, UTC), `assignee_id` and `status_category`
-    (the category of the task's status: 'todo', 'doing' or 'done'); `zone` overrides the settings'.
+    (the category of the task's status: 'todo', 'doing' or 'done'); `zone` overrides the settings';
+    `server_lead` is how long before a due time the server makes its `due_soon` for this person.
     """
     now = aware(now)
     if not settings.enabled or user_id is None:
         return Plan(now, ())
     zone = zone or settings.tz()
-    mine = [task for task in tasks if reminds(task, user_id)]
+    mine = [task for task in tasks if reminds(task, user_id) and str(task.get("project_id")) not in settings.muted]
     out: list[Reminder] = []
-    for task in mine:
-        out += due_soon(task, settings=settings, history=history, now=now, zone=zone)
+    for task in mine if settings.due_soon else ():
+        out += due_soon(task, settings=settings, history=history, now=now, zone=zone, server_lead=server_lead)
     digest = overdue_digest(mine, settings=settings, history=history, now=now, zone=zone)
     if digest is not None:
         out.append(digest)
@@ -253,7 +257,13 @@ def server_covers(
 
 
 def due_soon(
-    task: Task, *, settings: ReminderSettings, history: History, now: datetime, zone: tzinfo
+    task: Task,
+    *,
+    settings: ReminderSettings,
+    history: History,
+    now: datetime,
+    zone: tzinfo,
+    server_lead: timedelta = SERVER_LEAD,
 ) -> list[Reminder]:
     """The "due soon" (and snoozed) reminders of one of my tasks."""
     due = parse_time(task.get("due_at"))
@@ -262,7 +272,7 @@ def due_soon(
     task_id, key = str(task["id"]), time_key(due)
     covered: tuple[timedelta, ...] = ()
     if (task_id, key) in history.server:
-        covered = server_covers(history.server[(task_id, key)], due, settings.leads) or ()
+        covered = server_covers(history.server[(task_id, key)], due, settings.leads, server_lead=server_lead) or ()
     pending = [
         lead for lead in settings.leads if (task_id, key, lead_key(lead)) not in history.fired and lead not in covered
     ]

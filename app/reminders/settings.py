@@ -11,6 +11,7 @@ import contextlib
 import json
 import logging
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta, tzinfo
 from pathlib import Path
@@ -38,6 +39,8 @@ class ReminderSettings:
     morning: the local time "tomorrow" means for a snooze.
     zone: an IANA zone name; None follows the device.
     enabled: False silences every local reminder (the fired log still records server reminders).
+    due_soon: False turns "due soon" reminders off (the `due_soon` kind of the synced preferences).
+    muted: projects whose tasks never remind (muted in the synced preferences).
     """
 
     leads: tuple[timedelta, ...] = DEFAULT_LEADS
@@ -46,6 +49,8 @@ class ReminderSettings:
     morning: time = DEFAULT_MORNING
     zone: str | None = None
     enabled: bool = True
+    due_soon: bool = True
+    muted: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         leads = tuple(sorted(set(self.leads), reverse=True))
@@ -104,6 +109,50 @@ class ReminderSettings:
             except (KeyError, TypeError, ValueError):
                 log.warning("ignoring an unreadable reminder setting %r", name)
         return settings
+
+
+def settings_from_prefs(prefs: Mapping[str, Any], *, morning: time = DEFAULT_MORNING) -> ReminderSettings:
+    """The reminder settings a person's synced notification preferences (the store's
+    `notification_prefs()`, docs/protocol.md) stand for; `morning` stays a device choice. A value
+    that cannot be used (a zone this device does not know) falls back to the default, never to
+    silence."""
+    kinds = prefs.get("kinds") or {}
+    settings = ReminderSettings(morning=morning, quiet=None)
+    readers: dict[str, Callable[[], Any]] = {
+        "leads": lambda: tuple(timedelta(minutes=int(n)) for n in prefs["due_soon_leads"]),
+        "digest_at": lambda: (
+            None
+            if not kinds.get("overdue", True) or prefs.get("digest_at") is None
+            else time.fromisoformat(prefs["digest_at"])
+        ),
+        "quiet": lambda: (
+            None
+            if prefs.get("quiet_start") is None or prefs.get("quiet_end") is None
+            else _pair([prefs["quiet_start"], prefs["quiet_end"]])
+        ),
+        "zone": lambda: prefs.get("time_zone") or None,
+        "due_soon": lambda: bool(kinds.get("due_soon", True)),
+        "muted": lambda: frozenset(str(p) for p in prefs.get("muted_projects") or ()),
+    }
+    for name, read in readers.items():
+        try:
+            settings = replace(settings, **{name: read()})
+        except (KeyError, TypeError, ValueError):
+            log.warning("ignoring an unusable notification preference %r", name)
+    return settings
+
+
+def prefs_of(settings: ReminderSettings) -> dict[str, Any]:
+    """The `set` of a `notification_pref.update` that saves what `settings_from_prefs` reads
+    (the other kinds and the muted projects are left as they are)."""
+    return {
+        "due_soon_leads": [int(lead.total_seconds() // 60) for lead in settings.leads],
+        "digest_at": settings.digest_at.strftime("%H:%M") if settings.digest_at else None,
+        "quiet_start": settings.quiet[0].strftime("%H:%M") if settings.quiet else None,
+        "quiet_end": settings.quiet[1].strftime("%H:%M") if settings.quiet else None,
+        "time_zone": settings.zone,
+        "kinds": {"due_soon": settings.due_soon},
+    }
 
 
 def _pair(values: list[str]) -> tuple[time, time]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from app.state.fmt import local_date_text, parse_local_date, parse_time
+from app.state.fmt import has_time_of_day, local_date_text, parse_local_date, parse_time
 from sync.store import Store
 
 EDIT_ROLES = ("owner", "admin", "member")
@@ -45,8 +45,10 @@ def field_update(task: dict[str, Any], field: str, raw: Any, store: Store | None
             raise FieldError("detail.error.date") from exc
         if moment is None:
             return {} if task.get(field) is None else {field: None}
-        if local_date_text(task.get(field), moment.tzinfo) == moment.date().isoformat():
-            return {}  # the same day: keep the time the task already had
+        if has_time_of_day(str(raw)):
+            return {} if parse_time(task.get(field)) == moment else {field: moment}
+        if local_date_text(task.get(field), moment.tzinfo).split(" ")[0] == moment.date().isoformat():
+            return {}  # the same day without a time: keep the time the task already had
         return {field: moment}
     if field == "estimate":
         text = str(raw or "").strip()

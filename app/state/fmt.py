@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, tzinfo
+import re
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from app.i18n import t
 
@@ -57,14 +58,27 @@ def format_date(day: date, today: date) -> str:
     return t("date.year_month_day", year=day.year, month=day.month, day=day.day)
 
 
+TIME_OF_DAY = re.compile(r"^(.*?)(?:\s+|T)(\d{1,2})[:：](\d{2})$")
+END_OF_WORKING_DAY = time(18, 0)
+
+
 def parse_local_date(text: str, zone: tzinfo | None = None) -> datetime | None:
-    """A date typed by a person ("2026-11-30", "2026/11/30", "11-30", "11/30") as the end of that day
-    (18:00, a working day's end) in the device's zone; None for an empty text. ValueError otherwise."""
+    """A date typed by a person ("2026-11-30", "2026/11/30", "11-30", "11/30", "2026年11月30日"),
+    optionally with a time after a space ("2026-11-30 15:30", "11-30 9:05"), in the device's zone;
+    a date alone means the end of that working day (18:00). None for an empty text; ValueError otherwise."""
     text = text.strip()
     if not text:
         return None
     zone = zone or local_zone()
     today = datetime.now(zone).date()
+    at = END_OF_WORKING_DAY
+    timed = TIME_OF_DAY.match(text)
+    if timed:
+        text = timed.group(1).strip()
+        try:
+            at = time(int(timed.group(2)), int(timed.group(3)))
+        except ValueError as exc:
+            raise ValueError(f"not a date: {text!r}") from exc
     cleaned = text.replace("/", "-").replace(".", "-").replace("年", "-").replace("月", "-").replace("日", "")
     parts = [p for p in cleaned.split("-") if p]
     try:
@@ -76,15 +90,24 @@ def parse_local_date(text: str, zone: tzinfo | None = None) -> datetime | None:
             raise ValueError(text)
     except (ValueError, OverflowError) as exc:
         raise ValueError(f"not a date: {text!r}") from exc
-    return datetime(day.year, day.month, day.day, 18, 0, tzinfo=zone)
+    return datetime.combine(day, at, tzinfo=zone)
+
+
+def has_time_of_day(text: str) -> bool:
+    """Whether a typed date names its time too ("2026-11-30 15:30")."""
+    return TIME_OF_DAY.match(text.strip()) is not None
 
 
 def local_date_text(value: str | None, zone: tzinfo | None = None) -> str:
-    """The YYYY-MM-DD of a stored time in the device's zone (what a date field shows)."""
+    """What a date field shows for a stored time in the device's zone: YYYY-MM-DD, with HH:MM after
+    it unless the time is the end of the working day (what a date alone means)."""
     moment = parse_time(value)
     if moment is None:
         return ""
-    return moment.astimezone(zone or local_zone()).date().isoformat()
+    local = moment.astimezone(zone or local_zone())
+    if local.time().replace(second=0, microsecond=0) == END_OF_WORKING_DAY:
+        return local.date().isoformat()
+    return f"{local.date().isoformat()} {local:%H:%M}"
 
 
 def relative_time(value: str | None, now: datetime) -> str:

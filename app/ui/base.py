@@ -79,6 +79,7 @@ class AppEnv:
     toast: Callable[[str], None]
     demo_url: str | None = None
     focused: dict[str, bool] = field(default_factory=lambda: {"typing": False})
+    reminders: Any = None  # app.reminders.DeviceReminders, once the session has started them
 
     @property
     def phone(self) -> bool:

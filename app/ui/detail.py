@@ -3,16 +3,17 @@ subtasks, the comment thread with @mention autocomplete, and the activity list."
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import flet as ft
 
 from app.i18n import t
+from app.reminders import snooze_label, snoozed_text
 from app.state import mentions
 from app.state.board import PRIORITIES
 from app.state.detail import FieldError, activity, can_edit, field_update, tick_status
-from app.state.fmt import local_date_text, relative_time
+from app.state.fmt import local_date_text, parse_local_date, relative_time
 from app.ui.base import (
     PRIORITY_COLORS,
     PRIORITY_ICONS,
@@ -137,6 +138,47 @@ def Description(task: dict[str, Any], editable: bool, save: Any) -> ft.Control:
 
 
 @ft.component
+def Snooze(task_id: str) -> ft.Control:
+    """ "Remind me later" on one of my tasks with a due time: in an hour, tomorrow morning, or at a
+    time typed like a due date. The reminder log keeps it, so it survives a restart."""
+    env = use_env()
+    picking, set_picking = ft.use_state(False)
+    runner = env.reminders.runner
+    settings = runner.settings
+
+    def snooze(choice: str | datetime) -> None:
+        try:
+            until = runner.snooze(task_id, choice)
+        except ValueError:
+            env.toast(t("detail.error.date"))
+            return
+        set_picking(False)
+        env.toast(snoozed_text(until, datetime.now(UTC), settings.tz()))
+
+    def pick(typed: str) -> None:
+        try:
+            moment = parse_local_date(typed, settings.tz())
+        except ValueError:
+            env.toast(t("detail.error.date"))
+            return
+        if moment is None:
+            set_picking(False)
+        else:
+            snooze(moment)
+
+    menu = ft.PopupMenuButton(
+        icon=ft.Icons.SNOOZE,
+        tooltip=t("detail.snooze"),
+        items=[
+            ft.PopupMenuItem(content=snooze_label("hour", settings.morning), on_click=lambda _: snooze("hour")),
+            ft.PopupMenuItem(content=snooze_label("tomorrow", settings.morning), on_click=lambda _: snooze("tomorrow")),
+            ft.PopupMenuItem(content=snooze_label("pick", settings.morning), on_click=lambda _: set_picking(True)),
+        ],
+    )
+    return ft.Row([Entry(t("detail.date_hint"), pick, width=220, autofocus=True, visible=picking), menu], tight=True)
+
+
+@ft.component
 def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
     env = use_env()
     store = env.core.store
@@ -231,6 +273,12 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
         multiline=False,
         label=t("detail.title"),
     )
+    snoozable = (
+        env.reminders is not None
+        and task.get("due_at") is not None
+        and task.get("assignee_id") == store.user_id
+        and task["status_id"] not in done_ids
+    )
     header = ft.Row(
         [
             ft.Icon(PRIORITY_ICONS[task["priority"]], color=PRIORITY_COLORS[task["priority"]]),
@@ -240,6 +288,7 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
             else ft.Container(),
             chip(t("detail.read_only")) if not editable else ft.Container(),
             ft.Container(expand=True),
+            Snooze(task_id) if snoozable else ft.Container(),
             ft.IconButton(
                 ft.Icons.VISIBILITY if detail.watching else ft.Icons.VISIBILITY_OUTLINED,
                 tooltip=t("detail.unwatch") if detail.watching else t("detail.watch"),
@@ -285,8 +334,10 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
             ),
             field_row(t("detail.type"), dropdown("type", task.get("type"), [(k, t(f"type.{k}")) for k in TYPES])),
             field_row(t("detail.labels"), labels),
-            field_row(t("detail.start"), line("start_at", local_date_text(task.get("start_at")), "YYYY-MM-DD")),
-            field_row(t("detail.due"), line("due_at", local_date_text(task.get("due_at")), "YYYY-MM-DD")),
+            field_row(
+                t("detail.start"), line("start_at", local_date_text(task.get("start_at")), t("detail.date_hint"))
+            ),
+            field_row(t("detail.due"), line("due_at", local_date_text(task.get("due_at")), t("detail.date_hint"))),
             field_row(t("detail.estimate"), line("estimate", estimate, t("detail.estimate_hint"))),
             field_row(t("detail.parent"), line("parent", parent_key, "KEY-12")),
         ],

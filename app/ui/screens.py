@@ -15,7 +15,9 @@ from app.state.board import CardView
 from app.state.fmt import relative_time
 from app.state.home import my_projects, my_task_groups
 from app.ui.base import chip, screen, task_row, text, use_env, use_store
+from app.ui.notify_settings import NotificationSettings
 
+SETTINGS_WIDTH = 640
 KIND_ICONS = {
     "assigned": ft.Icons.ASSIGNMENT_IND_OUTLINED,
     "mentioned": ft.Icons.ALTERNATE_EMAIL,
@@ -203,53 +205,54 @@ def Settings() -> ft.Control:
         env.nav.task_id = None
 
     pending = core.store.pending_count()
-    return ft.Container(
-        ft.Column(
-            [
-                text(t("settings.title"), size=22, weight=ft.FontWeight.W_600),
-                text(t("settings.language"), weight=ft.FontWeight.W_600),
-                ft.RadioGroup(
-                    value=env.prefs.language,
-                    on_change=set_language,
-                    content=ft.Row(
-                        [
-                            ft.Radio(value="system", label=t("settings.language.system")),
-                            ft.Radio(value="zh-CN", label="简体中文"),
-                            ft.Radio(value="en", label="English"),
-                        ],
-                        wrap=True,
+    return screen(
+        [
+            ft.Column(
+                [
+                    text(t("settings.title"), size=22, weight=ft.FontWeight.W_600),
+                    text(t("settings.language"), weight=ft.FontWeight.W_600),
+                    ft.RadioGroup(
+                        value=env.prefs.language,
+                        on_change=set_language,
+                        content=ft.Row(
+                            [
+                                ft.Radio(value="system", label=t("settings.language.system")),
+                                ft.Radio(value="zh-CN", label="简体中文"),
+                                ft.Radio(value="en", label="English"),
+                            ],
+                            wrap=True,
+                        ),
                     ),
-                ),
-                text(t("settings.theme"), weight=ft.FontWeight.W_600),
-                ft.RadioGroup(
-                    value=env.prefs.theme,
-                    on_change=set_theme,
-                    content=ft.Row(
-                        [
-                            ft.Radio(value="system", label=t("settings.theme.system")),
-                            ft.Radio(value="light", label=t("settings.theme.light")),
-                            ft.Radio(value="dark", label=t("settings.theme.dark")),
-                        ],
-                        wrap=True,
+                    text(t("settings.theme"), weight=ft.FontWeight.W_600),
+                    ft.RadioGroup(
+                        value=env.prefs.theme,
+                        on_change=set_theme,
+                        content=ft.Row(
+                            [
+                                ft.Radio(value="system", label=t("settings.theme.system")),
+                                ft.Radio(value="light", label=t("settings.theme.light")),
+                                ft.Radio(value="dark", label=t("settings.theme.dark")),
+                            ],
+                            wrap=True,
+                        ),
                     ),
-                ),
-                text(t("settings.account"), weight=ft.FontWeight.W_600),
-                text(t("settings.server", server=core.store.server_url or "-"), selectable=True),
-                text(t("settings.signed_in_as", account=core.store.account or "-"), selectable=True),
-                text(t("settings.unsynced_warning", n=pending), color=ft.Colors.ERROR)
-                if confirming
-                else ft.Container(),
-                ft.OutlinedButton(
-                    t("settings.sign_out_anyway") if confirming else t("settings.sign_out"),
-                    icon=ft.Icons.LOGOUT,
-                    on_click=sign_out,
-                ),
-            ],
-            spacing=12,
-            scroll=ft.ScrollMode.AUTO,
-        ),
-        padding=16,
-        expand=True,
+                    NotificationSettings(),
+                    text(t("settings.account"), weight=ft.FontWeight.W_600),
+                    text(t("settings.server", server=core.store.server_url or "-"), selectable=True),
+                    text(t("settings.signed_in_as", account=core.store.account or "-"), selectable=True),
+                    text(t("settings.unsynced_warning", n=pending), color=ft.Colors.ERROR)
+                    if confirming
+                    else ft.Container(),
+                    ft.OutlinedButton(
+                        t("settings.sign_out_anyway") if confirming else t("settings.sign_out"),
+                        icon=ft.Icons.LOGOUT,
+                        on_click=sign_out,
+                    ),
+                ],
+                spacing=12,
+                width=None if env.phone else SETTINGS_WIDTH,  # a readable column on a wide screen
+            )
+        ]
     )
 
 

@@ -1,4 +1,4 @@
-"""The v1 mutations: one handler per name, each given validated args and a `Ctx`."""
+"""The mutations (v1 and Keel's additions): one handler per name, each given validated args and a `Ctx`."""
 
 from collections.abc import Callable
 from typing import Any
@@ -6,6 +6,7 @@ from typing import Any
 from server.mutations.comments import comment_create, comment_delete, comment_update
 from server.mutations.context import Ctx
 from server.mutations.personal import notification_read, watch_put, watch_remove
+from server.mutations.prefs import notification_pref_update
 from server.mutations.projects import (
     member_put,
     member_remove,
@@ -34,6 +35,7 @@ HANDLERS: dict[str, Callable[[Ctx, Any], None]] = {
     "notification.read": notification_read,
     "watch.put": watch_put,
     "watch.remove": watch_remove,
+    "notification_pref.update": notification_pref_update,
 }
 
 __all__ = ["HANDLERS", "Ctx"]

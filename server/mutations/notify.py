@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import sqlalchemy as sa
 
 from server.mutations.context import Ctx, Row, notifications, watches
+from server.notification_prefs import NotificationPrefs, load_prefs
 from sync.protocol import watch_id
 
 
@@ -38,13 +39,28 @@ def watchers(ctx: Ctx, task_id: str) -> list[str]:
     )
 
 
-def notify(ctx: Ctx, kind: str, task: Row, recipients: Iterable[str | None]) -> set[str]:
-    """Creates one notification of `kind` per recipient who may still see the task, never for the actor."""
+def notify(
+    ctx: Ctx,
+    kind: str,
+    task: Row,
+    recipients: Iterable[str | None],
+    prefs: Mapping[str, NotificationPrefs] | None = None,
+) -> set[str]:
+    """Creates one notification of `kind` per recipient who may still see the task, never for the actor,
+    and none for a recipient whose preferences turn this kind off or mute the task's project.
+
+    Returns who was notified. `prefs` are the recipients' preferences when the caller has them
+    already (the reminder scan loads a page's at once); else they are loaded here, in one query.
+    """
+    candidates = [u for u in dict.fromkeys(recipients) if u is not None and u != ctx.actor]
+    if prefs is None:
+        prefs = load_prefs(ctx.raw, candidates)
     sent: set[str] = set()
-    for user_id in recipients:
-        if user_id is None or user_id == ctx.actor or user_id in sent:
-            continue
+    for user_id in candidates:
         if not ctx.is_member(task["project_id"], user_id):
+            continue
+        pref = prefs.get(user_id)
+        if pref is not None and not pref.allows(kind, task["project_id"]):
             continue
         sent.add(user_id)
         ctx.insert(

@@ -62,5 +62,10 @@ class PushService:
 def build_push(settings: Settings, db: Database) -> PushService:
     """Web Push, signed with the database's VAPID key. A sender for another kind goes in the senders map."""
     vapid = load_vapid(db.engine, settings.push_subject)
-    gateway = PushDispatcher(db, {WebPushSender.kind: WebPushSender(vapid)}, ttl_s=settings.push_ttl_s)
+    gateway = PushDispatcher(
+        db,
+        {WebPushSender.kind: WebPushSender(vapid)},
+        ttl_s=settings.push_ttl_s,
+        default_time_zone=settings.default_time_zone,
+    )
     return PushService(gateway, vapid, EndpointPolicy.from_settings(settings.push_allow_loopback, settings.push_hosts))

@@ -2,10 +2,11 @@
 
 `deliver` returns at once. The work runs on the dispatcher's own event loop in a thread of its own
 (started on first use), so neither a request nor the writer lock ever waits on a push service:
-it looks up the recipient's registrations (a short read, off the loop), builds the payload, and
-sends to every endpoint concurrently. A failed send is retried with backoff while the service says
-it is unavailable; an endpoint the service calls gone (404, 410) is removed. Time and randomness
-are injected, so tests can run the whole schedule without waiting.
+it looks up the recipient's registrations (a short read, off the loop), drops the notification if
+it was made in the recipient's quiet hours, builds the payload, and sends to every endpoint
+concurrently. A failed send is retried with backoff while the service says it is unavailable; an
+endpoint the service calls gone (404, 410) is removed. Time and randomness are injected, so tests
+can run the whole schedule without waiting.
 """
 
 from __future__ import annotations
@@ -17,18 +18,21 @@ import random
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from server.db import Database
 from server.models import Project, Task, User
+from server.notification_prefs import DEFAULT_TIME_ZONE, load_prefs
 from server.push._errors import EndpointGone, InvalidSubscription, PushError
 from server.push._gateway import Notice, PushMessage, Registration, Sender
 from server.push._payload import NoticeContext, message_of
 from server.push._retry import RetryPolicy
 from server.push._store import forget, registrations_of
 from server.push._webpush import origin_of
+from server.rawsql import Raw
 
 log = logging.getLogger("keel.push")
 
@@ -53,8 +57,10 @@ class PushDispatcher:
         sleep: Sleep | None = None,
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
+        default_time_zone: str = DEFAULT_TIME_ZONE,
     ) -> None:
         self.db = db
+        self.default_time_zone = default_time_zone
         self.senders = dict(senders)
         self.ttl_s = ttl_s
         self.policy = policy or RetryPolicy()
@@ -166,9 +172,20 @@ class PushDispatcher:
         # of the pool's connections at a time and requests keep theirs.
         with self.db.read() as conn:
             registrations = registrations_of(conn, notice.user_id)
-            if not registrations:
+            if not registrations or self._quiet(conn, notice):
                 return [], NoticeContext()
             return registrations, _context(conn, notice)
+
+    def _quiet(self, conn: Connection, notice: Notice) -> bool:
+        """Whether the notification was made in its user's quiet hours: it stays in the inbox, unpushed."""
+        prefs = load_prefs(Raw(conn), [notice.user_id]).get(notice.user_id)
+        if prefs is None:
+            return False
+        made = datetime.fromisoformat(notice.created_at) if notice.created_at else datetime.now(UTC)
+        if prefs.quiet_at(made, self.default_time_zone):
+            log.debug("notification %s was made in quiet hours; not pushed", notice.id)
+            return True
+        return False
 
     async def _send(self, registration: Registration, message: PushMessage, notice: Notice) -> None:
         where = f"registration {registration.id} at {origin_of(registration.endpoint)}"

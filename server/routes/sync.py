@@ -32,13 +32,22 @@ async def pull(
     cursor: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=2**31, description="Clamped to 5000")] = p.DEFAULT_PULL_LIMIT,
     client_id: Annotated[str | None, Query(max_length=100)] = None,
+    include: Annotated[
+        str | None,
+        Query(
+            max_length=500,
+            description="Keel's extension entities to pull too, comma-separated: `notification_pref`. "
+            "Without it a pull carries only the shared contract's entities; unknown names are ignored.",
+        ),
+    ] = None,
 ) -> RawJson:
     limit = min(limit, p.MAX_PULL_LIMIT)
     token = token_of(credentials)
+    extensions = sync_service.included_extensions(include)
 
     def work() -> bytes:  # one trip to the thread pool: authenticate, then read
         user = authenticate(services, token)
-        return sync_service.pull(services.db, user.id, cursor, limit, client_id)
+        return sync_service.pull(services.db, user.id, cursor, limit, client_id, include=extensions)
 
     return RawJson(await run_in_threadpool(work))
 

@@ -6,7 +6,7 @@ error bodies become `ApiError` subclasses by status and code.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,7 @@ from sync.errors import (
     RateLimited,
     ServerError,
 )
-from sync.protocol import DEFAULT_PULL_LIMIT
+from sync.protocol import DEFAULT_PULL_LIMIT, EXTENSION_ENTITIES
 from sync.tokens import TokenStore
 
 API = "/api/v1"
@@ -148,9 +148,21 @@ class Remote:
 
     # --- sync -----------------------------------------------------------------------------
 
-    async def pull(self, cursor: int, client_id: str, limit: int = DEFAULT_PULL_LIMIT) -> dict[str, Any]:
-        """One pull page, parsed with orjson (no per-row validation: the hot path of a bootstrap)."""
-        params = {"cursor": cursor, "limit": limit, "client_id": client_id}
+    async def pull(
+        self,
+        cursor: int,
+        client_id: str,
+        limit: int = DEFAULT_PULL_LIMIT,
+        *,
+        include: Sequence[str] = EXTENSION_ENTITIES,
+    ) -> dict[str, Any]:
+        """One pull page, parsed with orjson (no per-row validation: the hot path of a bootstrap).
+
+        `include` asks for Keel's extension entities (docs/protocol.md), which a server sends only
+        when asked; a server of the shared contract ignores the parameter."""
+        params: dict[str, Any] = {"cursor": cursor, "limit": limit, "client_id": client_id}
+        if include:
+            params["include"] = ",".join(include)
         response = await self._request("GET", "/sync/pull", params=params)
         page: dict[str, Any] = orjson.loads(response.content)
         return page

@@ -5,6 +5,8 @@ store.set_account(server_url, user_id, email)
 task_id = store.create_task(project_id, "修复登录页闪退", priority="high")
 unsubscribe = store.subscribe(lambda changes: ...)
 columns = store.board(project_id)
+store.update_notification_prefs({"kinds": {"commented": False}}, mute_add=[project_id])
+prefs = store.notification_prefs()  # my row, or the defaults
 """
 
 from sync.store._base import Changes, Listener

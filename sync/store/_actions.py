@@ -9,6 +9,7 @@ row shows the same defaults the server will choose.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -149,3 +150,19 @@ class Actions:
 
     def unwatch(self, task_id: str) -> None:
         self.mutate("watch.remove", {"task_id": task_id})
+
+    # notification preferences (Keel's extension)
+
+    def update_notification_prefs(
+        self, set: Mapping[str, Any] | None = None, *, mute_add: Iterable[str] = (), mute_remove: Iterable[str] = ()
+    ) -> None:
+        """Changes my notification preferences: the fields in `set` (kinds, quiet_start and quiet_end
+        together, time_zone, due_soon_leads, digest_at; `kinds` merges kind by kind), and mutes or
+        unmutes projects by id. Raises InvalidMutation for args the server would refuse."""
+        args: dict[str, Any] = {}
+        if set:
+            args["set"] = dict(set)
+        for name, ids in (("mute_add", list(mute_add)), ("mute_remove", list(mute_remove))):
+            if ids:
+                args[name] = ids
+        self.mutate("notification_pref.update", args)

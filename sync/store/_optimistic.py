@@ -25,7 +25,8 @@ from typing import Any
 from fractional_indexing import generate_key_between
 
 from sync.ids import format_time
-from sync.protocol import member_id, watch_id
+from sync.protocol import MAX_MUTED_PROJECTS, member_id, notification_pref_id, watch_id
+from sync.store._prefs import default_prefs, merged
 from sync.store._rows import Row, decode, fetch, write_view
 
 Touched = set[tuple[str, str]]
@@ -342,6 +343,19 @@ def _watch_remove(c: Ctx, a: Row) -> None:
     c.delete("watch", watch_id(a["task_id"], c.me))
 
 
+def _notification_pref_update(c: Ctx, a: Row) -> None:
+    # The server rejects the whole update (not_found) when a project to mute is not one of ours.
+    if any(c.get("member", member_id(pid, c.me)) is None for pid in a.get("mute_add") or ()):
+        return
+    old = c.get("notification_pref", notification_pref_id(c.me)) or default_prefs(c.me)
+    new = merged(old, a)
+    # Like the server: no write when nothing changes (so no row for someone keeping the defaults),
+    # and a rejection when more projects would be muted than allowed.
+    if new == old or len(new["muted_projects"]) > MAX_MUTED_PROJECTS:
+        return
+    c.put("notification_pref", {**new, "updated_at": c.now})
+
+
 APPLY: dict[str, Callable[[Ctx, Row], None]] = {
     "project.create": _project_create,
     "project.update": _project_update,
@@ -359,6 +373,7 @@ APPLY: dict[str, Callable[[Ctx, Row], None]] = {
     "notification.read": _notification_read,
     "watch.put": _watch_put,
     "watch.remove": _watch_remove,
+    "notification_pref.update": _notification_pref_update,
 }
 
 

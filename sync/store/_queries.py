@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from sync.ids import format_time
+from sync.store._prefs import effective
 from sync.store._rows import Row, decode
 from sync.store._schema import SEARCH_DONE
 
@@ -283,6 +284,14 @@ class Queries:
             f"{unread} ORDER BY created_at DESC, id DESC LIMIT ?",
             (limit,),
         )
+
+    def notification_prefs(self) -> Row:
+        """My notification preferences as they apply now (pending changes included): my row, or the
+        defaults when I have none (`seq` and `updated_at` None); `kinds` always holds every kind."""
+        me = self.conn.execute("SELECT value FROM meta WHERE key = 'user_id'").fetchone()
+        user_id = None if me is None or me[0] is None else str(me[0])
+        rows = self._rows("notification_pref", "SELECT * FROM notification_pref WHERE user_id = ?", (user_id,))
+        return effective(rows[0] if rows else None, user_id)
 
     def search(self, text: str, *, project_id: str | None = None, limit: int = 50) -> list[Row]:
         """Tasks whose title or description holds every whitespace-separated term of `text`.

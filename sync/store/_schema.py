@@ -15,13 +15,16 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 # Bump when a table changes; an older cache is rebuilt (outbox, rejections and client_id kept).
-SCHEMA_VERSION = 2  # 2: the search index is built after the board, in chunks (guarded triggers)
+# 2: the search index is built after the board, in chunks (guarded triggers)
+# 3: notification preferences (`notification_pref`); the rebuild pulls from 0, so the row arrives
+SCHEMA_VERSION = 3
 
 metadata = sa.MetaData()
 
 Text, Int, Real = sa.Text, sa.Integer, sa.Float
 
-# entity -> its columns after `id` and `seq`, with SQL types. JSON lists are TEXT, booleans INTEGER.
+# entity -> its columns after `id` and `seq`, with SQL types. JSON lists (and `kinds`, an object) are
+# TEXT, booleans INTEGER.
 FIELDS: dict[str, tuple[tuple[str, type[sa.types.TypeEngine[Any]]], ...]] = {
     "user": (("display_name", Text), ("email", Text)),
     "project": (("name", Text), ("key", Text), ("kind", Text), ("description", Text), ("archived", Int)),
@@ -66,9 +69,20 @@ FIELDS: dict[str, tuple[tuple[str, type[sa.types.TypeEngine[Any]]], ...]] = {
         ("read_at", Text),
     ),
     "watch": (("task_id", Text), ("user_id", Text)),
+    "notification_pref": (
+        ("user_id", Text),
+        ("kinds", Text),
+        ("muted_projects", Text),
+        ("quiet_start", Text),
+        ("quiet_end", Text),
+        ("time_zone", Text),
+        ("due_soon_leads", Text),
+        ("digest_at", Text),
+        ("updated_at", Text),
+    ),
 }
 ENTITIES = tuple(FIELDS)
-JSON_FIELDS = {"labels", "mentions"}
+JSON_FIELDS = {"labels", "mentions", "kinds", "muted_projects", "due_soon_leads"}
 BOOL_FIELDS = {"archived"}
 COLUMNS: dict[str, tuple[str, ...]] = {e: ("id", "seq", *(name for name, _ in f)) for e, f in FIELDS.items()}
 

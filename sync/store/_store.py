@@ -19,9 +19,13 @@ from sync.store._actions import Actions
 from sync.store._base import Changes, StoreBase
 from sync.store._optimistic import Touched, apply_recorded, ranges_written
 from sync.store._outbox import OutboxEntry, Rejection, entry_of, lmid_verdict, rejection_of
+from sync.store._prefs import update_problem
 from sync.store._queries import Queries
 from sync.store._replay import clear_cache, effects_of, purge_project, rebase, replay, touched_of, view_ranges
 from sync.store._rows import encode, upsert_sql
+
+# Rules of the server's that the protocol models cannot express, checked before anything is written.
+_CHECKS = {"notification_pref.update": update_problem}
 
 
 class Store(StoreBase, Queries, Actions):
@@ -39,6 +43,9 @@ class Store(StoreBase, Queries, Actions):
             clean = model.model_validate(args).model_dump(mode="json", exclude_unset=True)
         except ValidationError as exc:
             raise InvalidMutation(f"invalid {name}: {exc.errors(include_url=False)}") from None
+        problem = _CHECKS[name](clean) if name in _CHECKS else None
+        if problem is not None:
+            raise InvalidMutation(f"invalid {name}: {problem}")
         me = self.user_id
         if me is None:
             raise SyncError("sign in first: the store has no user yet")

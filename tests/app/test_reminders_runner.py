@@ -259,6 +259,29 @@ async def test_a_local_reminder_first_makes_the_servers_a_repeat(
     assert not runner.repeats_local(row)  # the task's due time moved: the server reminds of the new one
 
 
+async def test_with_synced_preferences_the_servers_due_soon_comes_at_my_longest_lead(
+    store: Store, tmp_path: Path, shown: Shown
+) -> None:
+    """Once I have a preferences row the server reminds at my longest lead (48 h here), so its row
+    made 48 h before stands for the local 48 h reminder: one reminder, not two."""
+    from sync.protocol import notification_pref_id
+
+    r = ReminderRunner(store, tmp_path, shown, clock=Clock(sh(11, 18, 17)))
+    try:
+        pref = {"id": notification_pref_id(f.ME), "user_id": f.ME, "kinds": {}, "muted_projects": []}
+        pref |= {"quiet_start": None, "quiet_end": None, "time_zone": "Asia/Shanghai", "digest_at": None}
+        store.apply_pull(f.page(f.change("notification_pref", **pref, due_soon_leads=[2880, 60], updated_at=iso(DUE))))
+        assert r.servers_lead() == 48 * H
+        r.listen()
+        store.apply_pull(f.page(server_due_soon(1, made=DUE - 48 * H + timedelta(minutes=1))))
+        await at(r, sh(11, 18, 18, 5)).tick()
+        assert shown.take() == []  # the server's stood for it
+        await at(r, sh(11, 20, 17)).tick()
+        assert [body for _, body, _ in shown.take()] == ["APP-1 修复登录页闪退，今天 18:00 到期"]  # the 1 h one
+    finally:
+        await r.stop()
+
+
 async def test_a_server_reminder_made_late_still_repeats_the_local_one(runner: ReminderRunner, shown: Shown) -> None:
     await at(runner, sh(11, 19, 18)).tick()
     late = server_due_soon(1, made=DUE - 21 * H)["row"]  # the server was down for three hours
@@ -352,11 +375,38 @@ async def test_nothing_goes_out_while_the_first_sync_fills_the_cache(
 async def test_settings_are_the_signed_in_persons(store: Store, tmp_path: Path, shown: Shown) -> None:
     r = ReminderRunner(store, tmp_path, shown, clock=Clock(sh(11, 19, 12)))
     try:
-        assert r.settings == ReminderSettings()
-        mine = ReminderSettings(zone="Asia/Shanghai", leads=(2 * H,))
+        # Nothing chosen yet: the synced defaults (24 h and 1 h, a digest at 09:00, no quiet hours).
+        assert r.settings == ReminderSettings(quiet=None)
+        mine = ReminderSettings(zone="Asia/Shanghai", leads=(2 * H,), quiet=None)
         r.set_settings(mine)
         assert r.settings == mine
         assert [rem.lead for rem in r.plan().reminders] == [2 * H]
+        # They are the person's synced preferences: saved as one store action, pending until pushed.
+        prefs = store.notification_prefs()
+        assert (prefs["due_soon_leads"], prefs["time_zone"], prefs["quiet_start"]) == ([120], "Asia/Shanghai", None)
+        assert [m.name for m in store.outbox()][-1] == "notification_pref.update"
+    finally:
+        await r.stop()
+
+
+async def test_synced_preferences_mute_a_project_and_switch_kinds_off(
+    store: Store, tmp_path: Path, shown: Shown
+) -> None:
+    """Preferences another device set arrive as a row; the runner plans from them at once."""
+    r = ReminderRunner(store, tmp_path, shown, clock=Clock(sh(11, 19, 12)))
+    try:
+        assert {rem.kind for rem in r.plan().reminders} == {"due_soon"}
+        store.update_notification_prefs(mute_add=[PID])
+        assert r.plan().reminders == ()
+        store.update_notification_prefs(mute_remove=[PID], set={"kinds": {"due_soon": False}})
+        assert r.plan().reminders == ()
+        store.update_notification_prefs(set={"kinds": {"due_soon": True}, "due_soon_leads": [30]})
+        assert [rem.lead for rem in r.plan().reminders] == [timedelta(minutes=30)]
+        # The overdue digest follows the `overdue` kind: off, no digest even with a time chosen.
+        late = sh(11, 21, 8)
+        assert [rem.kind for rem in r.plan(late).reminders] == ["overdue_digest"]
+        store.update_notification_prefs(set={"kinds": {"overdue": False}})
+        assert r.plan(late).reminders == ()
     finally:
         await r.stop()
 

@@ -541,8 +541,32 @@ def test_parse_local_date_empty_and_round_trip() -> None:
     moment = parse_local_date("2026-11-30", SHANGHAI)
     assert moment is not None
     assert local_date_text(utc(moment), SHANGHAI) == "2026-11-30"
-    assert local_date_text(utc(moment), ZoneInfo("America/Los_Angeles")) == "2026-11-30"
-    assert local_date_text("2026-11-30T17:00:00.000000Z", SHANGHAI) == "2026-12-01"
+    assert local_date_text(utc(moment), ZoneInfo("America/Los_Angeles")) == "2026-11-30 02:00"
+    assert local_date_text("2026-11-30T17:00:00.000000Z", SHANGHAI) == "2026-12-01 01:00"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-11-30 15:30", (2026, 11, 30, 15, 30)),
+        ("2026/11/30 9:05", (2026, 11, 30, 9, 5)),
+        ("2026年11月30日 08：00", (2026, 11, 30, 8, 0)),
+        ("2026-11-30T23:59", (2026, 11, 30, 23, 59)),
+    ],
+)
+def test_parse_local_date_with_a_time(text: str, expected: tuple[int, ...]) -> None:
+    moment = parse_local_date(text, SHANGHAI)
+    assert moment == datetime(*expected, tzinfo=SHANGHAI)
+    assert (
+        local_date_text(utc(moment), SHANGHAI)
+        == f"{expected[0]}-{expected[1]:02d}-{expected[2]:02d} {expected[3]:02d}:{expected[4]:02d}"
+    )
+
+
+@pytest.mark.parametrize("text", ["2026-11-30 24:00", "2026-11-30 12:60", "2026-11-30 noon"])
+def test_parse_local_date_refuses_a_bad_time(text: str) -> None:
+    with pytest.raises(ValueError, match="not a date"):
+        parse_local_date(text, SHANGHAI)
     assert local_date_text(None) == ""
 
 

@@ -49,7 +49,8 @@ def test_flet_resolves_the_configuration_for_every_target(check: ModuleType) -> 
     assert check.resolved_problems() == []
     apk, _ = check.resolved("apk")
     assert apk["bundle_id"] == "dev.keel.app" and apk["product_name"] == "Keel"
-    assert apk["options"]["android_permissions"]["android.permission.POST_NOTIFICATIONS"] is True
+    for permission in ("POST_NOTIFICATIONS", "SCHEDULE_EXACT_ALARM", "RECEIVE_BOOT_COMPLETED"):
+        assert apk["options"]["android_permissions"][f"android.permission.{permission}"] is True
     ipa, flutter_args = check.resolved("ipa")
     assert "NSLocalNetworkUsageDescription" in ipa["options"]["info_plist"]
     version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
@@ -78,6 +79,41 @@ def test_a_misspelt_key_fails_the_check(check: ModuleType, monkeypatch: pytest.M
     monkeypatch.setattr(check, "flet_config", lambda: config)
     assert check.config_problems() == [
         "[tool.flet] android.permissions.android.permission.CAMERA is not a key flet build reads (misspelt?)"
+    ]
+
+
+def test_phone_builds_compile_in_the_notification_extensions_at_their_pins(
+    check: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = check.flet_config()
+    for platform in ("android", "ios"):
+        assert "flet-notifications==0.1.4" in config[platform]["dependencies"]
+        assert "flet-permission-handler==1.0.5" in config[platform]["dependencies"]
+    config["ios"] = {**config["ios"], "dependencies": ["flet-secure-storage==1.0.5", "flet-notifications==0.1.3"]}
+    monkeypatch.setattr(check, "flet_config", lambda: config)
+    assert check.config_problems() == [
+        "[tool.flet.ios] dependencies lack flet-notifications==0.1.4 (reminders while the app is closed)",
+        "[tool.flet.ios] dependencies lack flet-permission-handler==1.0.5 (the notification question)",
+    ]
+
+
+def test_the_android_build_is_patched_for_flet_notifications_then_built_again(
+    check: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert check.patch_problems() == []
+    build = 'sh scripts/uv run flet build {} -o build/out/{} --build-number "$BUILD_NUMBER" --yes'
+    patch = "sh scripts/uv run --with flet-notifications==0.1.4 flet-notifications-patch --project-root build/flutter"
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        "\n".join(["```sh", build.format("apk", "apk"), patch, build.format("aab", "aab"), "```"]),
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(check, "README", readme)
+    assert check.patch_problems() == [  # the patched project is never built
+        "build/README.md: no `flet build apk`, `flet-notifications-patch --project-root build/flutter`, "
+        "`flet build apk` in order",
+        "build/README.md: no `flet build aab`, `flet-notifications-patch --project-root build/flutter`, "
+        "`flet build aab` in order",
     ]
 
 

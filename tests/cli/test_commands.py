@@ -190,3 +190,22 @@ def test_priorities_are_the_protocols() -> None:
     from sync.protocol import Priority
 
     assert set(PRIORITIES) == set(get_args(Priority))
+
+
+def test_notification_preferences_mute_and_unmute(client: Any, api: Api, server_url: str) -> None:
+    keel, owner, project_id = signed_in(client, api, server_url)
+    prefs = keel.ok("notifications", "prefs", "--json").json()
+    assert prefs["muted_projects"] == [] and all(prefs["kinds"].values()) and prefs["user_id"] == owner.id
+    muted = keel.ok("notifications", "mute", "app", "--json").json()
+    assert muted["muted_projects"] == [project_id] and muted["pending"] is True
+    shown = keel.ok("notifications", "prefs")
+    assert "muted:          APP" in shown.out and "24h, 1h before" in shown.out and "keel sync" in shown.err
+    refused = keel.main("notifications", "mute", "NOPE")
+    assert refused.code == 1 and "No project with key 'NOPE'" in refused.err
+    keel.ok("sync")
+    synced = keel.ok("notifications", "prefs", "--json").json()
+    assert synced["muted_projects"] == [project_id] and synced["pending"] is False and synced["seq"]
+    assert "Unmuted APP" in keel.ok("notifications", "unmute", "APP").out
+    keel.ok("sync")
+    assert keel.ok("notifications", "prefs", "--json").json()["muted_projects"] == []
+    assert isinstance(keel.ok("notifications", "--json").json(), list)  # the listing is still the default

@@ -70,7 +70,9 @@ def process(command: list[str], env: dict[str, str], log: Path) -> Iterator[subp
 
 
 @contextlib.contextmanager
-def demo_server(tmp: Path) -> Iterator[str]:
+def demo_server(tmp: Path, handles: dict[str, Any] | None = None) -> Iterator[str]:
+    """`keel server --demo` on a free port; its process goes into `handles["server_process"]` (a
+    test that takes the server away, to be offline, terminates it)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     command = [
@@ -88,6 +90,8 @@ def demo_server(tmp: Path) -> Iterator[str]:
     ]
     with process(command, {**os.environ, "PYTHONUNBUFFERED": "1"}, tmp / "server.log") as child:
         wait_http(url + "/api/v1/health", child)
+        if handles is not None:
+            handles["server_process"] = child
         yield url
 
 
@@ -150,8 +154,13 @@ def demo_stack(tmp: Path, *, name: str = "app", width: int = 1440, height: int =
     saved = {key: os.environ.get(key) for key in FAST_HASHES}
     os.environ.update(FAST_HASHES)
     try:
-        with demo_server(tmp) as server_url, app_server(tmp, server_url, name=name) as url, browser() as chromium:
-            yield {"server": server_url, "page": open_app(chromium, url, width, height), "tmp": tmp}
+        handles: dict[str, Any] = {}
+        with (
+            demo_server(tmp, handles) as server_url,
+            app_server(tmp, server_url, name=name) as url,
+            browser() as chromium,
+        ):
+            yield {"server": server_url, "page": open_app(chromium, url, width, height), "tmp": tmp, **handles}
     finally:
         for key, value in saved.items():
             if value is None:

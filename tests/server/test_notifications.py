@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-
 from sync.protocol import ROW_MODELS
 from tests.factories import Api, Person, new_id, rows
 
@@ -28,17 +26,6 @@ def kinds(person: Person) -> list[str]:
 def watched(person: Person) -> set[str]:
     changes = person.pull(cursor=0, limit=5000)["changes"]
     return {w["task_id"] for w in rows(changes, "watch").values() if not w["deleted"]}
-
-
-@pytest.fixture
-def trio(api: Api) -> tuple[Person, Person, Person, str]:
-    alice = api.person("Alice Zhang", email="alice@example.com")
-    bob = api.person("王伟", email="wang.wei@example.com")
-    carol = api.person("Carol", email="carol_c@example.com")
-    project = alice.project()
-    alice.share(project["id"], bob)
-    alice.share(project["id"], carol)
-    return alice, bob, carol, project["id"]
 
 
 def test_assigned_goes_to_the_new_assignee_but_never_to_oneself(trio: tuple[Person, Person, Person, str]) -> None:

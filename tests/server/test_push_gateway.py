@@ -11,7 +11,6 @@ import logging
 import random
 import statistics
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -29,12 +28,6 @@ from tests.server.push_receiver import Device, PushReceiver
 
 PATH = "/api/v1/push/endpoints"
 WAIT_S = 10.0  # generous: an arrival is asserted, never its speed
-
-
-@pytest.fixture
-def receiver() -> Iterator[PushReceiver]:
-    with PushReceiver() as r:
-        yield r
 
 
 def subscribe(person: Person, receiver: PushReceiver, device_id: str | None = None) -> Device:
