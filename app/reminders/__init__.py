@@ -7,6 +7,7 @@ due time and lead, and never as well as the server's own `due_soon` for the same
     runner    ReminderRunner: reads the store, shows what is due, sleeps until the next one
     notifiers where a reminder shows: OS notification centre, in-app toasts, the mobile extension
     mobile    phones: the OS's scheduler holds the upcoming reminders (go off while the app is closed)
+    flet_mobile  that scheduler over the flet-notifications extension (Android and iOS builds only)
     device    DeviceReminders: the app process's runner and its notifiers
 
 Wiring (app.main), once per process and per session:
@@ -23,6 +24,7 @@ Wiring (app.main), once per process and per session:
 """
 
 from app.reminders.device import DeviceReminders
+from app.reminders.flet_mobile import mobile_scheduler
 from app.reminders.log import LOG_FILE, ReminderLog
 from app.reminders.mobile import (
     OS_PENDING_LIMIT,
@@ -32,7 +34,6 @@ from app.reminders.mobile import (
     PermissionState,
     Slot,
     ask_now,
-    mobile_scheduler,
     os_id,
     os_slots,
     reconcile,

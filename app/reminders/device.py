@@ -44,7 +44,7 @@ class DeviceReminders:
         os_scheduler: MobileScheduler | None = None,
     ) -> DeviceReminders:
         """`desktop` as for app.notify.os_notifier: `not page.web and page.platform.is_desktop()`;
-        `os_scheduler`: a phone's, from `app.reminders.mobile.mobile_scheduler(page, data_dir, on_click)`
+        `os_scheduler`: a phone's, from `app.reminders.flet_mobile.mobile_scheduler(page, data_dir, on_click)`
         (None elsewhere); reminders due at once then show through its extension too."""
         from app.notify import os_notifier
 
