@@ -239,6 +239,8 @@ class PushEndpoint(ServerModel, table=True):
     to whoever registered it last) and per device of a user. It is pushed to only while the sign-in
     that registered it (`family_id`) stands, so signing out stops pushes even when the device could
     not unregister. `p256dh` and `auth` are the Web Push subscriber's keys; other kinds leave them empty.
+    `token` is an ntfy access token (a secret like the keys) and `locale` the language the server
+    words ntfy messages in; Web Push leaves both empty.
     """
 
     __tablename__ = "push_endpoints"
@@ -256,6 +258,8 @@ class PushEndpoint(ServerModel, table=True):
     endpoint_hash: str = Field(max_length=64)  # sha256 hex of `endpoint`
     p256dh: str | None = Field(default=None, max_length=100)
     auth: str | None = Field(default=None, max_length=50)
+    token: str | None = Field(default=None, max_length=100)
+    locale: str | None = Field(default=None, max_length=16)
     created_at: datetime = Field(sa_type=UtcDateTime)
     updated_at: datetime = Field(sa_type=UtcDateTime)
 

@@ -256,7 +256,7 @@ def task_row(card: Any, on_click: Any, *, status: str | None = None) -> ft.Contr
     status (when given), the due date, the assignee and the unsynced mark."""
     cells: list[ft.Control] = [
         ft.Icon(PRIORITY_ICONS[card.priority], size=16, color=PRIORITY_COLORS[card.priority]),
-        text(card.key or t("card.unnumbered"), size=12, width=72, color=ft.Colors.ON_SURFACE_VARIANT),
+        text(card.key or t("card.unnumbered"), size=12, width=96, max_lines=1, color=ft.Colors.ON_SURFACE_VARIANT),
         text(card.title, max_lines=1, expand=True),
     ]
     if status is not None:

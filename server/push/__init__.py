@@ -1,4 +1,4 @@
-"""Push to devices whose app is closed: the gateway the server hands notifications to, and Web Push.
+"""Push to devices whose app is closed: the gateway the server hands notifications to, Web Push and ntfy.
 
 See docs/push.md for the design, the protocol extension and how FCM and APNs plug in.
 """
@@ -12,6 +12,7 @@ from server.push._dispatcher import PushDispatcher
 from server.push._errors import EndpointGone, InvalidSubscription, PushError, PushRejected, PushUnavailable
 from server.push._gateway import Notice, PushGateway, PushMessage, Registration, Sender
 from server.push._hook import created_notices, hand_over
+from server.push._ntfy import NtfySender
 from server.push._payload import NoticeContext, message_of, payload_of
 from server.push._retry import RetryPolicy, parse_retry_after
 from server.push._validate import EndpointPolicy
@@ -25,6 +26,7 @@ __all__ = [
     "InvalidSubscription",
     "Notice",
     "NoticeContext",
+    "NtfySender",
     "PushDispatcher",
     "PushError",
     "PushGateway",
@@ -60,11 +62,11 @@ class PushService:
 
 
 def build_push(settings: Settings, db: Database) -> PushService:
-    """Web Push, signed with the database's VAPID key. A sender for another kind goes in the senders map."""
+    """Web Push (signed with the database's VAPID key) and ntfy. A sender for another kind goes in the senders map."""
     vapid = load_vapid(db.engine, settings.push_subject)
     gateway = PushDispatcher(
         db,
-        {WebPushSender.kind: WebPushSender(vapid)},
+        {WebPushSender.kind: WebPushSender(vapid), NtfySender.kind: NtfySender()},
         ttl_s=settings.push_ttl_s,
         default_time_zone=settings.default_time_zone,
     )

@@ -28,10 +28,10 @@ from server.models import Project, Task, User
 from server.notification_prefs import DEFAULT_TIME_ZONE, load_prefs
 from server.push._errors import EndpointGone, InvalidSubscription, PushError
 from server.push._gateway import Notice, PushMessage, Registration, Sender
+from server.push._http import origin_of
 from server.push._payload import NoticeContext, message_of
 from server.push._retry import RetryPolicy
 from server.push._store import forget, registrations_of
-from server.push._webpush import origin_of
 from server.rawsql import Raw
 
 log = logging.getLogger("keel.push")

@@ -1,7 +1,7 @@
 """What the server hands to push: a committed notification, and the interfaces that carry it.
 
 `PushGateway` is the one door the server uses; a `Sender` per registration `kind` speaks one
-push protocol (Web Push here; FCM and APNs plug in the same way, see docs/push.md).
+push protocol (Web Push and ntfy here; FCM and APNs plug in the same way, see docs/push.md).
 """
 
 from __future__ import annotations
@@ -49,6 +49,8 @@ class Registration:
     endpoint: str = field(repr=False)
     p256dh: str | None = field(default=None, repr=False)
     auth: str | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)  # the push service's access token (ntfy)
+    locale: str | None = None  # the language a server-worded message is in (ntfy)
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,8 @@ class PushMessage:
     payload: bytes
     ttl_s: int
     urgency: str  # RFC 8030 §5.3: very-low, low, normal, high
+    # The payload's fields, for senders that word the notification on the server (ntfy).
+    facts: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
 
 class PushGateway(Protocol):

@@ -2,7 +2,8 @@
 
 It names the notification, the task and who acted; the app (or service worker) composes the
 text, and opens the task on a tap. Web Push encrypts it end to end (RFC 8291), so the push
-service never reads it.
+service never reads it. A sender whose device shows what it is given (ntfy) words the same
+facts on the server instead.
 """
 
 from __future__ import annotations
@@ -52,4 +53,5 @@ def payload_of(notice: Notice, context: NoticeContext) -> dict[str, object]:
 
 def message_of(notice: Notice, context: NoticeContext, ttl_s: int) -> PushMessage:
     urgency = "high" if notice.kind in HIGH_URGENCY else "normal"
-    return PushMessage(orjson.dumps(payload_of(notice, context)), ttl_s=ttl_s, urgency=urgency)
+    facts = payload_of(notice, context)
+    return PushMessage(orjson.dumps(facts), ttl_s=ttl_s, urgency=urgency, facts=facts)

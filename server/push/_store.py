@@ -28,12 +28,13 @@ def endpoint_hash(endpoint: str) -> str:
 
 
 def public(row: Mapping[str, Any]) -> dict[str, Any]:
-    """What the owner sees of a registration: never its keys."""
+    """What the owner sees of a registration: never its keys or token."""
     return {
         "id": row["id"],
         "kind": row["kind"],
         "endpoint": row["endpoint"],
         "device_id": row["device_id"],
+        "locale": row["locale"],
         "created_at": iso(row["created_at"]),
         "updated_at": iso(row["updated_at"]),
     }
@@ -46,8 +47,10 @@ def register(
     family_id: str,
     kind: str,
     endpoint: str,
-    p256dh: str | None,
-    auth: str | None,
+    p256dh: str | None = None,
+    auth: str | None = None,
+    token: str | None = None,
+    locale: str | None = None,
     device_id: str | None,
     now: datetime,
 ) -> tuple[dict[str, Any], bool]:
@@ -63,6 +66,8 @@ def register(
         "endpoint": endpoint,
         "p256dh": p256dh,
         "auth": auth,
+        "token": token,
+        "locale": locale,
         "device_id": device_id,
         "family_id": family_id,
     }
@@ -130,21 +135,22 @@ def registrations_of(conn: Connection, user_id: str) -> list[Registration]:
     """The user's endpoints whose sign-in still stands."""
     c = endpoints.c
     rows = conn.execute(
-        sa.select(c.id, c.user_id, c.kind, c.endpoint, c.p256dh, c.auth)
+        sa.select(c.id, c.user_id, c.kind, c.endpoint, c.p256dh, c.auth, c.token, c.locale)
         .join(families, families.c.id == c.family_id)
         .where(c.user_id == user_id, families.c.revoked.is_(False))
     ).all()
-    return [Registration(r.id, r.user_id, r.kind, r.endpoint, r.p256dh, r.auth) for r in rows]
+    return [Registration(r.id, r.user_id, r.kind, r.endpoint, r.p256dh, r.auth, r.token, r.locale) for r in rows]
 
 
 def forget(db: Database, registration: Registration) -> bool:
-    """Removes a dead endpoint, unless it was registered again since (then its keys may be new)."""
+    """Removes a dead endpoint, unless it was registered again since (then its keys or token may be new)."""
     with db.write() as conn:
         result = conn.execute(
             endpoints.delete().where(
                 endpoints.c.id == registration.id,
                 endpoints.c.endpoint_hash == endpoint_hash(registration.endpoint),
                 endpoints.c.p256dh.is_not_distinct_from(registration.p256dh),
+                endpoints.c.token.is_not_distinct_from(registration.token),
             )
         )
         return bool(result.rowcount)

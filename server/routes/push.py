@@ -11,7 +11,13 @@ from starlette.concurrency import run_in_threadpool
 from server.deps import CurrentUser, ServicesDep
 from server.errors import ApiError
 from server.feed import utcnow
-from server.push._schemas import PushEndpointCreate, PushEndpointList, PushEndpointPublic, VapidPublic
+from server.push._schemas import (
+    PushEndpointCreate,
+    PushEndpointList,
+    PushEndpointPublic,
+    VapidPublic,
+    WebPushEndpointCreate,
+)
 from server.push._store import delete_mine, list_mine, public, register
 from server.push._validate import check_endpoint, check_p256dh
 from server.responses import Json
@@ -36,7 +42,11 @@ async def vapid(services: ServicesDep, _: CurrentUser) -> Json:
 )
 async def create(body: PushEndpointCreate, services: ServicesDep, user: CurrentUser) -> Json:
     endpoint = check_endpoint(body.endpoint, services.push.policy)
-    check_p256dh(body.keys.p256dh)
+    if isinstance(body, WebPushEndpointCreate):
+        check_p256dh(body.keys.p256dh)
+        keys: dict[str, str | None] = {"p256dh": body.keys.p256dh.rstrip("="), "auth": body.keys.auth.rstrip("=")}
+    else:
+        keys = {"token": body.token, "locale": body.locale}
 
     def work() -> tuple[dict[str, object], bool]:
         return register(
@@ -45,10 +55,9 @@ async def create(body: PushEndpointCreate, services: ServicesDep, user: CurrentU
             family_id=user.family_id,
             kind=body.kind,
             endpoint=endpoint,
-            p256dh=body.keys.p256dh.rstrip("="),
-            auth=body.keys.auth.rstrip("="),
             device_id=body.device_id,
             now=utcnow(),
+            **keys,
         )
 
     row, created = await run_in_threadpool(work)

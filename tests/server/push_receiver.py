@@ -24,17 +24,16 @@ import hashlib
 import hmac
 import json
 import secrets
-import threading
 import time
-from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, utils
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from tests.server.loopback_service import LoopbackService, Mailbox
 
 URGENCIES = ("very-low", "low", "normal", "high")
 
@@ -103,32 +102,19 @@ def verify_vapid(header: str, audience: str, expected_key: str, now: float) -> d
     return claims
 
 
-@dataclass
-class Delivery:
-    """One request the receiver got: what it decrypted, and what it answered."""
-
-    status: int
-    payload: dict[str, Any] | None
-    headers: dict[str, str]
-    at: float  # time.monotonic() when it arrived
-
-
-@dataclass
-class Device:
+@dataclass(kw_only=True)
+class Device(Mailbox):
     """A push subscription, as a browser makes one: its endpoint and keys, and what reached it."""
 
-    receiver: PushReceiver
     token: str
     application_server_key: str
     private_key: ec.EllipticCurvePrivateKey = field(repr=False)
     auth_secret: bytes = field(repr=False)
-    script: deque[tuple[int, dict[str, str]]] = field(default_factory=deque)
-    requests: list[Delivery] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    delivered: int = 201
 
     @property
     def endpoint(self) -> str:
-        return f"{self.receiver.origin}/push/{self.token}"
+        return f"{self.service.origin}/push/{self.token}"
 
     @property
     def keys(self) -> dict[str, str]:
@@ -137,60 +123,32 @@ class Device:
         )
         return {"p256dh": b64url(point), "auth": b64url(self.auth_secret)}
 
-    def answer(self, *statuses: int, retry_after: str | None = None) -> None:
-        """The next requests are answered with these statuses (then 201 again)."""
-        for status in statuses:
-            headers = {"Retry-After": retry_after} if retry_after is not None and status == 429 else {}
-            self.script.append((status, headers))
 
-    @property
-    def deliveries(self) -> list[Delivery]:
-        """The requests answered 201: messages the device got."""
-        return [r for r in self.requests if r.status == 201]
-
-    def wait_for(self, count: int, timeout: float = 10.0) -> list[Delivery]:
-        """Waits until `count` messages were delivered; returns them."""
-        deadline = time.monotonic() + timeout
-        with self.receiver.changed:
-            while len(self.deliveries) < count:
-                left = deadline - time.monotonic()
-                assert left > 0, f"{len(self.deliveries)} of {count} pushes arrived in {timeout} s: {self.problems}"
-                self.receiver.changed.wait(left)
-            return self.deliveries[:count]
-
-
-class PushReceiver:
-    """An HTTP server on 127.0.0.1 holding devices' subscriptions (a thread of this process)."""
+class PushReceiver(LoopbackService):
+    """A Web Push service holding devices' subscriptions."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.devices: dict[str, Device] = {}
-        self.changed = threading.Condition()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        self.origin = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="push-receiver", daemon=True)
-
-    def __enter__(self) -> PushReceiver:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(10)
 
     def subscribe(self, application_server_key: str) -> Device:
-        token = secrets.token_urlsafe(24)
         key = ec.generate_private_key(ec.SECP256R1())
-        device = Device(self, token, application_server_key, key, secrets.token_bytes(16))
+        token = secrets.token_urlsafe(24)
+        device = Device(
+            service=self,
+            token=token,
+            application_server_key=application_server_key,
+            private_key=key,
+            auth_secret=secrets.token_bytes(16),
+        )
         self.devices[token] = device
         return device
 
-    def receive(self, token: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str]]:
-        device = self.devices.get(token)
+    def receive(self, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        device = self.devices.get(path.removeprefix("/push/"))
         if device is None:
-            return 404, {}
-        status, extra = device.script.popleft() if device.script else (201, {})
+            return 404, {}, b""
+        status, extra = device.next_answer()
         payload = None
         try:
             assert headers.get("content-encoding") == "aes128gcm", "Content-Encoding is not aes128gcm"
@@ -201,30 +159,7 @@ class PushReceiver:
         except Exception as exc:  # the server sent something a real service or browser would refuse
             device.problems.append(f"{type(exc).__name__}: {exc}")
             status, extra = 400, {}
-        with self.changed:
-            device.requests.append(Delivery(status, payload, headers, time.monotonic()))
-            self.changed.notify_all()
+        device.record(status, payload, headers)
         if status == 201:
             extra = {"Location": f"{self.origin}/message/{secrets.token_hex(8)}"}
-        return status, extra
-
-
-def _handler(receiver: PushReceiver) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # keep-alive, as push services do
-
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            token = self.path.removeprefix("/push/")
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            status, extra = receiver.receive(token, headers, body)
-            self.send_response(status)
-            for name, value in extra.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: Any) -> None:  # quiet: pytest shows what matters
-            pass
-
-    return Handler
+        return status, extra, b""

@@ -15,12 +15,14 @@ from server import reminders
 from server.app import create_app
 from server.feed import utcnow
 from server.notification_prefs import in_quiet_hours
+from server.push import PushDispatcher
 from server.reminders import run_reminders
 from server.settings import get_settings
 from sync.protocol import NOTIFICATION_KINDS, ROW_MODELS, notification_pref_id
 from tests.conftest import test_settings
 from tests.factories import Api, Person, new_id, rows, serve
 from tests.live_server import live_server, open_events
+from tests.server.loopback_service import Delivery, Mailbox
 from tests.server.push_receiver import PushReceiver
 from tests.server.test_events import people
 from tests.server.test_notifications import inbox, kinds
@@ -479,14 +481,21 @@ def test_quiet_hours_now_hold_back_a_mention_until_they_are_cleared(db_url: str,
         gateway = api.http.app.state.services.push.gateway
         alice, bob, _pid, tid = team(api)
         phone = subscribe(bob, receiver)
-        now = utcnow()
-        window = {"quiet_start": f"{now - timedelta(hours=1):%H:%M}", "quiet_end": f"{now + timedelta(hours=1):%H:%M}"}
-        bob.ok(PREF, {"set": {**window, "time_zone": "UTC"}})
-        alice.comment(tid, f"{mention(bob)} 深夜打扰")
-        assert gateway.wait_idle(WAIT_S)
-        assert phone.requests == []
-        assert kinds(bob) == ["mentioned"]
-        bob.ok(PREF, {"set": {"quiet_start": None, "quiet_end": None}})
-        alice.comment(tid, f"{mention(bob)} 早上好")
-        [delivery] = phone.wait_for(1, WAIT_S)
+        delivery = held_back_until_cleared(alice, bob, tid, phone, gateway)
         assert delivery.payload is not None and delivery.payload["notification_id"] == inbox(bob)[-1]["id"]
+
+
+def held_back_until_cleared(alice: Person, bob: Person, tid: str, device: Mailbox, gateway: PushDispatcher) -> Delivery:
+    """Bob's quiet hours around now hold back a mention's push (it is in his inbox all the same);
+    once he clears them, the next mention reaches `device`: returns that delivery."""
+    now = utcnow()
+    window = {"quiet_start": f"{now - timedelta(hours=1):%H:%M}", "quiet_end": f"{now + timedelta(hours=1):%H:%M}"}
+    bob.ok(PREF, {"set": {**window, "time_zone": "UTC"}})
+    alice.comment(tid, f"{mention(bob)} 深夜打扰")
+    assert gateway.wait_idle(WAIT_S)
+    assert device.requests == []
+    assert kinds(bob) == ["mentioned"]
+    bob.ok(PREF, {"set": {"quiet_start": None, "quiet_end": None}})
+    alice.comment(tid, f"{mention(bob)} 早上好")
+    [delivery] = device.wait_for(1, WAIT_S)
+    return delivery

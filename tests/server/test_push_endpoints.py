@@ -52,7 +52,8 @@ def test_register_list_and_unregister_are_the_owners_alone(push_api: Api) -> Non
     r = alice.post(PATH, json=body)
     assert r.status_code == 201, r.text
     created = r.json()
-    assert set(created) == {"id", "kind", "endpoint", "device_id", "created_at", "updated_at"}
+    assert set(created) == {"id", "kind", "endpoint", "device_id", "locale", "created_at", "updated_at"}
+    assert created["locale"] is None  # webpush: the app words its own notifications
     assert (created["kind"], created["endpoint"], created["device_id"]) == ("webpush", body["endpoint"], "alice-laptop")
     assert body["keys"]["auth"] not in r.text and body["keys"]["p256dh"] not in r.text  # keys never come back
 
@@ -95,7 +96,7 @@ def test_the_vapid_key_is_a_p256_point_kept_in_the_database(db_url: str) -> None
         person = api.person()
         error_of(api.http.get("/api/v1/push/vapid"), 401, "not_authenticated")
         answer = person.get("/api/v1/push/vapid").json()
-    assert answer["kinds"] == ["webpush"]
+    assert answer["kinds"] == ["ntfy", "webpush"]
     raw = base64.urlsafe_b64decode(answer["public_key"] + "=")
     assert len(raw) == 65 and raw[0] == 4
     ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)
