@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 from app.reminders.schedule import History, Reminder, aware, lead_key, parse_time, time_key
 from app.reminders.settings import ReminderSettings
+from sync.store import immediate
 
 LOG_FILE = "reminders.db"
 SCHEMA_VERSION = 1
@@ -66,15 +66,8 @@ class ReminderLog:
     def close(self) -> None:
         self.conn.close()
 
-    @contextlib.contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+    def _tx(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return immediate(self.conn)
 
     # --- what the schedule reads -------------------------------------------------------------------
 

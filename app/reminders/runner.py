@@ -131,11 +131,12 @@ class ReminderRunner:
             self.log.save_settings(self.store.user_id, settings)  # the device's snooze morning
         self._wake.set()
 
-    def servers_lead(self) -> timedelta:
+    def servers_lead(self, settings: ReminderSettings | None = None) -> timedelta:
         """How long before a due time the server makes its `due_soon` for me: my longest lead once I
-        have a synced preferences row (docs/protocol.md), its own setting before that."""
+        have a synced preferences row (docs/protocol.md), its own setting before that. `settings`:
+        the ones just read, if the caller has them."""
         if self._fixed is None and self.store.user_id and self.store.notification_prefs().get("seq") is not None:
-            return self.settings.leads[0]
+            return (settings or self.settings).leads[0]
         return self.server_lead
 
     # --- reading the store -------------------------------------------------------------------------
@@ -148,15 +149,23 @@ class ReminderRunner:
             categories |= {s["id"]: s["category"] for s in self.store.statuses(project_id)}
         return {row["id"]: {**row, "status_category": categories.get(row["status_id"])} for row in rows}
 
-    def plan(self, now: datetime | None = None, *, tasks: Iterable[Mapping[str, Any]] | None = None) -> Plan:
-        """The reminders armed now (or at `now`), from the store and the log."""
+    def plan(
+        self,
+        now: datetime | None = None,
+        *,
+        tasks: Iterable[Mapping[str, Any]] | None = None,
+        settings: ReminderSettings | None = None,
+    ) -> Plan:
+        """The reminders armed now (or at `now`), from the store and the log (and `settings`, when the
+        caller has just read them)."""
+        settings = settings or self.settings
         return plan(
             self.tasks().values() if tasks is None else tasks,
             user_id=self.store.user_id,
-            settings=self.settings,
+            settings=settings,
             history=self.log.history(),
             now=now or self.clock.now(),
-            server_lead=self.servers_lead(),
+            server_lead=self.servers_lead(settings),
         )
 
     # --- one pass ----------------------------------------------------------------------------------
@@ -173,12 +182,12 @@ class ReminderRunner:
         self._claim_shown_by_os(now)
         tasks, settings = self.tasks(), self.settings
         zone = settings.tz()
-        current = self.plan(now, tasks=tasks.values())
+        current = self.plan(now, tasks=tasks.values(), settings=settings)
         due = [r for r in current.due if self._retry.get(r.ident, now) <= now]
         if due:
             for batch in batches(due):
                 await self._deliver(batch, tasks, now=now, zone=zone)
-            current = self.plan(now, tasks=tasks.values())
+            current = self.plan(now, tasks=tasks.values(), settings=settings)
         self._retry = {ident: at for ident, at in self._retry.items() if at > now}
         await self._hand_over(current, tasks, now=now, zone=zone)
         return min([r.fire_at for r in current.upcoming] + list(self._retry.values()), default=None)

@@ -94,8 +94,7 @@ class ReminderSettings:
             return cls()
         if not isinstance(data, dict):
             return cls()
-        settings = cls()
-        readers = {
+        readers: dict[str, Callable[[], Any]] = {
             "leads": lambda: tuple(timedelta(minutes=int(n)) for n in data["leads_min"]),
             "digest_at": lambda: None if data["digest_at"] is None else time.fromisoformat(data["digest_at"]),
             "quiet": lambda: None if data["quiet"] is None else _pair(data["quiet"]),
@@ -103,12 +102,7 @@ class ReminderSettings:
             "zone": lambda: data["zone"],
             "enabled": lambda: bool(data["enabled"]),
         }
-        for name, read in readers.items():
-            try:
-                settings = replace(settings, **{name: read()})
-            except (KeyError, TypeError, ValueError):
-                log.warning("ignoring an unreadable reminder setting %r", name)
-        return settings
+        return _read_each(cls(), readers, "ignoring an unreadable reminder setting %r")
 
 
 def settings_from_prefs(prefs: Mapping[str, Any], *, morning: time = DEFAULT_MORNING) -> ReminderSettings:
@@ -134,11 +128,17 @@ def settings_from_prefs(prefs: Mapping[str, Any], *, morning: time = DEFAULT_MOR
         "due_soon": lambda: bool(kinds.get("due_soon", True)),
         "muted": lambda: frozenset(str(p) for p in prefs.get("muted_projects") or ()),
     }
+    return _read_each(settings, readers, "ignoring an unusable notification preference %r")
+
+
+def _read_each(settings: ReminderSettings, readers: Mapping[str, Callable[[], Any]], warning: str) -> ReminderSettings:
+    """`settings` with each field `readers` can read; a field that cannot be read (or fails the
+    settings' own checks) keeps its value, so a bad value never silences reminders altogether."""
     for name, read in readers.items():
         try:
             settings = replace(settings, **{name: read()})
         except (KeyError, TypeError, ValueError):
-            log.warning("ignoring an unusable notification preference %r", name)
+            log.warning(warning, name)
     return settings
 
 

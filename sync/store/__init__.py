@@ -9,7 +9,7 @@ store.update_notification_prefs({"kinds": {"commented": False}}, mute_add=[proje
 prefs = store.notification_prefs()  # my row, or the defaults
 """
 
-from sync.store._base import Changes, Listener
+from sync.store._base import Changes, Listener, immediate
 from sync.store._outbox import OutboxEntry, Rejection, lmid_verdict
 from sync.store._queries import BoardColumn, TaskDetail, TaskFilter
 from sync.store._schema import SCHEMA_VERSION
@@ -25,5 +25,6 @@ __all__ = [
     "Store",
     "TaskDetail",
     "TaskFilter",
+    "immediate",
     "lmid_verdict",
 ]

@@ -17,6 +17,23 @@ from sync.store import _schema as schema
 from sync.store._optimistic import Touched
 from sync.store._replay import by_entity, clear_cache
 
+
+@contextlib.contextmanager
+def immediate(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction on `conn` (an autocommit connection): BEGIN IMMEDIATE, so the write
+    lock is taken up front; COMMIT, or ROLLBACK on any exception. Inside an open one, joins it."""
+    if conn.in_transaction:
+        yield conn
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
 SEARCH_CHUNK = 5000  # tasks per transaction of the search index: about 0.2 s of trigram indexing
 _SMALL = 20_000  # a cache this small gets its search index when opened
 
@@ -157,16 +174,8 @@ class StoreBase:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction (BEGIN IMMEDIATE); nested use joins the outer one."""
-        if self.conn.in_transaction:
-            yield self.conn
-            return
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+        with immediate(self.conn) as conn:
+            yield conn
 
     def _meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
