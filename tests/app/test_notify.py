@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from app.i18n import LOCALES, current_locale, set_locale
+from app.i18n import LOCALES, set_locale
 from app.notify import (
     Announcement,
     Announcer,
@@ -30,20 +30,14 @@ from app.notify.decide import Row
 from sync.store import Changes, Store
 from tests.sync import factories as f
 
+pytestmark = pytest.mark.usefixtures("chinese")
+
 START = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 PID = "0190a000-0000-7000-8000-0000000000a1"
 TODO = "0190a000-0000-7000-8000-0000000000b1"
 TASK = "0190a000-0000-7000-8000-0000000000c1"
 ON = NotifySettings()
 I18N = Path(__file__).resolve().parents[2] / "app" / "i18n"
-
-
-@pytest.fixture(autouse=True)
-def chinese() -> Iterator[None]:
-    before = current_locale()
-    set_locale("zh-CN")
-    yield
-    set_locale(before)
 
 
 def at(seconds: float) -> datetime:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.i18n import LOCALES, catalogue, current_locale, set_locale
+from app.i18n import LOCALES, catalogue, set_locale
 from app.reminders import (
     LOG_FILE,
     History,
@@ -34,34 +33,15 @@ from app.reminders import (
 )
 from app.reminders.schedule import digest_slots, time_key
 from sync.store import Store
+from tests.app.moments import SHANGHAI, iso, sh, tid
 from tests.sync import factories as f
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+pytestmark = pytest.mark.usefixtures("chinese")
+
 NEW_YORK = ZoneInfo("America/New_York")
 BERLIN = ZoneInfo("Europe/Berlin")
 H, D = timedelta(hours=1), timedelta(days=1)
 ME, OTHER = f.ME, f.OTHER
-
-
-@pytest.fixture(autouse=True)
-def chinese() -> Iterator[None]:
-    before = current_locale()
-    set_locale("zh-CN")
-    yield
-    set_locale(before)
-
-
-def tid(n: int) -> str:
-    return f"0190a000-0000-7000-8000-00000000c{n:03d}"
-
-
-def sh(month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    """A wall-clock time in Shanghai in 2026."""
-    return datetime(2026, month, day, hour, minute, tzinfo=SHANGHAI)
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def task(

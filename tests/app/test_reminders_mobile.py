@@ -38,21 +38,20 @@ from app.reminders.mobile import (
     permission_answer,
 )
 from sync.store import Store
+from tests.app.moments import SHANGHAI, sh, tid
 from tests.app.test_reminders_runner import (  # the runner's own fixtures and helpers
     DUE,
     SETTINGS,
-    SHANGHAI,
     Clock,
     H,
     Shown,
     at,
-    chinese,  # noqa: F401  (autouse: reminders speak Chinese here)
     my_task,
-    sh,
     store,  # noqa: F401  (asked for by `cache`)
-    tid,
 )
 from tests.sync import factories as f
+
+pytestmark = pytest.mark.usefixtures("chinese")  # reminders speak Chinese here
 
 
 class PhoneOs:

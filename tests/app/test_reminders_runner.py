@@ -9,11 +9,9 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.i18n import current_locale, set_locale
 from app.notify import NullNotifier
 from app.reminders import (
     RETRY_AFTER,
@@ -27,25 +25,15 @@ from app.reminders import (
     ToastNotifier,
 )
 from sync.store import Store
+from tests.app.moments import iso, sh, tid
 from tests.sync import factories as f
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+pytestmark = pytest.mark.usefixtures("chinese")
+
 H = timedelta(hours=1)
 PID = "0190a000-0000-7000-8000-0000000000a1"
 TODO, DONE = "0190a000-0000-7000-8000-0000000000b1", "0190a000-0000-7000-8000-0000000000b3"
 SETTINGS = ReminderSettings(zone="Asia/Shanghai")
-
-
-def tid(n: int) -> str:
-    return f"0190a000-0000-7000-8000-00000000c{n:03d}"
-
-
-def sh(month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=SHANGHAI)
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 DUE = sh(11, 20, 18)
@@ -105,14 +93,6 @@ class Shown:
     def take(self) -> list[tuple[str, str, str | None]]:
         items, self.items = self.items, []
         return items
-
-
-@pytest.fixture(autouse=True)
-def chinese() -> Iterator[None]:
-    before = current_locale()
-    set_locale("zh-CN")
-    yield
-    set_locale(before)
 
 
 def my_task(n: int, due: datetime | None = DUE, **fields: Any) -> dict[str, Any]:

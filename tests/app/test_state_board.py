@@ -6,17 +6,17 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from fractional_indexing import generate_n_keys_between
 
-from app.i18n import current_locale, set_locale
 from app.state.board import CARD_HEIGHT, MIN_WINDOW, WINDOW_MARGIN, BoardFilters, BoardModel, Window
 from sync.store import Store, TaskFilter
+from tests.app.moments import SHANGHAI, tid
 from tests.sync import factories as f
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+pytestmark = pytest.mark.usefixtures("chinese")
+
 NOW = datetime(2026, 11, 10, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
 PID = "0190a000-0000-7000-8000-0000000000a1"
 TODO, DOING, DONE = (f"0190a000-0000-7000-8000-0000000000b{n}" for n in (1, 2, 3))
@@ -25,18 +25,6 @@ TODO, DOING, DONE = (f"0190a000-0000-7000-8000-0000000000b{n}" for n in (1, 2, 3
 def shanghai(day: int, hour: int, minute: int = 0, month: int = 11) -> str:
     """A due time written as the server writes it, for a wall-clock time in Shanghai."""
     return datetime(2026, month, day, hour, minute, tzinfo=SHANGHAI).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def tid(n: int) -> str:
-    return f"0190a000-0000-7000-8000-00000000c{n:03d}"
-
-
-@pytest.fixture(autouse=True)
-def chinese() -> Iterator[None]:
-    previous = current_locale()
-    set_locale("zh-CN")
-    yield
-    set_locale(previous)
 
 
 def open_store(path: Path) -> Store:

@@ -25,9 +25,9 @@ from app.state.mentions import Suggestion, complete, handle_of, mentioned_ids, o
 from app.state.palette import Entry, entries
 from app.state.shortcuts import Context, Key, decide
 from sync.store import Store
+from tests.app.moments import SHANGHAI, tid
 from tests.sync import factories as f
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")
 NOW = datetime(2026, 11, 10, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
 PID = "0190a000-0000-7000-8000-0000000000a1"
@@ -35,10 +35,6 @@ OPS = "0190a000-0000-7000-8000-0000000000a2"
 OLD = "0190a000-0000-7000-8000-0000000000a3"
 TODO, DOING, DONE = (f"0190a000-0000-7000-8000-0000000000b{n}" for n in (1, 2, 3))
 OPS_DOING, OPS_DONE = "0190a000-0000-7000-8000-0000000000b4", "0190a000-0000-7000-8000-0000000000b5"
-
-
-def tid(n: int) -> str:
-    return f"0190a000-0000-7000-8000-00000000c{n:03d}"
 
 
 def utc(moment: datetime) -> str:
