@@ -196,11 +196,13 @@ async def test_restored_cache_takes_a_new_client_id(settings: Settings, tmp_path
 
 
 async def test_expired_access_token_is_refreshed(tmp_path: Path, db_url: str) -> None:
-    with live_server(db_url, access_token_ttl_s=1) as url:
+    # 3 s: long enough that the refreshed token outlives the retried request on a loaded machine
+    # (with 1 s it could expire again on the way, seen once in CI).
+    with live_server(db_url, access_token_ttl_s=3) as url:
         a, pid = await owner_with_project(url, tmp_path / "a.db")
         tokens = a.remote.auth.tokens
         before = tokens.load_refresh_token(a.remote.base_url, a.email)
-        await asyncio.sleep(1.5)
+        await asyncio.sleep(3.5)
         a.store.create_task(pid, "令牌过期之后")
         await a.engine.sync()
         assert a.store.outbox() == [] and tokens.load_refresh_token(a.remote.base_url, a.email) != before
