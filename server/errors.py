@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -11,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from server.responses import Json
 
 _STATUS_CODES = {
-    400: "bad_request",
+    400: "malformed_json",  # FastAPI's only 400: a body its parser did not take
     401: "not_authenticated",
     403: "forbidden",
     404: "not_found",
@@ -76,15 +77,32 @@ class BodyTooLarge(StarletteHTTPException):
         super().__init__(413, message)
 
 
+def malformed_json() -> ApiError:
+    return ApiError(
+        400,
+        "malformed_json",
+        "The request body is not valid JSON (UTF-8, numbers under 4,300 digits, nesting under 1,000 levels).",
+    )
+
+
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+def encodable(text: str) -> str:
+    """`text` with lone surrogates (which UTF-8 cannot carry) replaced by U+FFFD, for an answer or a log."""
+    return _SURROGATES.sub("\ufffd", text)
+
+
 def validation_details(errors: list[Any]) -> list[dict[str, Any]]:
-    """Pydantic errors as JSON-safe details: where, what, and why."""
+    """Pydantic errors as JSON-safe details: where, what, and why (a field named with a lone
+    surrogate is echoed with U+FFFD in its place)."""
     out = []
     for err in errors:
         out.append(
             {
-                "loc": [str(part) for part in err.get("loc", ())],
+                "loc": [encodable(str(part)) for part in err.get("loc", ())],
                 "type": str(err.get("type", "")),
-                "message": str(err.get("msg", "")),
+                "message": encodable(str(err.get("msg", ""))),
             }
         )
     return out
@@ -104,7 +122,7 @@ def install_error_handlers(app: FastAPI) -> None:
         errors = list(exc.errors())
         malformed = any(e.get("type") == "json_invalid" for e in errors)
         if malformed:
-            return error_response(ApiError(400, "malformed_json", "The request body is not valid JSON."))
+            return error_response(malformed_json())
         return error_response(
             ApiError(422, "validation_error", "Some fields are missing or invalid.", validation_details(errors))
         )
@@ -115,6 +133,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> Json:
+        if exc.status_code == 400:
+            return error_response(malformed_json())
         code = _STATUS_CODES.get(exc.status_code, "error")
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
         headers = dict(exc.headers) if exc.headers else None

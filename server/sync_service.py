@@ -119,6 +119,7 @@ def push(
                 continue
             result = apply_one(ctx, m)
             if result["status"] == "rejected":
+                earlier[m.mutation_id] = result["error"]  # the same id again in this batch repeats why
                 tx.raw.execute(
                     "INSERT INTO rejected_mutations (user_id, client_id, mutation_id, error) VALUES (:u, :c, :m, :e)",
                     {"u": user_id, "c": client_id, "m": m.mutation_id, "e": orjson.dumps(result["error"]).decode()},

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
@@ -77,6 +77,25 @@ def _storable(value: str) -> str:
 
 # Text a client sends that the server stores or looks up.
 Text = Annotated[str, AfterValidator(_storable)]
+
+# Times a client sets lie in years 2 to 9998 (UTC): a year from either end of what Python, SQLite and
+# PostgreSQL clients can hold, so any time zone's wall clock and any reminder lead stay in range.
+EARLIEST_INSTANT = datetime(2, 1, 1, tzinfo=UTC)
+LATEST_INSTANT = datetime(9998, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+
+
+def _in_calendar(value: datetime) -> datetime:
+    try:
+        utc = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+14:00 is before year 1 in UTC
+        raise ValueError("must lie between the years 2 and 9998 in UTC") from None
+    if not EARLIEST_INSTANT <= utc <= LATEST_INSTANT:
+        raise ValueError("must lie between the years 2 and 9998 in UTC")
+    return value
+
+
+# A point in time a client sets (a task's start and due times); without an offset it is UTC.
+Instant = Annotated[datetime, AfterValidator(_in_calendar)]
 
 Position = Annotated[str, Field(min_length=1, max_length=MAX_POSITION), AfterValidator(_check_position)]
 Name = Annotated[Text, Field(min_length=1, max_length=MAX_NAME), AfterValidator(_strip_nonempty)]
@@ -361,8 +380,8 @@ class TaskFields(Strict):
     type: TaskType | None = None
     parent_id: Id | None = None
     position: Position | None = None
-    start_at: datetime | None = None
-    due_at: datetime | None = None
+    start_at: Instant | None = None
+    due_at: Instant | None = None
     estimate: Estimate | None = None
 
 

@@ -12,13 +12,14 @@ from starlette.concurrency import run_in_threadpool
 
 from server.deps import CurrentUser, Services, ServicesDep
 from server.errors import ApiError
+from server.json_body import JsonRoute
 from server.feed import Tx, utcnow
 from server.models import RefreshToken, TokenFamily, User
 from server.routes.docs import errors
 from server.security import new_refresh_token, token_hash
 from sync import protocol as p
 
-router = APIRouter(tags=["auth"])
+router = APIRouter(tags=["auth"], route_class=JsonRoute)
 users = User.__table__  # type: ignore[attr-defined]
 families = TokenFamily.__table__  # type: ignore[attr-defined]
 refresh_tokens = RefreshToken.__table__  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from server.deps import CurrentUser, ServicesDep
 from server.errors import ApiError
+from server.json_body import JsonRoute
 from server.feed import utcnow
 from server.push._schemas import (
     PushEndpointCreate,
@@ -23,7 +24,7 @@ from server.push._validate import check_endpoint, check_p256dh
 from server.responses import Json
 from server.routes.docs import errors
 
-router = APIRouter(tags=["push"])
+router = APIRouter(tags=["push"], route_class=JsonRoute)
 
 
 @router.get("/push/vapid", response_model=VapidPublic, responses=errors(401))

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import orjson
 from fastapi import APIRouter, Query, Request
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
 
-from server import sync_service
+from server import json_body, sync_service
+from server.json_body import JsonRoute
 from server.deps import BearerDep, ServicesDep, authenticate, session_alive, token_of
 from server.errors import ApiError, validation_details
 from server.events import EventStream
@@ -18,7 +18,7 @@ from server.responses import Json, RawJson
 from server.routes.docs import errors
 from sync import protocol as p
 
-router = APIRouter(tags=["sync"])
+router = APIRouter(tags=["sync"], route_class=JsonRoute)
 
 
 @router.get(
@@ -53,10 +53,7 @@ async def pull(
 
 
 def parse_push(raw: bytes) -> p.PushRequest:
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise ApiError(400, "malformed_json", "The request body is not valid JSON.") from None
+    data = json_body.loads(raw)
     mutations = data.get("mutations") if isinstance(data, dict) else None
     if isinstance(mutations, list) and len(mutations) > p.MAX_MUTATIONS_PER_PUSH:
         raise ApiError(413, "too_many_mutations", f"Send at most {p.MAX_MUTATIONS_PER_PUSH} mutations in one push.")

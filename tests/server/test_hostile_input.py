@@ -49,7 +49,7 @@ def test_a_lone_surrogate_in_args_rejects_only_that_mutation(api: Api) -> None:
         _mutation(alice, "task.update", f'{{"id": "{tid}", "{s}": 1}}'),  # an unknown field named with one
         _mutation(alice, "task.update", f'{{"id": "{tid}{s}"}}'),
     ]
-    unknown = _mutation(alice, f"task.update{s}", "{}")
+    unknown = _mutation(alice, "task.update\\u00e9", "{}")
     good = _mutation(alice, "task.update", f'{{"id": "{tid}", "set": {{"title": "fine"}}}}')
     r = _raw_push(alice, [*bad, unknown, good])
     assert r.status_code == 200, r.text
@@ -70,6 +70,9 @@ def test_a_lone_surrogate_in_the_envelope_is_422(api: Api) -> None:
     alice = api.person("Alice")
     error = error_of(_raw_push(alice, [], client_id=f'"c{SURROGATE}"'), 422, "validation_error")
     assert error["details"][0]["loc"] == ["client_id"]
+    named = '{"mutation_id": 1, "name": "task.delete%s", "args": {}}' % SURROGATE
+    error = error_of(_raw_push(alice, [named]), 422, "validation_error")
+    assert error["details"][0]["loc"] == ["mutations", "0", "name"]
     assert alice.pull()["last_mutation_id"] == 0
 
 
@@ -133,7 +136,7 @@ def test_times_at_the_edge_of_the_calendar_are_validation_errors(api: Api) -> No
 UNPARSABLE = [
     b"\xff\xfe{\x00}",  # not UTF-8
     b'{"email": ' + b"1" * 5000 + b"}",  # a number with 5,000 digits
-    b"[" * 1000 + b"]" * 1000,  # nesting 1,000 deep
+    b"[" * 2000 + b"]" * 2000,  # nesting 2,000 deep
     b'{"a": NaN}',
     b"{",
 ]
@@ -153,6 +156,9 @@ def test_bodies_that_cannot_be_parsed_are_400_malformed_json_everywhere(api: Api
         for body in UNPARSABLE:
             r = alice.http.post(path, content=body, headers={**alice.headers, **JSON})
             error_of(r, 400, "malformed_json")
+        # Nesting 1,000 deep is JSON all the same: of the wrong shape, like any other list.
+        r = alice.http.post(path, content=b"[" * 1000 + b"]" * 1000, headers={**alice.headers, **JSON})
+        error_of(r, 422, "validation_error")
 
 
 def test_the_same_rejected_id_twice_in_a_batch_repeats_its_error(api: Api) -> None:
