@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from server.notification_prefs import DEFAULT_TIME_ZONE, known_zone
@@ -25,12 +25,13 @@ class Settings(BaseSettings):
     port: int = 8765
     registration_open: bool = True
     access_token_ttl_s: int = 15 * 60
-    refresh_token_ttl_s: int = 60 * 24 * 3600
+    # Bounded so `now + ttl` (and `now + lead`) can never leave the calendar.
+    refresh_token_ttl_s: int = Field(60 * 24 * 3600, le=10 * 366 * 24 * 3600)
     # /auth/token attempts allowed per window, per email and per client address.
     login_limit_per_email: int = 10
     login_limit_per_address: int = 50
     login_window_s: int = 60
-    due_soon_lead_s: int = 24 * 3600
+    due_soon_lead_s: int = Field(24 * 3600, ge=0, le=366 * 24 * 3600)
     reminder_interval_s: float = 60.0
     ping_interval_s: float = 15.0
     argon2_time_cost: int = 3

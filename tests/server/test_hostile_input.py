@@ -171,3 +171,31 @@ def test_the_same_rejected_id_twice_in_a_batch_repeats_its_error(api: Api) -> No
     later = alice.post("/api/v1/sync/push", json={"client_id": alice.client_id, "mutations": [bad]}).json()
     assert later["results"][0] == {**first, "status": "duplicate"}
     assert second == later["results"][0]
+
+
+def test_reminders_run_over_tasks_due_at_both_ends_of_the_calendar(api: Api, app: Any) -> None:
+    from datetime import timedelta
+
+    from server.feed import utcnow
+    from server.reminders import run_reminders
+
+    alice = api.person("Alice")
+    pid = alice.project()["id"]
+    first = alice.task(pid, due_at="0002-01-01T00:00:00Z")
+    last = alice.task(pid, due_at="9998-12-31T23:59:59.999999Z")
+    longest = timedelta(seconds=366 * 24 * 3600)  # the longest lead the settings allow
+    created, _, _ = run_reminders(app.state.services.db, utcnow(), longest)
+    assert created == 1
+    notes = rows(alice.pull_all()[0], "notification").values()
+    assert [(n["kind"], n["task_id"]) for n in notes] == [("overdue", first)]
+    assert last not in {n["task_id"] for n in notes}
+
+
+def test_settings_refuse_leads_and_lifetimes_that_leave_the_calendar(db_url: str) -> None:
+    from pydantic import ValidationError
+
+    from tests.conftest import test_settings
+
+    for name in ("due_soon_lead_s", "refresh_token_ttl_s"):
+        with pytest.raises(ValidationError):
+            test_settings(db_url, **{name: 10**12})
