@@ -27,6 +27,8 @@ MAX_LABELS = 100
 MAX_NAME = 200
 MAX_LABEL = 100
 MAX_POSITION = 200
+# Levels of a subtask chain: a top-level task is level 1 (Jira has three levels, Linear a few more).
+MAX_TASK_DEPTH = 5
 
 # `notification_pref` is Keel's extension (docs/protocol.md): a pull carries it only when asked
 # with `include=notification_pref`, so clients written to the shared contract never meet it.

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from server.errors import MutationRejected
 from server.feed import to_utc
 from server.mutations.context import Ctx, Row, comments, projects, statuses, tasks, watches
+from server.mutations.hierarchy import check_parent, subtree
 from server.mutations.notify import notify, put_watch, watchers
 from server.mutations.positions import after_last
 from sync import protocol as p
@@ -26,19 +27,6 @@ def _check_status(ctx: Ctx, project_id: str, status_id: str) -> None:
 def _check_assignee(ctx: Ctx, project_id: str, user_id: str) -> None:
     if not ctx.is_member(project_id, user_id):
         raise MutationRejected("invalid_assignee", "The assignee is not a member of this project.")
-
-
-def _check_parent(ctx: Ctx, task_id: str, project_id: str, parent_id: str) -> None:
-    seen = {task_id}
-    current: str | None = parent_id
-    while current is not None:
-        if current in seen:
-            raise MutationRejected("invalid_parent", "A task cannot be its own ancestor.")
-        seen.add(current)
-        parent = ctx.get(tasks, current)
-        if parent is None or parent["project_id"] != project_id or parent["deleted"]:
-            raise MutationRejected("invalid_parent", "The parent task does not exist in this project.")
-        current = parent["parent_id"]
 
 
 def _labels(existing: list[str], add: list[str], remove: list[str]) -> list[str]:
@@ -89,7 +77,7 @@ def task_create(ctx: Ctx, a: p.TaskCreate) -> None:
         _check_assignee(ctx, pid, assignee)
     parent = _id_or_none(a.parent_id)
     if parent:
-        _check_parent(ctx, tid, pid, parent)
+        check_parent(ctx, tid, pid, parent, moving=False)
     number = int(project["next_number"])
     ctx.raw.update(projects, pid, {"next_number": number + 1})
     project["next_number"] = number + 1  # the push's cached project row stays current
@@ -144,7 +132,7 @@ def task_update(ctx: Ctx, a: p.TaskUpdate) -> None:
     if values.get("assignee_id") is not None and values["assignee_id"] != task["assignee_id"]:
         _check_assignee(ctx, pid, values["assignee_id"])
     if values.get("parent_id") is not None and values["parent_id"] != task["parent_id"]:
-        _check_parent(ctx, task["id"], pid, values["parent_id"])
+        check_parent(ctx, task["id"], pid, values["parent_id"], moving=True)
     if a.labels_add or a.labels_remove:
         labels = _labels(orjson.loads(task["labels"]), a.labels_add, a.labels_remove)
         values["labels"] = orjson.dumps(labels).decode()
@@ -162,22 +150,9 @@ def task_update(ctx: Ctx, a: p.TaskUpdate) -> None:
         notify(ctx, "status_changed", updated, recipients)
 
 
-def _subtree(ctx: Ctx, root_id: str) -> list[Row]:
-    found: list[Row] = []
-    frontier = [root_id]
-    while frontier:
-        rows = ctx.conn.execute(
-            sa.select(tasks).where(tasks.c.parent_id.in_(frontier), tasks.c.deleted.is_(False))
-        ).mappings()
-        children = [dict(r) for r in rows]
-        found.extend(children)
-        frontier = [c["id"] for c in children]
-    return found
-
-
 def task_delete(ctx: Ctx, a: p.IdOnly) -> None:
     task = ctx.task_for(str(a.id), "member")
-    doomed = [task, *_subtree(ctx, task["id"])]
+    doomed = [task, *subtree(ctx, task["id"])]
     ids = [t["id"] for t in doomed]
     for row in doomed:
         ctx.update("task", tasks, row, {"deleted": True, "updated_at": ctx.now})

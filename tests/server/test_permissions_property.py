@@ -29,7 +29,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from server.app import create_app
 from server.models import Comment, Member, Notification, Project, Status, Task, Watch
-from sync.protocol import member_id
+from sync.protocol import MAX_TASK_DEPTH, member_id
 from tests.conftest import test_settings
 from tests.factories import Api, Person, new_id, unique_key
 
@@ -229,7 +229,7 @@ class Permissions(RuleBasedStateMachine):
             parent_id = self.task(parent)
             args["parent_id"] = parent_id
             info = self.tasks[parent_id]
-            ok = ok and info["project"] == pid and not info["deleted"]
+            ok = ok and info["project"] == pid and not info["deleted"] and self.level(parent_id) < MAX_TASK_DEPTH
         self.push(actor, "task.create", args, ok)
         if ok:
             self.tasks[tid] = {
@@ -238,6 +238,11 @@ class Permissions(RuleBasedStateMachine):
                 "deleted": False,
                 "assignee": args.get("assignee_id"),
             }
+
+    def level(self, task_id: str) -> int:
+        """How deep a task is nested: 1 for a top-level task."""
+        parent = self.tasks[task_id]["parent"]
+        return 1 if parent is None else 1 + self.level(parent)
 
     def can_touch(self, actor: Device, task_id: str, minimum: str) -> bool:
         info = self.tasks[task_id]
