@@ -18,6 +18,7 @@ from server.db import Database, migrate, read_secret
 from server.deps import Services
 from server.errors import ApiError, BodyTooLarge, error_response, install_error_handlers
 from server.events import Broker
+from server.password_gate import PasswordGate
 from server.push import build_push
 from server.reminders import reminder_loop
 from server.routes import auth, health, push, sync
@@ -67,7 +68,11 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
     return Services(
         settings=settings,
         db=db,
-        passwords=Passwords(settings.argon2_time_cost, settings.argon2_memory_kib),
+        passwords=Passwords(
+            settings.argon2_time_cost,
+            settings.argon2_memory_kib,
+            PasswordGate(settings.password_hash_slots, settings.password_hash_wait_s),
+        ),
         tokens=AccessTokens(read_secret(db.engine, "jwt"), settings.access_token_ttl_s),
         email_limiter=RateLimiter(settings.login_limit_per_email, settings.login_window_s),
         address_limiter=RateLimiter(settings.login_limit_per_address, settings.login_window_s),

@@ -13,22 +13,28 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from server.errors import ApiError
+from server.password_gate import PasswordGate
 
 
 class Passwords:
-    def __init__(self, time_cost: int, memory_kib: int) -> None:
+    """argon2 hashing through a `PasswordGate`, so concurrent sign-ins cannot take the server's memory."""
+
+    def __init__(self, time_cost: int, memory_kib: int, gate: PasswordGate | None = None) -> None:
         self._hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=1)
+        self.gate = gate or PasswordGate()
         # Verifying against this for unknown emails makes both failures take the same time.
         self._dummy = self._hasher.hash(secrets.token_hex(16))
 
     def hash(self, password: str) -> str:
-        return self._hasher.hash(password)
+        with self.gate.slot():
+            return self._hasher.hash(password)
 
     def verify(self, password_hash: str | None, password: str) -> bool:
-        try:
-            return self._hasher.verify(password_hash or self._dummy, password) and password_hash is not None
-        except (VerificationError, InvalidHashError):
-            return False
+        with self.gate.slot():
+            try:
+                return self._hasher.verify(password_hash or self._dummy, password) and password_hash is not None
+            except (VerificationError, InvalidHashError):
+                return False
 
 
 def new_refresh_token() -> str:

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     ping_interval_s: float = 15.0
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
+    # Password hashes computed at once (0: one per core); each holds argon2_memory_kib while it runs.
+    # A sign-in waits up to password_hash_wait_s for a slot, then is answered 429 (docs/server.md).
+    password_hash_slots: int = Field(0, ge=0, le=1024)
+    password_hash_wait_s: float = Field(2.0, ge=0, le=60)
     # Push to closed apps (docs/push.md). The VAPID subject names who runs this server (mailto: or https:).
     push_subject: str = "mailto:admin@localhost"
     # Loopback push services (http or https to 127.0.0.0/8, ::1, localhost): for tests and local setups.

@@ -12,8 +12,8 @@ from starlette.concurrency import run_in_threadpool
 
 from server.deps import CurrentUser, Services, ServicesDep
 from server.errors import ApiError
-from server.json_body import JsonRoute
 from server.feed import Tx, utcnow
+from server.json_body import JsonRoute
 from server.models import RefreshToken, TokenFamily, User
 from server.routes.docs import errors
 from server.security import new_refresh_token, token_hash

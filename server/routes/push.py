@@ -10,8 +10,8 @@ from starlette.concurrency import run_in_threadpool
 
 from server.deps import CurrentUser, ServicesDep
 from server.errors import ApiError
-from server.json_body import JsonRoute
 from server.feed import utcnow
+from server.json_body import JsonRoute
 from server.push._schemas import (
     PushEndpointCreate,
     PushEndpointList,

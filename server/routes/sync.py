@@ -10,10 +10,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
 
 from server import json_body, sync_service
-from server.json_body import JsonRoute
 from server.deps import BearerDep, ServicesDep, authenticate, session_alive, token_of
 from server.errors import ApiError, validation_details
 from server.events import EventStream
+from server.json_body import JsonRoute
 from server.responses import Json, RawJson
 from server.routes.docs import errors
 from sync import protocol as p
