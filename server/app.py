@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import TypeAdapter
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server import __version__
@@ -30,7 +31,12 @@ log = logging.getLogger("keel.server")
 
 
 class BodyLimit:
-    """Answers 413 for a body over the protocol's limit, before anything reads it whole."""
+    """Answers 413 for a body over the protocol's limit, before anything reads it whole.
+
+    A client that leaves before its body arrived (a closed app, a lost network, a connection cut off
+    for being too slow) is normal traffic: it is logged at INFO, and the `ClientDisconnect` the route
+    meets ends the request quietly instead of as "Exception in ASGI application" with a traceback.
+    """
 
     def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
         self.app = app
@@ -45,17 +51,25 @@ class BodyLimit:
                 await error_response(_too_large(self.limit))(scope, receive, send)
                 return
         seen = 0
+        complete = False
 
         async def limited() -> Message:
-            nonlocal seen
+            nonlocal seen, complete
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
                     raise BodyTooLarge(_too_large(self.limit).message)
+                complete = not message.get("more_body", False)
+            elif message["type"] == "http.disconnect" and not complete:
+                complete = True  # said once
+                log.info("a client left before its request body arrived: %s %s", scope["method"], scope["path"])
             return message
 
-        await self.app(scope, limited, send)
+        try:
+            await self.app(scope, limited, send)
+        except ClientDisconnect:
+            pass  # nobody is left to answer, and it was logged above
 
 
 def _too_large(limit: int) -> ApiError:

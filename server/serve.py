@@ -14,6 +14,7 @@ import uvicorn
 from fastapi import FastAPI
 from uvicorn.config import LOGGING_CONFIG
 
+from server.connections import ConnectionLimits, guarded_protocol
 from server.events import Broker
 from server.logging import UVICORN_LOGGERS, install_token_redaction
 from server.settings import Settings, get_settings
@@ -30,8 +31,12 @@ def log_config(level: str = "info") -> dict[str, Any]:
 
 
 def uvicorn_config(app: FastAPI, *, host: str, port: int, log_level: str = "info", **options: Any) -> uvicorn.Config:
-    """A uvicorn config for the Keel app. `log_config=None` in `options` leaves logging as it is (tests)."""
+    """A uvicorn config for the Keel app, with the connection guards of `server.connections`.
+    `log_config=None` in `options` leaves logging as it is (tests)."""
     options.setdefault("log_config", log_config(log_level))
+    settings: Settings = app.state.services.settings
+    limits = ConnectionLimits(settings.header_timeout_s, settings.body_timeout_s, settings.max_header_bytes)
+    options.setdefault("http", guarded_protocol(limits))
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="on", **options)
     install_token_redaction()  # whatever logging config was applied above, tokens stay out of it
     return config

@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     push_ttl_s: int = 24 * 3600
     # The zone of quiet hours for people whose notification preferences name none (an IANA name).
     default_time_zone: str = DEFAULT_TIME_ZONE
+    # How a request must arrive (docs/server.md): its head within header_timeout_s, at most
+    # max_header_bytes of request line and headers, its body within body_timeout_s of the head.
+    header_timeout_s: float = Field(10.0, gt=0, le=600)
+    body_timeout_s: float = Field(60.0, gt=0, le=3600)
+    max_header_bytes: int = Field(16 * 1024, ge=1024, le=1024 * 1024)
     demo: bool = False
     log_level: str = "info"
 

@@ -28,10 +28,21 @@ def url(db_url: str) -> Iterator[str]:
         yield base
 
 
+_OPEN: list[socket.socket] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_sockets() -> Iterator[None]:
+    yield
+    while _OPEN:
+        _OPEN.pop().close()
+
+
 def _connect(url: str) -> socket.socket:
     host, port = url.removeprefix("http://").split(":")
     sock = socket.create_connection((host, int(port)), timeout=BOUND_S)
     sock.setblocking(False)
+    _OPEN.append(sock)
     return sock
 
 
@@ -138,7 +149,7 @@ def test_a_client_leaving_mid_body_is_not_an_error(url: str, caplog: pytest.LogC
             + b'{"client_id": "c", '
         )
         time.sleep(0.1)
-        sock.close()
+        sock.close()  # closing twice (again at teardown) is harmless
     deadline = time.monotonic() + BOUND_S
     while time.monotonic() < deadline and _count(caplog, "left before its request body") < 3:
         if _count(caplog, "Exception in ASGI application"):
