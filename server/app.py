@@ -66,10 +66,8 @@ class BodyLimit:
                 log.info("a client left before its request body arrived: %s %s", scope["method"], scope["path"])
             return message
 
-        try:
+        with contextlib.suppress(ClientDisconnect):  # nobody is left to answer, and it was logged above
             await self.app(scope, limited, send)
-        except ClientDisconnect:
-            pass  # nobody is left to answer, and it was logged above
 
 
 def _too_large(limit: int) -> ApiError:

@@ -43,7 +43,9 @@ def test_a_lone_surrogate_in_args_rejects_only_that_mutation(api: Api) -> None:
         _mutation(alice, "task.create", f'{{"id": "{new_id()}", "project_id": "{pid}", "title": "{s}"}}'),
         _mutation(alice, "comment.create", f'{{"id": "{new_id()}", "task_id": "{tid}", "body": "hi {s}"}}'),
         _mutation(alice, "project.update", f'{{"id": "{pid}", "name": "p{s}"}}'),
-        _mutation(alice, "status.create", f'{{"id": "{new_id()}", "project_id": "{pid}", "name": "{s}", "category": "todo"}}'),
+        _mutation(
+            alice, "status.create", f'{{"id": "{new_id()}", "project_id": "{pid}", "name": "{s}", "category": "todo"}}'
+        ),
         _mutation(alice, "notification_pref.update", f'{{"set": {{"time_zone": "Asia/{s}"}}}}'),
         _mutation(alice, "notification_pref.update", f'{{"set": {{"kinds": {{"{s}": true}}}}}}'),
         _mutation(alice, "task.update", f'{{"id": "{tid}", "{s}": 1}}'),  # an unknown field named with one
@@ -70,7 +72,7 @@ def test_a_lone_surrogate_in_the_envelope_is_422(api: Api) -> None:
     alice = api.person("Alice")
     error = error_of(_raw_push(alice, [], client_id=f'"c{SURROGATE}"'), 422, "validation_error")
     assert error["details"][0]["loc"] == ["client_id"]
-    named = '{"mutation_id": 1, "name": "task.delete%s", "args": {}}' % SURROGATE
+    named = '{"mutation_id": 1, "name": "task.delete' + SURROGATE + '", "args": {}}'
     error = error_of(_raw_push(alice, [named]), 422, "validation_error")
     assert error["details"][0]["loc"] == ["mutations", "0", "name"]
     assert alice.pull()["last_mutation_id"] == 0

@@ -70,9 +70,8 @@ def test_a_subtask_chain_stops_at_the_depth_limit(api: Api) -> None:
     alice = api.person("Alice")
     pid = alice.project()["id"]
     chain = _chain(alice, pid, MAX_TASK_DEPTH)
-    error = alice.rejected(
-        "task.create", {"id": new_id(), "project_id": pid, "title": "too deep", "parent_id": chain[-1]}, "invalid_parent"
-    )
+    too_deep = {"id": new_id(), "project_id": pid, "title": "too deep", "parent_id": chain[-1]}
+    error = alice.rejected("task.create", too_deep, "invalid_parent")
     assert str(MAX_TASK_DEPTH) in error["message"]
     # Moving a subtree counts its own height: a two-level subtree fits under level MAX - 2 only.
     top, child = _chain(alice, pid, 2)
