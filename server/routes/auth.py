@@ -135,7 +135,7 @@ def sign_out(services: Services, token: str) -> None:
     "/auth/register",
     status_code=201,
     response_model=p.UserEnvelope,
-    responses=errors(400, 403, 409, 413, 422),
+    responses=errors(400, 403, 409, 413, 422, 429),
 )
 async def register(body: p.RegisterRequest, services: ServicesDep) -> dict[str, object]:
     if not services.settings.registration_open:
