@@ -162,6 +162,42 @@ def bench_pushes(base: str, singles: int, batches: int, clients: int = 4) -> dic
     }
 
 
+def bench_nesting(base: str, depth: int = 4) -> dict[str, float]:
+    """A member pushing 500 creates under the deepest parent allowed, while another member in another
+    project pushes one mutation at a time: how long that other push waits (issue 9, defect 4)."""
+    with httpx.Client(base_url=base, timeout=120) as http:
+        hostile = Pusher(http, sign_in(http, "nester@bench.keel"))
+        pid = new_project(hostile, "NEST")
+        parent = None
+        for level in range(depth):
+            tid = str(uuid.uuid4())
+            hostile.push([("task.create", {"id": tid, "project_id": pid, "title": f"层 {level}", "parent_id": parent})])
+            parent = tid
+        under = {"project_id": pid, "parent_id": parent}
+        creates = [("task.create", {"id": str(uuid.uuid4()), "title": f"子 {i}", **under}) for i in range(500)]
+        other_http = httpx.Client(base_url=base, timeout=120)
+        other = Pusher(other_http, sign_in(other_http, "bystander@bench.keel"))
+        other_pid = new_project(other, "CALM")
+        waits: list[float] = []
+        done = False
+
+        def bystander() -> None:
+            while not done:
+                start = time.perf_counter()
+                other.push([("task.create", {"id": str(uuid.uuid4()), "project_id": other_pid, "title": "安静"})])
+                waits.append(time.perf_counter() - start)
+
+        with ThreadPoolExecutor(1) as pool:
+            running = pool.submit(bystander)
+            start = time.perf_counter()
+            hostile.push(creates)
+            nested = time.perf_counter() - start
+            done = True
+            running.result()
+        other_http.close()
+    return {"nested_creates_per_s": round(500 / nested, 1), "bystander_push_max_wait_s": round(max(waits), 3)}
+
+
 def insert_tasks(conn: Any, tx: Any, rows: list[dict[str, Any]], chunk: int = 20_000) -> list[dict[str, Any]]:
     """Inserts task rows and their feed rows (next `seq` each, pre-serialised) in bulk; returns the feed rows."""
     import orjson
@@ -357,6 +393,7 @@ def main() -> None:
             with server(db_url) as base:
                 if name == "push":
                     figures.update(bench_pushes(base, sizes["singles"], sizes["batches"]))
+                    figures.update(bench_nesting(base))
                 elif name == "bootstrap":
                     figures.update(bench_bootstrap(base, db_url, sizes["tasks"]))
                 else:
