@@ -91,6 +91,18 @@ def test_a_lone_surrogate_in_an_auth_body_is_422(api: Api, path: str) -> None:
         error_of(api.http.post(path, content=text.encode(), headers=JSON), 422, "validation_error")
 
 
+def test_a_lone_surrogate_in_a_push_endpoint_body_is_422(api: Api) -> None:
+    alice = api.person("Alice")
+    for body in (
+        f'{{"kind": "ntfy", "endpoint": "https://ntfy.example.com/keel-topic-012345", "device_id": "d{SURROGATE}"}}',
+        f'{{"kind": "ntfy", "endpoint": "https://ntfy.example.com/t{SURROGATE}opic"}}',
+        f'{{"endpoint": "https://push.example.com/x", "keys": {{"p256dh": "{SURROGATE}", "auth": "a"}}}}',
+    ):
+        r = alice.http.post("/api/v1/push/endpoints", content=body.encode(), headers={**alice.headers, **JSON})
+        error_of(r, 422, "validation_error")
+    assert alice.get("/api/v1/push/endpoints").json() == {"endpoints": []}
+
+
 def test_pull_parameters_that_cannot_be_text_are_not_a_crash(api: Api) -> None:
     alice = api.person("Alice")
     # Percent-encoded surrogate halves and invalid UTF-8 in the query string.
