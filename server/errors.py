@@ -12,7 +12,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from server.responses import Json
 
 _STATUS_CODES = {
-    400: "malformed_json",  # FastAPI's only 400: a body its parser did not take
     401: "not_authenticated",
     403: "forbidden",
     404: "not_found",
@@ -133,7 +132,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> Json:
-        if exc.status_code == 400:
+        if exc.status_code == 400:  # FastAPI's only 400: a body its parser did not take
             return error_response(malformed_json())
         code = _STATUS_CODES.get(exc.status_code, "error")
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
