@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from server.db import Database
 from server.push._dispatcher import PushDispatcher
+from server.push._egress import Egress, EgressRefused
 from server.push._errors import EndpointGone, InvalidSubscription, PushError, PushRejected, PushUnavailable
 from server.push._gateway import Notice, PushGateway, PushMessage, Registration, Sender
 from server.push._hook import created_notices, hand_over
@@ -21,6 +22,8 @@ from server.push._webpush import WebPushSender
 from server.settings import Settings
 
 __all__ = [
+    "Egress",
+    "EgressRefused",
     "EndpointGone",
     "EndpointPolicy",
     "InvalidSubscription",
@@ -64,9 +67,10 @@ class PushService:
 def build_push(settings: Settings, db: Database) -> PushService:
     """Web Push (signed with the database's VAPID key) and ntfy. A sender for another kind goes in the senders map."""
     vapid = load_vapid(db.engine, settings.push_subject)
+    egress = Egress(allow_loopback=settings.push_allow_loopback)
     gateway = PushDispatcher(
         db,
-        {WebPushSender.kind: WebPushSender(vapid), NtfySender.kind: NtfySender()},
+        {WebPushSender.kind: WebPushSender(vapid, egress=egress), NtfySender.kind: NtfySender(egress=egress)},
         ttl_s=settings.push_ttl_s,
         default_time_zone=settings.default_time_zone,
     )
