@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from server.db import Database
+from server.push._deferred import release_deferred
 from server.push._dispatcher import PushDispatcher
 from server.push._egress import Egress, EgressRefused
 from server.push._errors import EndpointGone, InvalidSubscription, PushError, PushRejected, PushUnavailable
@@ -49,6 +50,7 @@ __all__ = [
     "message_of",
     "parse_retry_after",
     "payload_of",
+    "release_deferred",
 ]
 
 
