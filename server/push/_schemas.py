@@ -90,3 +90,7 @@ class PushEndpointList(BaseModel):
 class VapidPublic(BaseModel):
     public_key: str = Field(description="The applicationServerKey to subscribe with: base64url, 65 bytes")
     kinds: list[str] = Field(description="The registration kinds this server can push to")
+
+
+class PushTestQueued(BaseModel):
+    queued: bool = Field(description="Always true: the test is sent in the background; its outcome is not reported")

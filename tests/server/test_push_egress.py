@@ -176,3 +176,18 @@ def test_loopback_allowed_still_refuses_private_addresses(listener: CountingList
             PushClient(egress=Egress(allow_loopback=True, resolve=resolve)), f"https://nas.example.com:{listener.port}/"
         )
     assert listener.accepted == 0
+
+
+def test_a_test_push_reports_nothing_and_is_only_for_ones_own(db_url: str, listener: CountingListener) -> None:
+    """`POST /push/endpoints/{id}/test` answers 202 before anything is sent, whatever the host: it cannot probe."""
+    name = loopback_name()
+    with serve(db_url) as api:
+        bob, eve = api.person(), api.person()
+        endpoint = f"https://{name}:{listener.port}/topic_aaaaaaaaaaaaaaaaaaaa"
+        registration = bob.post(PATH, json={"kind": "ntfy", "endpoint": endpoint}).json()
+        answer = bob.post(f"{PATH}/{registration['id']}/test")
+        assert (answer.status_code, answer.json()) == (202, {"queued": True})
+        error_of(eve.post(f"{PATH}/{registration['id']}/test"), 404, "not_found")
+        assert api.http.app.state.services.push.gateway.wait_idle(WAIT_S)
+        assert listener.accepted == 0
+        assert [e["id"] for e in bob.get(PATH).json()["endpoints"]] == [registration["id"]]
