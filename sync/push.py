@@ -67,11 +67,15 @@ def subscribe_link(endpoint: str) -> str:
     return link + "?secure=false" if parts.scheme == "http" else link
 
 
-def qr_svg_data_uri(text: str) -> str:
-    """A QR code of `text` as an SVG data URI (for ft.Image's `src`)."""
+def qr_png(text: str) -> bytes:
+    """A QR code of `text` as PNG bytes (for ft.Image's `src`; segno writes PNG without Pillow)."""
+    import io
+
     import segno
 
-    return str(segno.make(text, error="m").svg_data_uri(scale=6, border=2, dark="#000", light="#fff"))
+    out = io.BytesIO()
+    segno.make(text, error="m").save(out, kind="png", scale=8, border=2)
+    return out.getvalue()
 
 
 def qr_terminal(text: str) -> str:
