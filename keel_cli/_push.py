@@ -29,9 +29,7 @@ def add_push_commands(commands: Any, command: Any) -> None:
     ntfy = command(
         sub, "ntfy", "make a private ntfy topic, register it for this device, send a test", run_ntfy, nested=True
     )
-    ntfy.add_argument(
-        "--server", help="the ntfy server (default https://ntfy.sh; a self-hosted one is more dependable)"
-    )
+    ntfy.add_argument("--server", help="the ntfy server (default: the one the Keel server names, else https://ntfy.sh)")
     ntfy.add_argument("--locale", choices=["zh-CN", "en"], default="zh-CN", help="the language of the notifications")
     ntfy.add_argument("--no-qr", action="store_true", help="print the link only, no QR code")
     command(sub, "list", "your push registrations, every device's", run_list, json=True, nested=True)
@@ -55,14 +53,15 @@ def _run(store: Store, work: Any) -> Any:
 def run_ntfy(args: argparse.Namespace) -> int:
     from sync import push
 
-    server = args.server or push.DEFAULT_NTFY_SERVER
     with open_store(args) as store:
-        try:
-            push.topic_url(server, "x")
-        except ValueError as exc:
-            raise CliError(str(exc)) from exc
+        if args.server:
+            try:
+                push.topic_url(args.server, "x")
+            except ValueError as exc:
+                raise CliError(str(exc)) from exc
 
         async def work(remote: Remote) -> push.NtfyRegistration:
+            server = args.server or await push.suggested_server(remote)
             record = await push.register_ntfy(remote, store, server=server, locale=args.locale)
             await push.send_test(remote, record.id)
             return record

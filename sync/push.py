@@ -135,6 +135,12 @@ async def register_again(remote: Remote, store: Store) -> NtfyRegistration | Non
     return await _register(remote, store, record.endpoint, record.locale)
 
 
+async def suggested_server(remote: Remote) -> str:
+    """The ntfy server the Keel server names for its team (`KEEL_PUSH_NTFY_SERVER`), else the public one."""
+    answer = orjson.loads((await remote._request("GET", "/push/vapid")).content)
+    return str(answer.get("ntfy_server") or DEFAULT_NTFY_SERVER)
+
+
 async def send_test(remote: Remote, registration_id: str) -> None:
     """Asks the server to push a test to one registration; it arrives on the phone, or not."""
     await remote._request("POST", f"{ENDPOINTS}/{registration_id}/test")

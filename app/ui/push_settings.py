@@ -13,7 +13,7 @@ from typing import Any
 import flet as ft
 
 from app.i18n import t
-from app.ui.base import text, use_env
+from app.ui.base import text, typing, use_env
 from sync import push
 from sync.errors import SyncError
 
@@ -26,10 +26,12 @@ def PushToPhone() -> ft.Control:
     core = env.core
     opened, set_opened = ft.use_state(False)
     record, set_record = ft.use_state(lambda: push.saved(core.store))
-    server, set_server = ft.use_state(push.DEFAULT_NTFY_SERVER)
+    # Kept in a ref, not state: a re-render on every keystroke would fight the field being typed in.
+    server = ft.use_ref(push.DEFAULT_NTFY_SERVER)
     nothing: list[dict[str, Any]] = []
     listed, set_listed = ft.use_state(nothing)
     busy, set_busy = ft.use_state(False)
+    ready, set_ready = ft.use_state(False)  # the server's suggested ntfy server is in the field
 
     async def talk(work: Any) -> Any:
         """One exchange with the server, its failure told in a toast (None then)."""
@@ -38,12 +40,20 @@ def PushToPhone() -> ft.Control:
             env.toast(t("push.offline"))
             return None
         set_busy(True)
+        import sys
+
+        print("TALK start", work, file=sys.stderr, flush=True)
         try:
-            return await work(remote)
+            r = await work(remote)
+            print("TALK done", r, file=sys.stderr, flush=True)
+            return r
         except ValueError:
             env.toast(t("push.bad_server"))
         except SyncError as exc:
             env.toast(t("push.failed", reason=getattr(exc, "message", None) or str(exc)))
+        except BaseException as exc:
+            print("TALK exc", repr(exc), file=sys.stderr, flush=True)
+            raise
         finally:
             set_busy(False)
         return None
@@ -56,11 +66,15 @@ def PushToPhone() -> ft.Control:
     async def toggle(_: Any) -> None:
         set_opened(not opened)
         if not opened:
+            suggested = await talk(push.suggested_server)
+            if suggested:
+                server.current = suggested
+            set_ready(True)
             await refresh()
 
     async def set_up(_: Any) -> None:
         async def work(remote: Any) -> push.NtfyRegistration:
-            made = await push.register_ntfy(remote, core.store, server=server, locale=env.prefs.locale)
+            made = await push.register_ntfy(remote, core.store, server=server.current, locale=env.prefs.locale)
             await push.send_test(remote, made.id)
             return made
 
@@ -96,14 +110,18 @@ def PushToPhone() -> ft.Control:
         text(t("push.hint"), size=12, color=ft.Colors.ON_SURFACE_VARIANT),
         ft.TextField(
             label=t("push.server"),
-            value=server,
-            on_change=lambda e: set_server(e.control.value or ""),
+            value=server.current,
+            on_change=lambda e: setattr(server, "current", e.control.value or ""),
             helper=t("push.server_hint"),
             dense=True,
             disabled=busy,
+            **typing(env),  # letter shortcuts stay off while the address is typed
         ),
         ft.FilledButton(
-            t("push.renew") if record else t("push.set_up"), icon=ft.Icons.QR_CODE, on_click=set_up, disabled=busy
+            t("push.renew") if record else t("push.set_up"),
+            icon=ft.Icons.QR_CODE,
+            on_click=set_up,
+            disabled=busy or not ready,
         ),
     ]
     if record is not None:

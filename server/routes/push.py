@@ -30,7 +30,13 @@ router = APIRouter(tags=["push"])
 
 @router.get("/push/vapid", response_model=VapidPublic, responses=errors(401))
 async def vapid(services: ServicesDep, _: CurrentUser) -> Json:
-    return Json({"public_key": services.push.vapid.public_key, "kinds": sorted(services.push.gateway.senders)})
+    return Json(
+        {
+            "public_key": services.push.vapid.public_key,
+            "kinds": sorted(services.push.gateway.senders),
+            "ntfy_server": services.settings.push_ntfy_server or None,
+        }
+    )
 
 
 @router.post(
