@@ -150,8 +150,9 @@ def _subscription(record: push.NtfyRegistration, send_test: Any, remove: Any, bu
             height=QR_SIZE,
             semantics_label=t("push.qr"),
         ),
-        text(t("push.link", link=record.subscribe_link), selectable=True, size=12),
-        text(t("push.topic", topic=record.topic), selectable=True, size=12),
+        # On the phone itself there is nothing to scan: tapping the link opens the ntfy app.
+        ft.TextButton(t("push.link", link=record.subscribe_link), url=record.subscribe_link),
+        text(t("push.topic", topic=record.topic), size=12),
         ft.Row(
             [
                 ft.OutlinedButton(
