@@ -5,7 +5,7 @@ See docs/push.md for the design, the protocol extension and how FCM and APNs plu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from server.db import Database
 from server.push._deferred import release_deferred
@@ -20,6 +20,7 @@ from server.push._retry import RetryPolicy, parse_retry_after
 from server.push._validate import EndpointPolicy
 from server.push._vapid import Vapid, load_vapid
 from server.push._webpush import WebPushSender
+from server.security import RateLimiter
 from server.settings import Settings
 
 __all__ = [
@@ -54,13 +55,21 @@ __all__ = [
 ]
 
 
+# Test pushes a person may ask for: enough to try a few phones, too few to make the server a
+# relay that POSTs at someone else's URL on demand.
+TESTS_PER_WINDOW = 5
+TEST_WINDOW_S = 60
+
+
 @dataclass
 class PushService:
-    """What the server's routes need of push: the gateway, the VAPID key and the endpoint policy."""
+    """What the server's routes need of push: the gateway, the VAPID key, the endpoint policy and
+    the limit on test pushes (per user, in this process)."""
 
     gateway: PushDispatcher
     vapid: Vapid
     policy: EndpointPolicy
+    test_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(TESTS_PER_WINDOW, TEST_WINDOW_S))
 
     def close(self) -> None:
         self.gateway.close()

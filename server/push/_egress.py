@@ -87,10 +87,13 @@ class Egress:
     def allows(self, address: Address) -> bool:
         return is_public(address) or (self.allow_loopback and is_loopback(address))
 
-    async def addresses(self, host: str, port: int) -> list[str]:
-        """The checked addresses to connect to; raises `EgressRefused` if any is not allowed."""
+    async def addresses(self, host: str, port: int, timeout: float | None = None) -> list[str]:
+        """The checked addresses to connect to; raises `EgressRefused` if any is not allowed.
+        Resolving counts against the connect timeout (getaddrinfo itself may wait much longer)."""
         try:
-            found = await self.resolve(host.strip("[]"), port)
+            found = await asyncio.wait_for(self.resolve(host.strip("[]"), port), timeout)
+        except TimeoutError:
+            raise httpcore.ConnectTimeout("resolving the push host's name took too long") from None
         except OSError:
             raise httpcore.ConnectError("the push host's name could not be resolved") from None
         parsed = _parse(found)
@@ -127,7 +130,7 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
         failure: Exception | None = None
-        for address in await self.egress.addresses(host, port):
+        for address in await self.egress.addresses(host, port, timeout):
             try:
                 return await self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:

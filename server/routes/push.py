@@ -107,6 +107,12 @@ async def send_test(
     mine = await run_in_threadpool(list_mine, services.db, user.id)
     if not any(r["id"] == str(registration_id) for r in mine):
         raise ApiError(404, "not_found", "No such push endpoint among yours.")
+    try:
+        services.push.test_limiter.hit(user.id)
+    except ApiError as exc:
+        raise ApiError(
+            429, "rate_limited", "Too many test pushes; try again in a minute.", headers=exc.headers
+        ) from None
     notice = Notice(
         id=str(uuid.uuid4()),
         user_id=user.id,

@@ -188,6 +188,11 @@ def test_a_test_push_reports_nothing_and_is_only_for_ones_own(db_url: str, liste
         answer = bob.post(f"{PATH}/{registration['id']}/test")
         assert (answer.status_code, answer.json()) == (202, {"queued": True})
         error_of(eve.post(f"{PATH}/{registration['id']}/test"), 404, "not_found")
+        for _ in range(4):  # five a minute: enough to try a few phones
+            assert bob.post(f"{PATH}/{registration['id']}/test").status_code == 202
+        limited = bob.post(f"{PATH}/{registration['id']}/test")
+        error_of(limited, 429, "rate_limited")
+        assert int(limited.headers["Retry-After"]) > 0
         assert api.http.app.state.services.push.gateway.wait_idle(WAIT_S)
         assert listener.accepted == 0
         assert [e["id"] for e in bob.get(PATH).json()["endpoints"]] == [registration["id"]]
