@@ -154,3 +154,9 @@ def run_the_flow(stack: dict[str, Any], ntfy: NtfyReceiver, tmp_path: Path) -> N
         assert deferred.payload is not None and deferred.payload["message"] == "李娜 在评论中提到了你"
         time.sleep(3)  # several scheduler ticks later: still once
         assert len(phone.deliveries) == 3
+
+    # Tapping the push: the web build opens …/#/task/<id>, here while the app is open.
+    task_id = str(mentioned.payload["click"]).removeprefix("keel://task/")
+    page.goto(page.url.split("#")[0] + f"#/task/{task_id}")
+    page.locator('flt-semantics[aria-label="关闭（Esc）"]').first.wait_for(timeout=WAIT_S * 1000)
+    expect_text(page, "推送到手机了吗")  # the comment that was pushed, in the task's detail
