@@ -285,6 +285,20 @@ class Queries:
             (limit,),
         )
 
+    def notification_comment(self, note: Row) -> Row | None:
+        """The comment a `mentioned` or `commented` notification is about: its actor's comment on the
+        task written (or edited) in the same server transaction, else their latest one before it."""
+        if not note.get("task_id") or not note.get("actor_id"):
+            return None
+        at = note["created_at"]
+        rows = self._rows(
+            "comment",
+            "SELECT * FROM comment WHERE task_id = ? AND author_id = ? AND created_at <= ? "
+            "ORDER BY (created_at = ? OR edited_at = ?) DESC, created_at DESC, id DESC LIMIT 1",
+            (note["task_id"], note["actor_id"], at, at, at),
+        )
+        return rows[0] if rows else None
+
     def notification_prefs(self) -> Row:
         """My notification preferences as they apply now (pending changes included): my row, or the
         defaults when I have none (`seq` and `updated_at` None); `kinds` always holds every kind."""
