@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from app.state.fmt import (
@@ -100,6 +100,18 @@ def _is_descendant(store: Store, candidate: str, ancestor: str) -> bool:
         row = store.task(current)
         current = row.get("parent_id") if row else None
     return False
+
+
+def picked_day(value: Any) -> date | None:
+    """The calendar day a DatePicker answered. The client sends that day's midnight in the browser's
+    zone, moved to UTC (2026-12-14T16:00Z for the 15th in Shanghai), and the browser's zone is not
+    known here (a web app's server may run in another): the nearest UTC midnight is the day, exact
+    for every zone from UTC-11 to UTC+12."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return value.date()
+        return (value.astimezone(UTC) + timedelta(hours=12)).date()
+    return value if isinstance(value, date) else None
 
 
 def picked_date(task: dict[str, Any], field: str, day: date, zone: tzinfo | None = None) -> dict[str, Any]:

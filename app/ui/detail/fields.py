@@ -10,7 +10,7 @@ from typing import Any
 import flet as ft
 
 from app.i18n import current_locale, t
-from app.state.detail import ParentChoice, parent_candidates, picked_date, picked_time
+from app.state.detail import ParentChoice, parent_candidates, picked_date, picked_day, picked_time
 from app.state.fmt import local_date_text, local_zone, parse_time
 from app.ui.base import text, typing, use_env
 
@@ -20,16 +20,6 @@ Apply = Callable[[dict[str, Any]], None]  # update_task fields decided already
 
 def _picker_locale() -> ft.Locale:
     return ft.Locale("zh", "CN") if current_locale() == "zh-CN" else ft.Locale("en", "US")
-
-
-def picked_day(value: Any) -> date | None:
-    """The day a DatePicker answered. The client sends the chosen calendar day at midnight; an
-    answer with a zone is that midnight moved to UTC, so it is read back in the device's zone."""
-    if isinstance(value, datetime):
-        if value.tzinfo is not None and (value.hour, value.minute) != (0, 0):
-            return value.astimezone(local_zone()).date()
-        return value.date()
-    return value if isinstance(value, date) else None
 
 
 @ft.component
