@@ -37,7 +37,7 @@ class InboxItem:
     task_id: str | None
     project_id: str | None
     task_key: str | None  # APP-12, None while the task is unnumbered or gone from the cache
-    project: str  # the project's key and name, "" when the project is gone
+    project: str  # the project's name, "" when the project is gone
     title: str  # the task's title as the notification carries it
     preview: str  # the comment's first words, for a mention or a comment; else ""
     comment_id: str | None  # the comment the detail scrolls to when the item opens
@@ -80,7 +80,7 @@ def inbox_items(store: Store, filters: InboxFilter | None = None, *, limit: int 
                 task_id=task_id,
                 project_id=note.get("project_id"),
                 task_key=task.get("key") if task else None,
-                project=f"{project['key']} · {project['name']}" if project else "",
+                project=project["name"] if project else "",
                 title=note.get("title") or (task.get("title") if task else "") or "",
                 preview=preview(comment["body"]) if comment else "",
                 comment_id=comment["id"] if comment else None,

@@ -14,6 +14,7 @@ from app.state.fmt import relative_time
 from app.state.inbox import KINDS, InboxFilter, InboxItem, inbox_items
 from app.ui.base import chip, screen, text, use_env, use_store
 
+INBOX_WIDTH = 760
 KIND_ICONS = {
     "assigned": ft.Icons.ASSIGNMENT_IND_OUTLINED,
     "mentioned": ft.Icons.ALTERNATE_EMAIL,
@@ -111,7 +112,7 @@ def Inbox() -> ft.Control:
     ]
     rows = [item_row(item, now, open_item) for item in items]
     empty = t("inbox.filter.empty") if filters != InboxFilter() else t("inbox.empty")
-    return screen(
+    column = ft.Column(
         [
             ft.Row(
                 [
@@ -128,4 +129,6 @@ def Inbox() -> ft.Control:
             *(rows or [text(empty, color=ft.Colors.ON_SURFACE_VARIANT)]),
         ],
         spacing=6,
+        width=None if env.phone else INBOX_WIDTH,  # a readable column on a wide screen
     )
+    return screen([column])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ TODO = "0190a000-0000-7000-8000-0000000000b1"
 EARLY, LATE, EDITED = (f"0190a000-0000-7000-8000-0000000000d{n}" for n in (1, 2, 3))
 
 
-def comment(comment_id: str, body: str, at: str, n: int = 1, edited_at: str | None = None) -> dict:  # type: ignore[type-arg]
+def comment(comment_id: str, body: str, at: str, n: int = 1, edited_at: str | None = None) -> dict[str, Any]:
     c = f.comment(tid(n), PID, body, comment_id)
     c["row"].update(created_at=at, edited_at=edited_at)
     return c
@@ -65,7 +66,7 @@ def test_each_item_names_task_project_actor_and_comment(store: Store) -> None:
         ("due_soon", "APP-12", True),
     ]
     edited, mention, assigned, due = items
-    assert (mention.project, mention.actor, mention.title) == ("APP · 产品迭代", "李娜", "首页信息流改版")
+    assert (mention.project, mention.actor, mention.title) == ("产品迭代", "李娜", "首页信息流改版")
     assert mention.comment_id == LATE  # the comment made with the notification, not the earlier one
     assert mention.preview.startswith("@王伟 请确认一下接口的 文档， 很长的说明很长的说明")  # one line, no markup
     assert len(mention.preview) == 120 and mention.preview.endswith("…")
