@@ -17,6 +17,7 @@ from app.state.fmt import (
 from sync.store import Store, TaskFilter
 
 EDIT_ROLES = ("owner", "admin", "member")
+BROWSER_DAY_SHIFT = timedelta(hours=13, minutes=30)  # see picked_day
 
 
 def can_edit(role: str | None) -> bool:
@@ -102,15 +103,19 @@ def _is_descendant(store: Store, candidate: str, ancestor: str) -> bool:
     return False
 
 
-def picked_day(value: Any) -> date | None:
-    """The calendar day a DatePicker answered. The client sends that day's midnight in the browser's
-    zone, moved to UTC (2026-12-14T16:00Z for the 15th in Shanghai), and the browser's zone is not
-    known here (a web app's server may run in another): the nearest UTC midnight is the day, exact
-    for every zone from UTC-11 to UTC+12."""
+def picked_day(value: Any, zone: tzinfo | None = None) -> date | None:
+    """The calendar day a DatePicker answered. The client sends that day's midnight in its own zone,
+    moved to UTC (2026-12-14T16:00Z for the 15th in Shanghai). When that is midnight in the app's zone
+    too (a desktop or phone app, or a browser beside its server), that zone says the day. Otherwise
+    the browser's zone is unknown here, and the day is the one whose midnight lies within UTC-10:30
+    to UTC+13:30 of it (exact for every zone from Hawaii to New Zealand's summer)."""
     if isinstance(value, datetime):
         if value.tzinfo is None:
             return value.date()
-        return (value.astimezone(UTC) + timedelta(hours=12)).date()
+        local = value.astimezone(zone or local_zone())
+        if (local.hour, local.minute) == (0, 0):
+            return local.date()
+        return (value.astimezone(UTC) + BROWSER_DAY_SHIFT).date()
     return value if isinstance(value, date) else None
 
 

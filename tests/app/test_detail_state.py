@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -103,7 +104,8 @@ def test_a_picked_time_keeps_the_day_or_takes_today() -> None:
         (datetime(2026, 12, 14, 16, 0, tzinfo=UTC), date(2026, 12, 15)),  # the 15th chosen in Shanghai
         (datetime(2026, 12, 15, 5, 0, tzinfo=UTC), date(2026, 12, 15)),  # ... in New York
         (datetime(2026, 12, 15, 0, 0, tzinfo=UTC), date(2026, 12, 15)),  # ... in London
-        (datetime(2026, 12, 14, 12, 0, tzinfo=UTC), date(2026, 12, 15)),  # ... in Auckland (UTC+12)
+        (datetime(2026, 12, 14, 11, 0, tzinfo=UTC), date(2026, 12, 15)),  # ... in Auckland's summer (UTC+13)
+        (datetime(2026, 12, 15, 10, 0, tzinfo=UTC), date(2026, 12, 15)),  # ... in Honolulu (UTC-10)
         (datetime(2026, 12, 15, 8, 0, tzinfo=timezone(timedelta(hours=8))), date(2026, 12, 15)),
         (datetime(2026, 12, 15), date(2026, 12, 15)),  # a client that sends the day as it is
         (date(2026, 12, 15), date(2026, 12, 15)),
@@ -111,7 +113,14 @@ def test_a_picked_time_keeps_the_day_or_takes_today() -> None:
     ],
 )
 def test_the_day_a_date_picker_answers(sent: Any, day: date | None) -> None:
-    assert picked_day(sent) == day
+    assert picked_day(sent, UTC) == day
+
+
+def test_the_apps_own_zone_decides_when_the_client_shares_it() -> None:
+    kiribati = ZoneInfo("Pacific/Kiritimati")  # UTC+14: beyond the guess for an unknown browser zone
+    sent = datetime(2026, 12, 14, 10, 0, tzinfo=UTC)  # midnight of the 15th there
+    assert picked_day(sent, kiribati) == date(2026, 12, 15)
+    assert picked_day(sent, UTC) == date(2026, 12, 14)  # a browser elsewhere: the guess takes Hawaii's day
 
 
 PEOPLE = [

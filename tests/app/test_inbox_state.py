@@ -92,3 +92,24 @@ def test_preview_is_one_plain_line() -> None:
     assert preview("# 标题\n\n- 第一点 `code`\n> 引用 ![图](a.png)") == "标题 - 第一点 code 引用 图"
     assert preview("短") == "短"
     assert preview("字" * 10, limit=5) == "字字字字…"
+
+
+def test_of_comments_written_at_once_a_mention_previews_the_one_that_mentions_me(store: Store) -> None:
+    """One push of several comments gives them one server time; the mention is about the one naming me."""
+    at = iso(sh(11, 21, 10))
+    naming, other = "0190a000-0000-7000-8000-0000000000e1", "0190a000-0000-7000-8000-0000000000e2"
+    mention = comment(naming, "@王伟 看这里", at, n=2)
+    mention["row"]["mentions"] = [f.ME]
+    store.apply_pull(
+        f.page(
+            mention,
+            comment(other, "另一条，同一时刻", at, n=2),  # the later id: the latest comment otherwise
+            f.notification(PID, tid(2), kind="mentioned", title="深色模式", created_at=at),
+            f.notification(PID, tid(2), kind="commented", title="深色模式", created_at=at),
+        )
+    )
+    items = inbox_items(store, limit=2)
+    assert {i.kind: (i.comment_id, i.preview) for i in items} == {
+        "mentioned": (naming, "@王伟 看这里"),
+        "commented": (other, "另一条，同一时刻"),
+    }
