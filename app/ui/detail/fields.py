@@ -146,4 +146,4 @@ def ParentField(task: dict[str, Any], editable: bool, save: Save) -> ft.Control:
         )
         for c in choices
     ] or [text(t("detail.parent_no_match"), size=12, color=ft.Colors.ON_SURFACE_VARIANT)]
-    return ft.Column([head, box, *results], spacing=2, expand=True)
+    return ft.Column([head, box, *results], spacing=2, expand=True, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)

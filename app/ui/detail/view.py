@@ -108,16 +108,17 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
             expand=True,
         )
 
-    def field_row(name: str, control: ft.Control) -> ft.Control:
+    def field_row(name: str, control: ft.Control, top: bool = False) -> ft.Control:
         if phone:  # a mobile form: the label above a full-width field
             return ft.Column(
                 [text(name, size=12, color=ft.Colors.ON_SURFACE_VARIANT), ft.Row([control])],
                 spacing=2,
                 horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
             )
+        label = text(name, size=12, color=ft.Colors.ON_SURFACE_VARIANT, width=84)
         return ft.Row(
-            [text(name, size=12, color=ft.Colors.ON_SURFACE_VARIANT, width=84), control],
-            vertical_alignment=ft.CrossAxisAlignment.CENTER,
+            [ft.Container(label, padding=ft.Padding.only(top=10)) if top else label, control],
+            vertical_alignment=ft.CrossAxisAlignment.START if top else ft.CrossAxisAlignment.CENTER,
         )
 
     def date_row(field: str, label: str) -> ft.Control:
@@ -163,22 +164,22 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
         ],
         spacing=4,
     )
-    labels = ft.Row(
-        [
-            *[
-                ft.Chip(
-                    label=ft.Text(label),
-                    on_delete=(lambda _, lb=label: store.update_task(task_id, labels_remove=[lb]))
-                    if editable
-                    else None,
-                )
-                for label in task["labels"]
-            ],
-            Entry(t("detail.add_label"), add_label, width=None if phone else 140, visible=editable),
-        ],
-        wrap=True,
-        expand=True,
-        spacing=6,
+    label_chips = [
+        ft.Chip(
+            label=ft.Text(label),
+            on_delete=(lambda _, lb=label: store.update_task(task_id, labels_remove=[lb])) if editable else None,
+        )
+        for label in task["labels"]
+    ]
+    add_label_box = Entry(t("detail.add_label"), add_label, width=None if phone else 140, visible=editable)
+    labels: ft.Control = (
+        ft.Column(  # on a phone the new label gets the full width under the chips
+            [ft.Row(label_chips, wrap=True, spacing=6), add_label_box],
+            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+            expand=True,
+        )
+        if phone
+        else ft.Row([*label_chips, add_label_box], wrap=True, expand=True, spacing=6)
     )
     estimate = "" if task.get("estimate") is None else str(task["estimate"])
     status_row = field_row(
@@ -204,7 +205,7 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
             expand=True,
         ),
     )
-    parent_row = field_row(t("detail.parent"), ParentField(task, editable, save, key=f"parent-{task_id}"))
+    parent_row = field_row(t("detail.parent"), ParentField(task, editable, save, key=f"parent-{task_id}"), top=True)
     start_row, due_row = date_row("start_at", t("detail.start")), date_row("due_at", t("detail.due"))
     if phone:
         order = [status_row, assignee_row, due_row, priority_row, start_row, type_row]
@@ -241,6 +242,7 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
             Entry(t("detail.add_subtask"), add_subtask, visible=editable, prefix_icon=ft.Icons.ADD),
         ],
         spacing=4,
+        horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
     )
     comments = [Comment(c, names, people, now, c["id"] == focus) for c in detail.comments]
     acts = [
