@@ -4,7 +4,6 @@ is not the app's), and a mention opened from the inbox, scrolled to its comment.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import sqlite3
 import time
@@ -18,7 +17,7 @@ import pytest
 
 from sync.ids import uuid7
 from tests.conftest import missing
-from tests.e2e.browser import FAST_HASHES, app_server, browser, chromium_missing, demo_server
+from tests.e2e.browser import chromium_missing, demo_stack
 from tests.e2e.test_app import api, server_rows, wait_for
 
 pytestmark = pytest.mark.timeout(600)
@@ -32,24 +31,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     reason = chromium_missing()
     if reason:
         missing(reason)
-    tmp = tmp_path_factory.mktemp("detail")
-    saved = {key: os.environ.get(key) for key in FAST_HASHES}
-    os.environ.update(FAST_HASHES)
-    try:
-        with demo_server(tmp) as server, app_server(tmp, server, name="detail") as url, browser() as chromium:
-            page = chromium.new_page(viewport={"width": 1440, "height": 900}, timezone_id=BROWSER_ZONE)
-            page.goto(url)
-            page.wait_for_selector("#loading", state="detached", timeout=60_000)
-            page.locator("flt-semantics-placeholder").dispatch_event("click")
-            visible(page.get_by_role("button", name=re.compile("一键体验演示")).first, 60_000).click()
-            visible(page.get_by_text(re.compile("你好，王伟")).first, 60_000)
-            yield {"server": server, "page": page, "cache": tmp / "detail-data" / "store.db"}
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    with demo_stack(tmp_path_factory.mktemp("detail"), name="detail", timezone_id=BROWSER_ZONE) as parts:
+        page = parts["page"]
+        visible(page.get_by_role("button", name=re.compile("一键体验演示")).first, 60_000).click()
+        visible(page.get_by_text(re.compile("你好，王伟")).first, 60_000)
+        yield {**parts, "cache": parts["tmp"] / "detail-data" / "store.db"}
 
 
 def visible(locator: Any, timeout: float = 20_000) -> Any:
