@@ -69,6 +69,7 @@ def item_row(item: InboxItem, now: datetime, on_open: Any) -> ft.Control:
         bgcolor=ft.Colors.SURFACE_CONTAINER_LOW if item.unread else None,
         on_click=lambda _: on_open(item),
         ink=True,
+        key=item.id,  # the list changes under the finger (new items, filters): each row keeps its own handler
     )
 
 

@@ -93,6 +93,8 @@ def test_the_date_picker_sets_the_due_date(stack: dict[str, Any]) -> None:
 def test_a_mention_opens_scrolled_to_its_comment(stack: dict[str, Any]) -> None:
     """Li Na writes eight long comments on APP-1, then mentions 王伟; from the inbox, the mention opens
     APP-1 with that comment on screen (the eight before it push it far below the fold)."""
+    from playwright.sync_api import expect
+
     page = stack["page"]
     marker = f"请确认接口文档 {uuid.uuid4().hex[:6]}"
     with api(stack["server"], "lina@demo.keel") as http:
@@ -111,10 +113,12 @@ def test_a_mention_opens_scrolled_to_its_comment(stack: dict[str, Any]) -> None:
         answer = http.post("/api/v1/sync/push", json={"client_id": f"e2e-{uuid.uuid4()}", "mutations": mutations})
         assert all(r["status"] == "applied" for r in answer.json()["results"]), answer.text
     page.get_by_role("button", name=re.compile("通知.*Tab")).first.click()
-    visible(page.get_by_role("checkbox", name=re.compile("^@我的$")).first).click()
-    item = visible(
-        page.get_by_role("button", name=re.compile(f"李娜 提到了你.*APP-1 .*{re.escape(marker)}")).first, 30_000
-    )
+    mentions = visible(page.get_by_role("checkbox", name=re.compile("^@我的$")).first)
+    mentions.click()
+    expect(mentions).to_be_checked()
+    # Newest first: once Li Na's mention tops the filtered list, the list stops moving under the click.
+    item = page.get_by_role("button", name=re.compile("提到了你")).first
+    expect(item).to_have_accessible_name(re.compile(f"李娜 提到了你.*APP-1 .*{re.escape(marker)}"), timeout=30_000)
     comment_box = page.get_by_role("textbox", name=re.compile("写评论"))  # only in an open detail
     for _attempt in range(3):  # a click while the list re-renders (a busy machine) can miss
         if item.count():
@@ -123,8 +127,6 @@ def test_a_mention_opens_scrolled_to_its_comment(stack: dict[str, Any]) -> None:
             visible(comment_box.first, 10_000)
             break
     visible(comment_box.first)
-    from playwright.sync_api import expect
-
     expect(page.get_by_role("button", name="全部标为已读")).to_have_count(0)  # the inbox is gone: the board
     comment = visible(page.get_by_text(re.compile(re.escape(marker))).last)
 
