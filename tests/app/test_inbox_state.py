@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from app.state.inbox import InboxFilter, inbox_items, preview
+from app.i18n import LOCALES, catalogue
+from app.state.inbox import KINDS, InboxFilter, inbox_items, preview
 from sync.store import Store
 from tests.app.moments import iso, sh, tid
 from tests.sync import factories as f
@@ -113,3 +114,8 @@ def test_of_comments_written_at_once_a_mention_previews_the_one_that_mentions_me
         "mentioned": (naming, "@王伟 看这里"),
         "commented": (other, "另一条，同一时刻"),
     }
+
+
+def test_every_filter_has_a_name_in_both_languages() -> None:
+    for code in LOCALES:
+        assert [k for k in (*KINDS, "unread") if f"inbox.filter.{k}" not in catalogue(code)] == [], code
