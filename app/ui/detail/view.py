@@ -64,6 +64,7 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
     phone = full_screen
 
     def close() -> None:
+        env.nav.comment_id = None
         env.nav.task_id = None
 
     def save(field: str, raw: Any) -> None:
