@@ -20,8 +20,19 @@ CATEGORIES: tuple[str, ...] = get_args(StatusCategory)
 RANK = {role: len(ROLES) - i for i, role in enumerate(ROLES)}
 MANAGERS = ROLES[:2]  # owner and admin: update the project, manage statuses and members
 OWNER = ROLES[0]
-SETTINGS_MUTATIONS = ("project.update", "member.put", "member.remove", "status.create", "status.update", "status.delete")
+SETTINGS_MUTATIONS = (
+    "project.update",
+    "member.put",
+    "member.remove",
+    "status.create",
+    "status.update",
+    "status.delete",
+)
 _PLACEHOLDER_STATUSES = 3  # a new project's default statuses until the server's arrive
+
+# People found by email in this process (user id -> {id, email, display_name}): a member just added
+# shows by name before the server's grant brings their user row.
+found_people: dict[str, dict[str, Any]] = {}
 
 
 def manages(role: str | None) -> bool:
@@ -104,7 +115,9 @@ class SettingsView:
         return sum(1 for m in self.members if m.role == OWNER)
 
 
-def settings_view(store: Store, project_id: str, known: Mapping[str, Mapping[str, Any]] | None = None) -> SettingsView | None:
+def settings_view(
+    store: Store, project_id: str, known: Mapping[str, Mapping[str, Any]] | None = None
+) -> SettingsView | None:
     """Everything the settings screen shows; None when the project is not (or no longer) in the
     cache. `known` holds people found by email whose user row has not arrived yet."""
     project = store.project(project_id)

@@ -27,6 +27,7 @@ from app.ui.base import (
     use_env,
     use_store,
 )
+from app.ui.project_parts import SettingsButton
 
 COLUMN_WIDTH = 300
 CARD_INNER = CARD_HEIGHT - 8  # the card itself; 8 px of gap below it
@@ -352,6 +353,7 @@ def Board() -> ft.Control:
             text(project["key"], size=13, color=ft.Colors.ON_SURFACE_VARIANT),
             text(project["name"], size=20, weight=ft.FontWeight.W_600, max_lines=1, expand=True),
             chip(t(f"role.{role}")) if role else ft.Container(),
+            SettingsButton(),
         ],
         spacing=10,
     )
