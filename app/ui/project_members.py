@@ -11,14 +11,17 @@ from app.i18n import t
 from app.state.fmt import initials
 from app.state.project_settings import MemberLine, SettingsView, found_people, role_choices
 from app.ui.base import avatar, chip, text, typing, unsynced_mark, use_env
-from app.ui.project_parts import notice, section
+from app.ui.project_parts import notice, section, use_latest
 from sync.people import find_person
 
 DEFAULT_ROLE = "member"
 
 
-def role_menu(value: str, choices: tuple[str, ...] | list[str], on_select: Any, width: float = 130) -> ft.Control:
+def role_menu(
+    value: str, choices: tuple[str, ...] | list[str], on_select: Any, width: float = 130, *, tooltip: str | None = None
+) -> ft.Control:
     return ft.Dropdown(
+        tooltip=tooltip,
         value=value,
         options=[ft.DropdownOption(key=r, text=t(f"role.{r}")) for r in choices],
         on_select=on_select,
@@ -46,7 +49,12 @@ def MemberRow(line: MemberLine, project_id: str) -> ft.Control:
     cells: list[ft.Control] = [avatar(initials(line.name or line.email), name, 36), who, unsynced_mark(line.pending)]
     if line.choices:
         cells.append(
-            role_menu(line.role, line.choices, lambda e: store.put_member(project_id, line.user_id, e.control.value))
+            role_menu(
+                line.role,
+                line.choices,
+                lambda e: store.put_member(project_id, line.user_id, e.control.value),
+                tooltip=t("projects.member.role_of", name=name),
+            )
         )
     else:
         cells.append(chip(t(f"role.{line.role}")))
@@ -66,8 +74,8 @@ def AddMember(view: SettingsView) -> ft.Control:
     env = use_env()
     core = env.core
     store = core.store
-    email, set_email = ft.use_state("")
-    role, set_role = ft.use_state(DEFAULT_ROLE)
+    email, set_email, typed = use_latest("")
+    role, set_role, chosen = use_latest(DEFAULT_ROLE)
     message, set_message = ft.use_state(("", False))  # (text, is an error)
     busy, set_busy = ft.use_state(False)
     project_id = view.project["id"]
@@ -75,6 +83,7 @@ def AddMember(view: SettingsView) -> ft.Control:
     offline = core.status.phase in ("offline", "ended", "signed_out")
 
     async def add(_: Any = None) -> None:
+        email, role = typed.current, chosen.current
         if busy or not email.strip():
             return
         set_busy(True)

@@ -12,7 +12,7 @@ import flet as ft
 from app.i18n import t
 from app.state.projects import KINDS, NewProject, taken_keys
 from app.ui.base import text, typing, use_env, use_store
-from app.ui.project_parts import notice, page, refusal_text
+from app.ui.project_parts import notice, page, refusal_text, use_latest
 
 KIND_ICONS = {
     "product": ft.Icons.ROCKET_LAUNCH_OUTLINED,
@@ -96,7 +96,7 @@ def Refused(retry: Any) -> ft.Control:
 def ProjectNew() -> ft.Control:
     env = use_env()
     nav, store = env.nav, env.core.store
-    form, set_form = ft.use_state(NewProject())
+    form, set_form, latest = use_latest(NewProject())
     taken = use_store(lambda: taken_keys(store), ("project",), [])
     problems = form.problems(taken)
     phone = env.phone
@@ -111,6 +111,7 @@ def ProjectNew() -> ft.Control:
         return _problem(field, code, form.key)
 
     def create(_: Any = None) -> None:
+        form = latest.current
         project_id = form.create(store)
         if project_id is None:
             set_form(lambda f: replace(f, tried=True))

@@ -16,6 +16,20 @@ NEW, SETTINGS = "project_new", "project_settings"  # Nav.screen values of these 
 PARENT = {NEW: "home", SETTINGS: "board"}  # the navigation entry that stays selected
 
 
+def use_latest(initial: Any) -> tuple[Any, Callable[[Any], None], Any]:
+    """State, its setter (a value or a function of the newest value), and a ref that always holds
+    the newest value: a click can arrive before the re-render that follows the last keystroke, so
+    handlers read `ref.current`, never the value their render captured."""
+    value, set_value = ft.use_state(initial)
+    ref = ft.use_ref(lambda: initial)
+
+    def update(new: Any) -> None:
+        ref.current = new(ref.current) if callable(new) else new
+        set_value(ref.current)
+
+    return value, update, ref
+
+
 def nav_screen(screen: str) -> str:
     """The rail or bottom-bar entry a screen belongs to."""
     return PARENT.get(screen, screen)

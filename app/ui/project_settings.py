@@ -24,7 +24,7 @@ from app.state.project_settings import (
 )
 from app.ui.base import chip, text, typing, unsynced_mark, use_env, use_store
 from app.ui.project_members import MemberSection
-from app.ui.project_parts import notice, page, refusal_text, section
+from app.ui.project_parts import notice, page, refusal_text, section, use_latest
 
 _ENTITIES = ("project", "member", "status", "task", "user")
 
@@ -45,15 +45,16 @@ def category_menu(value: str, on_select: Any, *, disabled: bool = False, width: 
 def General(project: dict[str, Any], editable: bool) -> ft.Control:
     env = use_env()
     store = env.core.store
-    name, set_name = ft.use_state(project["name"])
-    description, set_description = ft.use_state(project.get("description") or "")
+    name, set_name, name_ref = use_latest(project["name"])
+    description, set_description, description_ref = use_latest(project.get("description") or "")
     changed = (name.strip(), description.strip()) != (project["name"], (project.get("description") or "").strip())
     kind = t("projects.field.kind", kind=t(f"kind.{project.get('kind', 'general')}"), key=project["key"])
 
     def save(_: Any = None) -> None:
-        if not name.strip() or not changed:
+        name, description = name_ref.current.strip(), description_ref.current.strip()
+        if not name or (name, description) == (project["name"], (project.get("description") or "").strip()):
             return
-        store.update_project(project["id"], name=name.strip(), description=description.strip())
+        store.update_project(project["id"], name=name, description=description)
         env.toast(t("projects.saved"))
 
     if not editable:
@@ -98,9 +99,10 @@ def StatusRow(line: StatusLine, index: int, lines: list[StatusLine], editable: b
     phone = env.phone
     locked = not editable or line.placeholder
 
-    def rename(_: Any = None) -> None:
-        if name.strip() and name.strip() != line.name:
-            store.update_status(line.id, name=name.strip())
+    def rename(e: Any = None) -> None:
+        typed = (e.control.value if e is not None and e.control is not None else name) or ""
+        if typed.strip() and typed.strip() != line.name:
+            store.update_status(line.id, name=typed.strip())
 
     def move(delta: int) -> None:
         for status_id, position in moved_positions(lines, index, delta).items():
@@ -169,13 +171,13 @@ def Statuses(view: SettingsView) -> ft.Control:
     env = use_env()
     store = env.core.store
     explained, set_explained = ft.use_state(("", ""))  # (status id, why it cannot be deleted)
-    draft, set_draft = ft.use_state("")
-    category, set_category = ft.use_state(CATEGORIES[0])
+    draft, set_draft, draft_ref = use_latest("")
+    category, set_category, category_ref = use_latest(CATEGORIES[0])
     editable = view.can_manage
 
     def add(_: Any = None) -> None:
-        if draft.strip():
-            store.create_status(view.project["id"], draft.strip(), category)
+        if draft_ref.current.strip():
+            store.create_status(view.project["id"], draft_ref.current.strip(), category_ref.current)
             set_draft("")
 
     rows: list[ft.Control] = []
