@@ -39,6 +39,12 @@ def manages(role: str | None) -> bool:
     return role in MANAGERS
 
 
+def can_edit_tasks(project: Mapping[str, Any] | None, role: str | None) -> bool:
+    """Whether the board and the task detail take edits: a member or more, in a project that is not
+    archived (the server refuses everything in an archived project but its unarchiving)."""
+    return project is not None and not project.get("archived") and role in ROLES[:3]
+
+
 def role_choices(me: str | None, target: str, owners: int) -> list[str]:
     """The roles I may give a member whose role is `target` (empty: I may not change it). Only an
     owner may grant or take away `owner`; the last owner keeps it."""

@@ -13,6 +13,7 @@ import flet as ft
 
 from app.i18n import t
 from app.state.board import CARD_HEIGHT, DUE_CHOICES, PRIORITIES, BoardFilters, BoardModel, CardView, Window
+from app.state.project_settings import can_edit_tasks
 from app.ui.base import (
     FONT,
     PRIORITY_COLORS,
@@ -343,7 +344,7 @@ def Board() -> ft.Control:
     role = use_store(lambda: store.role(project_id) if project_id else None, ("member",), [project_id])
     if project is None:
         return ft.Container(text(t("board.no_project")), alignment=ft.Alignment.CENTER, expand=True)
-    can_edit = role in ("owner", "admin", "member")
+    can_edit = can_edit_tasks(project, role)  # members and up; nobody in an archived project
 
     def set_mode(mode: str) -> None:
         nav.board_mode = mode

@@ -11,6 +11,7 @@ import pytest
 from app.state.project_settings import (
     ROLES,
     StatusLine,
+    can_edit_tasks,
     may_remove,
     moved_positions,
     rejections_of,
@@ -185,6 +186,14 @@ def test_an_archived_project_takes_only_unarchiving_and_leaving(store: Store) ->
     assert view is not None and view.project["archived"] and not view.can_manage and view.can_archive
     assert all(m.choices == () for m in view.members)
     assert [m.removable for m in view.members] == [False, False]  # last owner; 李娜 only by herself
+
+
+def test_an_archived_project_takes_no_task_edits(store: Store) -> None:
+    project = store.project(PID)
+    assert can_edit_tasks(project, "member") and not can_edit_tasks(project, "viewer")
+    store.update_project(PID, archived=True)
+    assert not can_edit_tasks(store.project(PID), "owner")
+    assert not can_edit_tasks(None, "owner")
 
 
 def test_a_member_added_by_email_shows_the_name_found(store: Store) -> None:
