@@ -18,10 +18,10 @@ DEFAULT_ROLE = "member"
 
 
 def role_menu(
-    value: str, choices: tuple[str, ...] | list[str], on_select: Any, width: float = 130, *, tooltip: str | None = None
+    value: str, choices: tuple[str, ...] | list[str], on_select: Any, width: float = 140, *, label: str | None = None
 ) -> ft.Control:
     return ft.Dropdown(
-        tooltip=tooltip,
+        tooltip=label,  # whose role it is, for screen readers and tests (a Semantics wrapper hid the menu)
         value=value,
         options=[ft.DropdownOption(key=r, text=t(f"role.{r}")) for r in choices],
         on_select=on_select,
@@ -53,7 +53,7 @@ def MemberRow(line: MemberLine, project_id: str) -> ft.Control:
                 line.role,
                 line.choices,
                 lambda e: store.put_member(project_id, line.user_id, e.control.value),
-                tooltip=t("projects.member.role_of", name=name),
+                label=t("projects.member.role_of", name=name),
             )
         )
     else:

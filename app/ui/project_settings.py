@@ -29,7 +29,7 @@ from app.ui.project_parts import notice, page, refusal_text, section, use_latest
 _ENTITIES = ("project", "member", "status", "task", "user")
 
 
-def category_menu(value: str, on_select: Any, *, disabled: bool = False, width: float = 130) -> ft.Control:
+def category_menu(value: str, on_select: Any, *, disabled: bool = False, width: float = 140) -> ft.Control:
     return ft.Dropdown(
         value=value,
         options=[ft.DropdownOption(key=c, text=t(f"projects.category.{c}")) for c in CATEGORIES],
