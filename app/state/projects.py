@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import get_args
 
 from sync.protocol import KEY_RE, MAX_DESCRIPTION, MAX_NAME, ProjectKind
-from sync.store import Store
+from sync.store import Rejection, Store
 
 KINDS: tuple[str, ...] = get_args(ProjectKind)  # the protocol's order: the first is the default
 KEY_MIN, KEY_MAX = 2, 10
@@ -145,6 +145,17 @@ class NewProject:
         nothing, while the form has a problem."""
         if self.problems(taken_keys(store)):
             return None
-        return store.create_project(
-            self.name.strip(), self.key, kind=self.kind, description=self.description.strip()
-        )
+        return store.create_project(self.name.strip(), self.key, kind=self.kind, description=self.description.strip())
+
+
+def refused_creations(store: Store) -> list[Rejection]:
+    """New projects the server did not create (a key another project has), not yet dismissed."""
+    return [r for r in store.rejections() if r.name == "project.create"]
+
+
+def retry_form(refused: Rejection, store: Store) -> NewProject:
+    """The form again with what was typed, and a key suggested anew (never the refused one)."""
+    args = refused.args
+    kind = args.get("kind") if args.get("kind") in KINDS else KINDS[0]
+    form = NewProject(kind=str(kind), description=str(args.get("description") or ""))
+    return form.with_name(str(args.get("name") or ""), taken_keys(store) | {str(args.get("key") or "")})

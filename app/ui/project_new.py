@@ -10,7 +10,7 @@ from typing import Any
 import flet as ft
 
 from app.i18n import t
-from app.state.projects import KINDS, NewProject, taken_keys
+from app.state.projects import KINDS, NewProject, retry_form, taken_keys
 from app.ui.base import text, typing, use_env, use_store
 from app.ui.project_parts import notice, page, refusal_text, use_latest
 
@@ -121,10 +121,8 @@ def ProjectNew() -> ft.Control:
         nav.go("board", project_id)
 
     def retry(rejection: Any) -> None:
-        args = rejection.args
+        set_form(retry_form(rejection, store))
         store.dismiss(rejection.id)
-        fresh = NewProject(kind=args.get("kind") or KINDS[0], description=args.get("description") or "")
-        set_form(fresh.with_name(args.get("name") or "", taken_keys(store) | {args.get("key", "")}))
 
     name = ft.TextField(
         **typing(env),

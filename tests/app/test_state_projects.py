@@ -18,7 +18,17 @@ from app.state.project_settings import (
     role_choices,
     settings_view,
 )
-from app.state.projects import KINDS, NewProject, key_base, key_problem, normalise_key, suggest_key, taken_keys
+from app.state.projects import (
+    KINDS,
+    NewProject,
+    key_base,
+    key_problem,
+    normalise_key,
+    refused_creations,
+    retry_form,
+    suggest_key,
+    taken_keys,
+)
 from sync.protocol import ProjectKind
 from sync.store import Store
 from tests.app.moments import tid
@@ -250,3 +260,23 @@ def test_the_servers_refusal_shows_in_the_projects_settings(store: Store) -> Non
     [refusal] = rejections_of(store, PID)
     assert (refusal.name, refusal.code) == ("status.delete", "status_in_use")
     assert rejections_of(store, "0190a000-0000-7000-8000-0000000000ff") == []
+
+
+def test_a_key_taken_on_the_server_comes_back_with_a_new_suggestion(store: Store) -> None:
+    # The cache knows only my projects: 李娜's CPDD elsewhere is news to it until the server says so.
+    project_id = NewProject(kind="service_desk", description="反馈").with_name("产品迭代", set()).create(store)
+    assert project_id is not None and store.project(project_id) is not None
+    [entry] = store.outbox()
+    error = {"code": "key_taken", "message": "The project key CPDD is already in use; choose another."}
+    store.record_push(
+        {
+            "last_mutation_id": entry.mutation_id,
+            "results": [{"mutation_id": entry.mutation_id, "status": "rejected", "error": error}],
+        }
+    )
+    assert store.project(project_id) is None  # rolled back
+    [refused] = refused_creations(store)
+    form = retry_form(refused, store)
+    assert (form.name, form.key, form.kind, form.description) == ("产品迭代", "CPDDA", "service_desk", "反馈")
+    store.dismiss(refused.id)
+    assert refused_creations(store) == []
