@@ -80,7 +80,9 @@ def AddMember(view: SettingsView) -> ft.Control:
     busy, set_busy = ft.use_state(False)
     project_id = view.project["id"]
     choices = role_choices(view.role, DEFAULT_ROLE, view.owners)
-    offline = core.status.phase in ("offline", "ended", "signed_out")
+    phase, set_phase = ft.use_state(core.status.phase)
+    ft.use_effect(lambda: core.subscribe_status(lambda status: set_phase(status.phase)), [])
+    offline = phase in ("offline", "ended", "signed_out")
 
     async def add(_: Any = None) -> None:
         email, role = typed.current, chosen.current
