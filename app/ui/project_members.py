@@ -78,6 +78,7 @@ def AddMember(view: SettingsView) -> ft.Control:
     role, set_role, chosen = use_latest(DEFAULT_ROLE)
     message, set_message = ft.use_state(("", False))  # (text, is an error)
     busy, set_busy = ft.use_state(False)
+    added, set_added = ft.use_state(0)  # a new field after each add: an emptied value did not clear the old one
     project_id = view.project["id"]
     choices = role_choices(view.role, DEFAULT_ROLE, view.owners)
     phase, set_phase = ft.use_state(core.status.phase)
@@ -103,10 +104,12 @@ def AddMember(view: SettingsView) -> ft.Control:
         found_people[str(user["id"])] = dict(user)
         store.put_member(project_id, user["id"], role)
         set_email("")
+        set_added(lambda n: n + 1)
         set_message((t("projects.member.added", name=name), False))
 
     field = ft.TextField(
         **typing(env),
+        key=f"email-{added}",
         value=email,
         label=t("projects.member.email_hint"),
         keyboard_type=ft.KeyboardType.EMAIL,

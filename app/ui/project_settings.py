@@ -199,8 +199,9 @@ def Statuses(view: SettingsView) -> ft.Control:
     if editable:
         field = ft.TextField(
             **typing(env),
+            key=f"new-status-{len(view.statuses)}",  # a fresh field after an add (an emptied value stayed)
             value=draft,
-            hint_text=t("projects.status.new_hint"),
+            label=t("projects.status.new_hint"),
             on_change=lambda e: set_draft(e.control.value or ""),
             on_submit=add,
             dense=True,

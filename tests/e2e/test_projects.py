@@ -117,6 +117,7 @@ def test_create_a_project_invite_a_colleague_and_she_sees_it(stack: dict[str, An
         type_into(page, "同事的邮箱", colleague)
         button(page, "^添加成员$").click()
         expect_text(page, "已添加 赵蕾")
+        expect(textbox(page, "同事的邮箱")).to_have_value("", timeout=10_000)  # ready for the next one
 
         def her_role() -> str | None:
             rows = [m for m in server_rows(http, "member") if m["project_id"] == project["id"]]
@@ -158,6 +159,8 @@ def test_create_a_project_invite_a_colleague_and_she_sees_it(stack: dict[str, An
 
 
 def test_a_status_in_use_explains_why_it_cannot_be_deleted(stack: dict[str, Any]) -> None:
+    from playwright.sync_api import expect
+
     page = stack["page"]
     expect_text(page, "^状态$")  # still on the project's settings
     with api(stack["server"], "wangwei@demo.keel") as http:
@@ -187,8 +190,31 @@ def test_a_status_in_use_explains_why_it_cannot_be_deleted(stack: dict[str, Any]
     icon_button(page, "删除状态").click()  # the first status: To do
     expect_text(page, "“To do”里还有 1 个任务，不能删除")
     assert any(s["id"] == todo["id"] for s in server_rows_of(stack, "status"))
+    # A new status: it joins the list, and the field is empty for the next one.
+    type_into(page, "新状态的名称", "评审中")
+    button(page, "^添加状态$").click()
+    expect(page.get_by_role("textbox", name=re.compile("^状态名称"))).to_have_count(4, timeout=20_000)
+    expect(textbox(page, "新状态的名称")).to_have_value("", timeout=10_000)
+    wait_for(lambda: any(s["name"] == "评审中" for s in server_rows_of(stack, "status")))
 
 
 def server_rows_of(stack: dict[str, Any], entity: str) -> list[dict[str, Any]]:
     with api(stack["server"], "wangwei@demo.keel") as http:
         return server_rows(http, entity)
+
+
+def test_offline_a_stranger_cannot_be_looked_up_but_a_colleague_can_be_added(stack: dict[str, Any]) -> None:
+    from playwright.sync_api import expect
+
+    page = stack["page"]
+    stack["server_process"].terminate()  # the server is gone: this test runs last
+    stack["server_process"].wait(timeout=15)
+    scroll(page, 800)  # down to the members
+    type_into(page, "同事的邮箱", "someone.new@example.com")
+    button(page, "^添加成员$").click()
+    expect_text(page, "现在离线，查不到这个邮箱")
+    # 李娜 shares APP with 王伟, so the cache knows her: she is added offline, and syncs later.
+    type_into(page, "同事的邮箱", "lina@demo.keel")
+    button(page, "^添加成员$").click()
+    expect_text(page, "已添加 李娜")
+    expect(page.get_by_role("button", name=re.compile("李娜的角色")).first).to_be_visible(timeout=20_000)
