@@ -13,6 +13,7 @@ import flet as ft
 
 from app.i18n import t
 from app.state.board import CARD_HEIGHT, DUE_CHOICES, PRIORITIES, BoardFilters, BoardModel, CardView, Window
+from app.state.project_settings import can_edit_tasks
 from app.ui.base import (
     FONT,
     PRIORITY_COLORS,
@@ -27,6 +28,7 @@ from app.ui.base import (
     use_env,
     use_store,
 )
+from app.ui.project_parts import SettingsButton
 
 COLUMN_WIDTH = 300
 CARD_INNER = CARD_HEIGHT - 8  # the card itself; 8 px of gap below it
@@ -342,7 +344,7 @@ def Board() -> ft.Control:
     role = use_store(lambda: store.role(project_id) if project_id else None, ("member",), [project_id])
     if project is None:
         return ft.Container(text(t("board.no_project")), alignment=ft.Alignment.CENTER, expand=True)
-    can_edit = role in ("owner", "admin", "member")
+    can_edit = can_edit_tasks(project, role)  # members and up; nobody in an archived project
 
     def set_mode(mode: str) -> None:
         nav.board_mode = mode
@@ -352,6 +354,7 @@ def Board() -> ft.Control:
             text(project["key"], size=13, color=ft.Colors.ON_SURFACE_VARIANT),
             text(project["name"], size=20, weight=ft.FontWeight.W_600, max_lines=1, expand=True),
             chip(t(f"role.{role}")) if role else ft.Container(),
+            SettingsButton(),
         ],
         spacing=10,
     )

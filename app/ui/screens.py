@@ -16,6 +16,7 @@ from app.state.fmt import relative_time
 from app.state.home import my_projects, my_task_groups
 from app.ui.base import chip, screen, task_row, text, use_env, use_store
 from app.ui.notify_settings import NotificationSettings
+from app.ui.project_parts import NewProjectButton
 
 SETTINGS_WIDTH = 640
 
@@ -92,6 +93,7 @@ def Home() -> ft.Control:
                 ]
             ),
             text(t("home.projects"), size=16, weight=ft.FontWeight.W_600),
+            NewProjectButton(),
             ft.Row(project_cards, wrap=True, spacing=12, run_spacing=12),
             text(t("home.my_tasks"), size=16, weight=ft.FontWeight.W_600),
             *task_list,
