@@ -934,7 +934,13 @@ def build_plan(now: datetime) -> Plan:
             Op(
                 spec.owner,
                 "project.create",
-                {"id": pid, "name": spec.name.format(year=year), "key": spec.key, "kind": spec.kind, "description": spec.description},
+                {
+                    "id": pid,
+                    "name": spec.name.format(year=year),
+                    "key": spec.key,
+                    "kind": spec.kind,
+                    "description": spec.description,
+                },
             )
         )
         for i, (name, category) in enumerate(spec.statuses):

@@ -112,7 +112,9 @@ def column_order(server: str, column: str) -> list[str]:
     """The server's order of a column of APP: keys by (position, id)."""
     with api(server, "wangwei@demo.keel") as http:
         project = next(p for p in server_rows(http, "project") if p["key"] == "APP")
-        status = next(s for s in server_rows(http, "status") if s["project_id"] == project["id"] and s["name"] == column)
+        status = next(
+            s for s in server_rows(http, "status") if s["project_id"] == project["id"] and s["name"] == column
+        )
         tasks = [t for t in server_rows(http, "task") if t["status_id"] == status["id"]]
     tasks.sort(key=lambda t: (t["position"], t["id"]))
     return [f"APP-{t['number']}" for t in tasks]
