@@ -270,11 +270,12 @@ def unsynced_mark(visible: bool = True) -> ft.Control:
 
 
 # The list view's columns beside the title, and their widths (its header uses the same).
-LIST_WIDTHS = {"priority": 40, "key": 76, "status": 84, "assignee": 40, "due": 84}
+LIST_WIDTHS = {"priority": 40, "key": 76, "status": 84, "assignee": 40, "due": 100}
+PHONE_LIST_WIDTHS = {"priority": 24, "key": 60, "status": 64, "assignee": 28, "due": 76}  # the title gets the rest
 
 
-def _cell(card: Any, column: str, status: str | None) -> ft.Control:
-    width = LIST_WIDTHS.get(column)
+def _cell(card: Any, column: str, status: str | None, widths: dict[str, int]) -> ft.Control:
+    width = widths.get(column)
     if column == "priority":
         return ft.Container(
             ft.Icon(PRIORITY_ICONS[card.priority], size=16, color=PRIORITY_COLORS[card.priority]), width=width
@@ -295,12 +296,17 @@ def _cell(card: Any, column: str, status: str | None) -> ft.Control:
 
 
 def task_row(
-    card: Any, on_click: Any, *, status: str | None = None, columns: tuple[str, ...] | None = None
+    card: Any,
+    on_click: Any,
+    *,
+    status: str | None = None,
+    columns: tuple[str, ...] | None = None,
+    widths: dict[str, int] | None = None,
 ) -> ft.Control:
     """One task as a line: home's my tasks (priority, key, title, due), or the board's list view
     (`columns`, as its header names them, with the task's `status` name), then the unsynced mark."""
     order = columns or ("priority", "key", "title", "due")
-    cells = [_cell(card, column, status) for column in order]
+    cells = [_cell(card, column, status, widths or LIST_WIDTHS) for column in order]
     cells.append(ft.Container(unsynced_mark(card.pending), width=14))  # holds its place: the header lines up
     return ft.Container(
         ft.Row(cells, spacing=8),

@@ -9,13 +9,13 @@ import flet as ft
 
 from app.i18n import t
 from app.state.board import LIST_COLUMNS, BoardFilters, BoardModel, CardView, ListSort
-from app.ui.base import LIST_WIDTHS, task_row, text, use_env, use_store
+from app.ui.base import LIST_WIDTHS, PHONE_LIST_WIDTHS, task_row, text, use_env, use_store
 
 LIST_LIMIT = 500
 PHONE_COLUMNS = ("key", "title", "assignee", "due")  # what fits beside a title on 390 px
 
 
-def _header(column: str, sort: ListSort, on_sort: Any) -> ft.Control:
+def _header(column: str, sort: ListSort, on_sort: Any, widths: dict[str, int]) -> ft.Control:
     active = sort.field == column
     arrow = ft.Icon(
         ft.Icons.ARROW_DOWNWARD if sort.descending else ft.Icons.ARROW_UPWARD,
@@ -36,7 +36,7 @@ def _header(column: str, sort: ListSort, on_sort: Any) -> ft.Control:
             label=t("list.sort_by", column=t(f"list.{column}")),
             button=True,
         ),
-        width=LIST_WIDTHS.get(column),
+        width=widths.get(column),
         expand=column == "title",
         on_click=lambda _: on_sort(column),
         padding=ft.Padding.symmetric(vertical=6),
@@ -54,15 +54,20 @@ def ListRows(project_id: str, filters: BoardFilters) -> ft.Control:
     )
     names = use_store(lambda: {s["id"]: s["name"] for s in store.statuses(project_id)}, ("status",), [project_id])
     columns = PHONE_COLUMNS if env.phone else LIST_COLUMNS
+    widths = PHONE_LIST_WIDTHS if env.phone else LIST_WIDTHS
 
     def row(card: CardView) -> ft.Control:
         return task_row(
-            card, lambda _: env.nav.open_task(card.id), status=names.get(card.status_id, ""), columns=columns
+            card,
+            lambda _: env.nav.open_task(card.id),
+            status=names.get(card.status_id, ""),
+            columns=columns,
+            widths=widths,
         )
 
     header = ft.Container(
         ft.Row(
-            [*(_header(c, sort, lambda c: set_sort(sort.toggled(c))) for c in columns), ft.Container(width=14)],
+            [*(_header(c, sort, lambda c: set_sort(sort.toggled(c)), widths) for c in columns), ft.Container(width=14)],
             spacing=8,
         ),
         padding=ft.Padding.symmetric(horizontal=12),

@@ -203,7 +203,6 @@ def PhoneCard(
         padding=ft.Padding.only(bottom=PHONE_GAP),
         offset=ft.Offset(sideways, shift),
         animate_offset=ft.Animation(120, ft.AnimationCurve.EASE_OUT),
-        scale=1.03 if lifted else 1.0,
     )
 
 
