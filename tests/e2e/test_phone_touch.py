@@ -110,6 +110,14 @@ def top_card(page: Any) -> str | None:
 
 def column_order(server: str, column: str) -> list[str]:
     """The server's order of a column of APP: keys by (position, id)."""
+    return [f"APP-{t['number']}" for t in column_tasks(server, column)]
+
+
+def column_order_titles(server: str, column: str) -> list[str]:
+    return [t["title"] for t in column_tasks(server, column)]
+
+
+def column_tasks(server: str, column: str) -> list[dict[str, Any]]:
     with api(server, "wangwei@demo.keel") as http:
         project = next(p for p in server_rows(http, "project") if p["key"] == "APP")
         status = next(
@@ -117,7 +125,7 @@ def column_order(server: str, column: str) -> list[str]:
         )
         tasks = [t for t in server_rows(http, "task") if t["status_id"] == status["id"]]
     tasks.sort(key=lambda t: (t["position"], t["id"]))
-    return [f"APP-{t['number']}" for t in tasks]
+    return tasks
 
 
 def test_at_least_six_cards_show_on_a_phone(stack: dict[str, Any]) -> None:
@@ -145,6 +153,26 @@ def test_a_vertical_swipe_scrolls_and_moves_nothing_and_a_long_press_drag_moves(
     expected.insert(2, key)
     # The move reaches the server; the swipes before it moved nothing (they would have synced first).
     wait_for(lambda: column_order(server, FIRST_COLUMN) == expected, timeout=30)
+
+
+def test_pulling_the_column_down_at_its_top_syncs(stack: dict[str, Any]) -> None:
+    page, finger = stack["page"], stack["finger"]
+    wait_for(lambda: top_card(page) is not None, timeout=10)
+    finger.slide(WIDTH / 2, 260, 0, 300, steps=10)
+    page.get_by_text("正在同步…").first.wait_for(timeout=15_000)
+
+
+def test_the_floating_button_adds_a_task_to_the_shown_column(stack: dict[str, Any]) -> None:
+    page, finger, server = stack["page"], stack["finger"], stack["server"]
+    wait_for(lambda: top_card(page) is not None, timeout=10)
+    finger.tap_at(page.locator('flt-semantics[aria-label="新建任务"] [role="button"]').first)
+    box = page.get_by_role("textbox", name=re.compile("任务标题")).first
+    box.wait_for(timeout=15_000)
+    box.focus()  # its semantics node can sit under a card's for a moment: focus, not a tap
+    page.keyboard.type("拇指新建的任务")
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name=re.compile("拇指新建的任务")).first.wait_for(timeout=15_000)
+    wait_for(lambda: column_order_titles(server, FIRST_COLUMN)[:1] == ["拇指新建的任务"], timeout=30)
 
 
 def test_a_sideways_swipe_anywhere_changes_the_column(stack: dict[str, Any]) -> None:
