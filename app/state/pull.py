@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-PULL_PX = 64  # how far a pull must go to count
+PULL_PX = 40  # summed overscroll that counts as a pull (events are throttled: the finger travels about 3x this)
 REST_S = 2.0  # after a refresh, pulls are ignored for this long (one pull sends many events)
 
 

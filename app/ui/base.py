@@ -302,9 +302,13 @@ def task_row(
     status: str | None = None,
     columns: tuple[str, ...] | None = None,
     widths: dict[str, int] | None = None,
+    phone: bool = False,
 ) -> ft.Control:
-    """One task as a line: home's my tasks (priority, key, title, due), or the board's list view
-    (`columns`, as its header names them, with the task's `status` name), then the unsynced mark."""
+    """One task as a line: home's my tasks (priority, key, title, due; on a `phone` the title above
+    the rest), or the board's list view (`columns`, as its header names them, in `widths`, with the
+    task's `status` name), then the unsynced mark."""
+    if phone and columns is None:
+        return _phone_task_row(card, on_click)
     order = columns or ("priority", "key", "title", "due")
     cells = [_cell(card, column, status, widths or LIST_WIDTHS) for column in order]
     cells.append(ft.Container(unsynced_mark(card.pending), width=14))  # holds its place: the header lines up
@@ -315,4 +319,26 @@ def task_row(
         border_radius=6,
         ink=True,
         height=44,
+    )
+
+
+def _phone_task_row(card: Any, on_click: Any) -> ft.Control:
+    """Home's task on a phone: the title gets the whole width, the key and due date go below it."""
+    color = ft.Colors.ERROR if card.overdue else ft.Colors.ON_SURFACE_VARIANT
+    meta = ft.Row(
+        [
+            ft.Icon(PRIORITY_ICONS[card.priority], size=14, color=PRIORITY_COLORS[card.priority]),
+            text(card.key or t("card.unnumbered"), size=12, color=ft.Colors.ON_SURFACE_VARIANT),
+            text(card.due or "", size=12, color=color),
+            unsynced_mark(card.pending),
+        ],
+        spacing=6,
+    )
+    return ft.Container(
+        ft.Column([text(card.title, max_lines=1), meta], spacing=2, tight=True),
+        padding=ft.Padding.symmetric(horizontal=8, vertical=6),
+        on_click=on_click,
+        border_radius=6,
+        ink=True,
+        height=56,
     )

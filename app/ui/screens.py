@@ -15,7 +15,7 @@ from app.state.board import CardView
 from app.state.fmt import relative_time
 from app.state.home import my_projects, my_task_groups
 from app.state.pull import Pull
-from app.ui.base import PHONE_LIST_WIDTHS, Entry, chip, screen, task_row, text, use_env, use_store
+from app.ui.base import Entry, chip, screen, task_row, text, use_env, use_store
 from app.ui.notify_settings import NotificationSettings
 from app.ui.phone import new_task_button, pull_to_sync
 
@@ -59,8 +59,7 @@ def Home() -> ft.Control:
                 spacing=8,
             )
         )
-        widths = PHONE_LIST_WIDTHS if env.phone else None
-        task_list += [task_row(c, lambda _, c=c: open_task(c), widths=widths) for c in group.cards]
+        task_list += [task_row(c, lambda _, c=c: open_task(c), phone=env.phone) for c in group.cards]
     if not groups:
         task_list.append(text(t("home.no_tasks"), color=ft.Colors.ON_SURFACE_VARIANT))
     hello = t("home.hello", name=me["display_name"]) if me else t("nav.home")

@@ -89,6 +89,7 @@ class Finger:
         box = locator.bounding_box()
         x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
         self._send("touchStart", x, y)
+        self.page.wait_for_timeout(60)  # a finger's tap lasts a moment
         self._send("touchEnd", x, y)
 
 
@@ -158,7 +159,7 @@ def test_a_vertical_swipe_scrolls_and_moves_nothing_and_a_long_press_drag_moves(
 def test_pulling_the_column_down_at_its_top_syncs(stack: dict[str, Any]) -> None:
     page, finger = stack["page"], stack["finger"]
     wait_for(lambda: top_card(page) is not None, timeout=10)
-    finger.slide(WIDTH / 2, 260, 0, 300, steps=10)
+    finger.slide(WIDTH / 2, 260, 0, 320, steps=24)  # about 0.4 s, as a thumb pulls
     page.get_by_text("正在同步…").first.wait_for(timeout=15_000)
 
 
@@ -171,8 +172,8 @@ def test_the_floating_button_adds_a_task_to_the_shown_column(stack: dict[str, An
     box.focus()  # its semantics node can sit under a card's for a moment: focus, not a tap
     page.keyboard.type("拇指新建的任务")
     page.keyboard.press("Enter")
-    page.get_by_role("button", name=re.compile("拇指新建的任务")).first.wait_for(timeout=15_000)
     wait_for(lambda: column_order_titles(server, FIRST_COLUMN)[:1] == ["拇指新建的任务"], timeout=30)
+    page.get_by_role("button", name=re.compile("拇指新建的任务")).first.wait_for(timeout=15_000)
 
 
 def test_a_sideways_swipe_anywhere_changes_the_column(stack: dict[str, Any]) -> None:
@@ -182,3 +183,25 @@ def test_a_sideways_swipe_anywhere_changes_the_column(stack: dict[str, Any]) -> 
     wait_for(lambda: on_screen(page) and not ({k for k, _ in on_screen(page)} & first), timeout=10)
     selected = page.get_by_role("checkbox", name=re.compile(r"设计中 \d+"), checked=True)
     wait_for(lambda: selected.count() > 0, timeout=10)
+
+
+def test_home_on_a_phone_starts_with_my_tasks(stack: dict[str, Any]) -> None:
+    """Projects are one strip: my tasks start near the top and fill the screen."""
+    page, finger = stack["page"], stack["finger"]
+    heading = page.get_by_text("我的任务", exact=True).first
+    for _attempt in range(3):  # a tap right after the pager settles can be lost on a loaded machine
+        finger.tap_at(page.get_by_role("tab", name=re.compile("^首页$")).first)
+        try:
+            heading.wait_for(timeout=10_000)
+            break
+        except Exception:  # Playwright's timeout: tap again
+            continue
+    heading.wait_for(timeout=10_000)
+    assert heading.bounding_box()["y"] < 200
+
+    def tasks_on_screen() -> int:
+        rows = page.get_by_role("button", name=re.compile(r"(APP|DOUBLE|FB)-\d+")).all()
+        boxes = [r.bounding_box() for r in rows]
+        return sum(1 for b in boxes if b and b["y"] >= 0 and b["y"] + b["height"] <= HEIGHT - 80)
+
+    wait_for(lambda: tasks_on_screen() >= 8, timeout=20)
