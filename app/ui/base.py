@@ -277,9 +277,8 @@ PHONE_LIST_WIDTHS = {"priority": 24, "key": 60, "status": 64, "assignee": 28, "d
 def _cell(card: Any, column: str, status: str | None, widths: dict[str, int]) -> ft.Control:
     width = widths.get(column)
     if column == "priority":
-        return ft.Container(
-            ft.Icon(PRIORITY_ICONS[card.priority], size=16, color=PRIORITY_COLORS[card.priority]), width=width
-        )
+        icon = ft.Icon(PRIORITY_ICONS[card.priority], size=16, color=PRIORITY_COLORS[card.priority])
+        return ft.Container(icon, width=width, alignment=ft.Alignment.CENTER_LEFT)
     if column == "key":
         return text(
             card.key or t("card.unnumbered"), size=12, width=width, max_lines=1, color=ft.Colors.ON_SURFACE_VARIANT
@@ -287,10 +286,10 @@ def _cell(card: Any, column: str, status: str | None, widths: dict[str, int]) ->
     if column == "title":
         return text(card.title, max_lines=1, expand=True)
     if column == "status":
-        return ft.Container(chip(status or ""), width=width)
+        return ft.Container(chip(status or ""), width=width, alignment=ft.Alignment.CENTER_LEFT)
     if column == "assignee":
         person = avatar(card.assignee, card.assignee_name, 24) if card.assignee else ft.Container()
-        return ft.Container(person, width=width)
+        return ft.Container(person, width=width, alignment=ft.Alignment.CENTER_LEFT)  # a circle, not stretched
     color = ft.Colors.ERROR if card.overdue else ft.Colors.ON_SURFACE_VARIANT
     return text(card.due or "", size=12, color=color, width=width, max_lines=1)
 
