@@ -134,6 +134,18 @@ def test_at_least_six_cards_show_on_a_phone(stack: dict[str, Any]) -> None:
     wait_for(lambda: len(on_screen(page)) >= 6, timeout=20)
 
 
+def test_the_filters_open_from_one_button_without_a_keyboard_hint(stack: dict[str, Any]) -> None:
+    page, finger = stack["page"], stack["finger"]
+    button = page.locator('flt-semantics[aria-label="筛选"] [role="button"]').first
+    finger.tap_at(button)
+    search = page.get_by_role("textbox", name=re.compile("^筛选任务"))
+    search.first.wait_for(timeout=15_000)
+    assert "/" not in (search.first.get_attribute("aria-label") or "")  # a phone has no "/" key
+    finger.tap_at(button)
+    wait_for(lambda: search.count() == 0, timeout=15)
+    wait_for(lambda: len(on_screen(page)) >= 6, timeout=20)
+
+
 def test_a_vertical_swipe_scrolls_and_moves_nothing_and_a_long_press_drag_moves(stack: dict[str, Any]) -> None:
     page, finger, server = stack["page"], stack["finger"], stack["server"]
     before = column_order(server, FIRST_COLUMN)
