@@ -40,13 +40,14 @@ class Lift:
 
 
 def follow(
-    lift: Lift, dx: float, dy: float, *, height: int, width: float, total: int, columns: int, column: int
+    lift: Lift, dx: float, dy: float, *, height: int, width: float, total: int, sides: tuple[bool, bool] = (True, True)
 ) -> Lift:
-    """Where the lifted card lands after the finger travelled (dx, dy) pixels from the press."""
+    """Where the lifted card lands after the finger travelled (dx, dy) pixels from the press;
+    `sides` says whether there is a column before and after this one."""
     side = 0
     if width > 0 and abs(dx) > width * SIDEWAYS_SHARE:
         side = 1 if dx > 0 else -1
-        if not 0 <= column + side < columns:
+        if not sides[0 if side < 0 else 1]:
             side = 0
     slot = max(0, min(total - 1, lift.index + round(dy / height))) if total else 0
     return Lift(lift.card_id, lift.index, slot, side)

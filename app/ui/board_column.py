@@ -169,19 +169,11 @@ class Lifter:
             height=PHONE_CARD_HEIGHT,
             width=float(self.env.page.width or 0),
             total=self.view.total,
-            columns=3,  # both sides for now; `_within` drops a side with no column
-            column=1,
+            sides=(self.neighbours[0] is not None, self.neighbours[1] is not None),
         )
-        moved = self._within(moved)
         if moved != self.current:
             self.current = moved
             self.set_lift(moved)
-
-    def _within(self, lift: Lift) -> Lift:
-        """No sideways move towards a column that is not there."""
-        if lift.side and self.neighbours[0 if lift.side < 0 else 1] is None:
-            return Lift(lift.card_id, lift.index, lift.slot, 0)
-        return lift
 
     def release(self, x: float, y: float) -> None:
         if not (math.isnan(x) or math.isnan(y)):

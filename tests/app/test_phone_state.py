@@ -25,7 +25,7 @@ IDS = [f"c{i}" for i in range(10)]
 
 
 def lifted(index: int, dx: float, dy: float, *, total: int = 10, width: float = 390) -> Lift:
-    return follow(Lift(IDS[index], index, index), dx, dy, height=H, width=width, total=total, columns=3, column=1)
+    return follow(Lift(IDS[index], index, index), dx, dy, height=H, width=width, total=total)
 
 
 def test_a_lifted_card_lands_a_place_per_card_height_and_stays_in_the_column() -> None:
@@ -40,7 +40,7 @@ def test_a_lifted_card_lands_a_place_per_card_height_and_stays_in_the_column() -
 def test_a_sideways_drag_targets_the_neighbouring_column() -> None:
     assert lifted(3, 150, 0).side == 1
     assert lifted(3, -150, 40).side == -1
-    assert follow(Lift("c0", 0, 0), 150, 0, height=H, width=390, total=10, columns=3, column=2).side == 0  # no next
+    assert follow(Lift("c0", 0, 0), 150, 0, height=H, width=390, total=10, sides=(True, False)).side == 0  # no next
 
 
 def test_the_preview_makes_room_where_the_card_will_land() -> None:
