@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sync.workdays import Calendar, is_working_day
 
@@ -49,7 +49,10 @@ class Policy:
             raise ValueError(f"business_start {self.business_start} must be before business_end {self.business_end}")
         if not 1 <= self.auto_close_days <= 90:
             raise ValueError(f"auto_close_days must be 1 to 90, not {self.auto_close_days}")
-        ZoneInfo(self.time_zone)  # raises ZoneInfoNotFoundError for an unknown name
+        try:
+            ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {self.time_zone!r}") from error
 
     def target(self, which: Literal["first_response", "resolution"]) -> timedelta:
         return timedelta(minutes=self.first_response_minutes if which == "first_response" else self.resolution_minutes)
