@@ -149,7 +149,7 @@ def _paused_time(policy: Policy, created_at: datetime, pauses: Iterable[Pause], 
     for begin, finish in pauses:
         end = finish if finish is not None else until
         if end is None:
-            raise ValueError("a pause still going on has no due time yet; pass its end")
+            raise ValueError("a pause still going on has no due time yet; pass its end or now")
         stop = _aware(end)
         if until is not None:
             stop = min(stop, _aware(until))
@@ -172,18 +172,29 @@ class DueTimes:
 
 
 def due_at(
-    policy: Policy, which: Literal["first_response", "resolution"], created_at: datetime, pauses: Iterable[Pause] = ()
+    policy: Policy,
+    which: Literal["first_response", "resolution"],
+    created_at: datetime,
+    pauses: Iterable[Pause] = (),
+    now: datetime | None = None,
 ) -> datetime:
-    """created_at + the target in counting time + the counting time spent paused (all pauses ended)."""
+    """created_at + the target in counting time + the counting time spent paused. A pause still going on
+    needs ``now``, where it is taken to end (a priority change while waiting); the server computes the due
+    times again when the ticket leaves the paused status."""
+    if now is not None:
+        pauses = [(begin, end if end is not None else now) for begin, end in pauses]
     paused = _paused_time(policy, created_at, pauses, None)
     return add_business_time(policy, created_at, policy.target(which) + paused)
 
 
-def due_times(policy: Policy, created_at: datetime, pauses: Iterable[Pause] = ()) -> DueTimes:
+def due_times(
+    policy: Policy, created_at: datetime, pauses: Iterable[Pause] = (), now: datetime | None = None
+) -> DueTimes:
     """Both due times of a ticket, by the policy of its current priority (recompute on a priority change)."""
     pauses = list(pauses)
     return DueTimes(
-        due_at(policy, "first_response", created_at, pauses), due_at(policy, "resolution", created_at, pauses)
+        due_at(policy, "first_response", created_at, pauses, now),
+        due_at(policy, "resolution", created_at, pauses, now),
     )
 
 
