@@ -7,6 +7,7 @@ column costs what a 60-card one does, and a scroll only re-renders when it leave
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import flet as ft
@@ -148,19 +149,21 @@ def QuickAdd(project_id: str, status_id: str, on_close: Any) -> ft.Control:
 
 @ft.component
 def BoardColumn(
-    project_id: str, status: dict[str, Any], filters: BoardFilters, can_edit: bool, width: float | None, adding: int
+    project_id: str, status: dict[str, Any], filters: BoardFilters, can_edit: bool, width: float | None, adding: bool
 ) -> ft.Control:
     env = use_env()
     window, set_window = ft.use_state(Window(0, 0, 0))
-    add_open, set_add_open = ft.use_state(False)
+    add_open = adding and can_edit  # in `nav.adding`, so Esc (the shell's) closes it
+
+    def set_add_open(open_: bool) -> None:
+        env.nav.adding = status["id"] if open_ else None
+
     model = BoardModel(env.core.store, project_id, filters)
     view = use_store(
         lambda: model.column(status, window if window.total else None),
         ("task", "user", "status"),
         [filters, window, status["id"]],
     )
-
-    ft.use_effect(lambda: set_add_open(True) if adding and can_edit else None, [adding])
 
     def on_scroll(e: ft.OnScrollEvent) -> None:
         needed = Window.at(e.pixels, e.viewport_dimension, view.total)
@@ -248,9 +251,13 @@ def FilterBar(project_id: str, filters: BoardFilters, set_filters: Any, mode: st
     search_ref: ft.Ref[ft.TextField] = ft.use_ref(ft.Ref).current
     shown, set_shown = ft.use_state(False)  # a phone folds the dropdowns behind a button
 
+    async def focus(field: ft.TextField) -> None:
+        with contextlib.suppress(RuntimeError):  # the board was left before the focus arrived
+            await field.focus()
+
     def focus_search() -> None:
-        if env.nav.search and search_ref.current is not None:
-            env.page.run_task(search_ref.current.focus)
+        if env.nav.take("search") and search_ref.current is not None:
+            env.page.run_task(focus, search_ref.current)
 
     ft.use_effect(focus_search, [env.nav.search])
 
@@ -340,6 +347,12 @@ def Board() -> ft.Control:
     project = use_store(lambda: store.project(project_id) if project_id else None, ("project",), [project_id])
     statuses = use_store(lambda: store.statuses(project_id) if project_id else [], ("status",), [project_id])
     role = use_store(lambda: store.role(project_id) if project_id else None, ("member",), [project_id])
+
+    def answer_new_task() -> None:  # N, once: a later visit to the board does not open it again
+        if nav.take("new_task") and statuses and role in ("owner", "admin", "member"):
+            nav.adding = statuses[min(tab, len(statuses) - 1) if env.phone else 0]["id"]
+
+    ft.use_effect(answer_new_task, [nav.new_task])
     if project is None:
         return ft.Container(text(t("board.no_project")), alignment=ft.Alignment.CENTER, expand=True)
     can_edit = role in ("owner", "admin", "member")
@@ -382,7 +395,15 @@ def Board() -> ft.Control:
                 set_tab(index - 1)
 
         column = (
-            BoardColumn(project_id, statuses[index], filters, can_edit, None, nav.new_task, key=statuses[index]["id"])
+            BoardColumn(
+                project_id,
+                statuses[index],
+                filters,
+                can_edit,
+                None,
+                nav.adding == statuses[index]["id"],
+                key=statuses[index]["id"],
+            )
             if statuses
             else ft.Container()
         )
@@ -394,8 +415,8 @@ def Board() -> ft.Control:
     else:
         body = ft.Row(
             [
-                BoardColumn(project_id, s, filters, can_edit, COLUMN_WIDTH, nav.new_task if i == 0 else 0, key=s["id"])
-                for i, s in enumerate(statuses)
+                BoardColumn(project_id, s, filters, can_edit, COLUMN_WIDTH, nav.adding == s["id"], key=s["id"])
+                for s in statuses
             ],
             spacing=12,
             scroll=ft.ScrollMode.AUTO,

@@ -7,21 +7,15 @@ import flet as ft
 
 from app.core import SignInError, SyncStatus
 from app.i18n import t
+from app.problems import DEMO, problem_of
 from app.ui.base import text, use_env
 
 
 def error_text(exc: Exception) -> str:
+    """A failed sign-in in the person's words (app.problems); the detail went to the log."""
     if isinstance(exc, SignInError):
-        if exc.reason == "keyring":
-            return t("signin.error.keyring", detail=exc.detail)
-        if exc.reason == "other_account":
-            return t("signin.error.other_account", account=exc.detail)
-        if exc.reason == "server":
-            return t("signin.error.server", detail=exc.detail)
-        if exc.reason == "unreachable":
-            return t("signin.error.unreachable")
-        return t("signin.error.refused", detail=exc.detail)
-    return t("signin.error.other", detail=str(exc))
+        return t(exc.problem)
+    return t(problem_of(exc, log_as="sign-in failed"))
 
 
 @ft.component
@@ -57,8 +51,12 @@ def SignIn(default_server: str) -> ft.Control:
         set_error("")
         try:
             await start_demo(env)
-        except Exception as exc:
-            set_error(error_text(exc) if isinstance(exc, SignInError) else t("signin.error.demo", detail=str(exc)))
+        except SignInError as exc:
+            set_error(error_text(exc))
+            set_busy(False)
+        except Exception as exc:  # the demo server did not start: the reason goes to the log
+            problem_of(exc, log_as="the demo did not start")
+            set_error(t(DEMO))
             set_busy(False)
 
     form = ft.Column(
