@@ -133,6 +133,27 @@ class Core:
 
     # --- sign in, resume, sign out ----------------------------------------------------------
 
+    async def running_server(self, candidates: list[str | None], *, timeout: float = 2.0) -> str:
+        """The first of `candidates` (the --server given, the last one used, the default) that
+        answers its health check, for the sign-in form to suggest; "" when none does, so the
+        form never suggests a server that is not running."""
+        from sync.credentials import normalise_server
+        from sync.tokens import MemoryTokenStore
+
+        for candidate in dict.fromkeys(c for c in candidates if c):
+            try:
+                url = normalise_server(candidate)
+            except ValueError:
+                continue
+            async with Remote(url, MemoryTokenStore(), timeout=timeout) as remote:
+                try:
+                    await remote.health()
+                except SyncError:
+                    continue
+            return candidate
+        return ""
+
+
     async def sign_in(self, server: str, email: str, password: str, *, tokens: TokenStore | None = None) -> None:
         """Signs in and starts syncing (the first sync reports progress through the status).
         `tokens` replaces the token store from now on (the demo keeps its tokens in memory)."""
@@ -209,7 +230,10 @@ class Core:
                 return
             if state == "offline":
                 error = engine.last_error
-                self._set_status(phase="offline", error=problems.problem_of(error) if error else problems.UNREACHABLE)
+                if error is None:
+                    self._set_status(phase="offline", error=problems.UNREACHABLE)
+                elif self.status.phase != "offline":  # the detail goes to the log once per outage
+                    self._set_status(phase="offline", error=problems.problem_of(error, log_as="offline"))
             elif state in ("online", "syncing"):
                 self._set_status(phase=state, error=None)
 

@@ -23,11 +23,23 @@ def SignIn(default_server: str) -> ft.Control:
     env = use_env()
     busy, set_busy = ft.use_state(False)
     error, set_error = ft.use_state("")
-    fields = ft.use_ref(lambda: {"server": default_server, "email": "", "password": ""})
+    fields = ft.use_ref(lambda: {"server": "", "email": "", "password": ""})
+    server, set_server = ft.use_state("")
+
+    async def suggest() -> None:
+        # Only a server that answers: the last one used, the --server given, or the default.
+        found = await env.core.running_server([env.core.store.server_url, default_server])
+        if found and not fields.current["server"]:
+            fields.current["server"] = found
+            set_server(found)
+
+    ft.use_effect(suggest, [])
 
     def on_field(name: str):  # type: ignore[no-untyped-def]
         def handler(e: ft.Event[ft.TextField]) -> None:
             fields.current[name] = e.control.value or ""
+            if name == "server":
+                set_server(fields.current[name])
 
         return handler
 
@@ -87,7 +99,7 @@ def SignIn(default_server: str) -> ft.Control:
             ),
             ft.TextField(
                 label=t("signin.server"),
-                value=default_server,
+                value=server,
                 on_change=on_field("server"),
                 keyboard_type=ft.KeyboardType.URL,
                 disabled=busy,

@@ -93,6 +93,7 @@ class SyncEngine:
                     raise
                 log.info("retrying in %.2fs after %s", delay, exc)
                 if isinstance(exc, NetworkError) and self.state == "syncing":
+                    self.last_error = exc
                     self._set_state("offline")  # say so now, not after the last attempt
                 self._reconnected.clear()
                 await _first(self.sleep(delay), self._reconnected.wait())
