@@ -153,7 +153,6 @@ class Core:
             return candidate
         return ""
 
-
     async def sign_in(self, server: str, email: str, password: str, *, tokens: TokenStore | None = None) -> None:
         """Signs in and starts syncing (the first sync reports progress through the status).
         `tokens` replaces the token store from now on (the demo keeps its tokens in memory)."""
