@@ -38,7 +38,10 @@ class Place:
 
 
 def port_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Nobody listens on `port` (connections of the last run still closing do not count: the
+    server binds with SO_REUSEADDR as well)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:
