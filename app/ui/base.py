@@ -76,13 +76,13 @@ class Nav:
         return True
 
     def close_innermost(self) -> bool:
-        """Esc: closes the innermost thing open (palette, quick add, task, sync panel)."""
+        """Esc: closes the innermost thing open (palette, task, quick add, sync panel)."""
         if self.palette:
             self.palette = False
-        elif self.adding is not None:
-            self.adding = None
         elif self.task_id is not None:
             self.task_id = None
+        elif self.adding is not None:
+            self.adding = None
         elif self.sync_panel:
             self.sync_panel = False
         else:
