@@ -235,3 +235,20 @@ def test_language_and_theme_belong_to_the_tab(stack: dict[str, Any]) -> None:
     # A new tab of the same browser takes the browser's choice.
     same = open_tab(tab.context, stack["url"])
     expect_text(same, "Hello|Good", timeout=60_000)
+
+
+def test_the_bundled_font_is_there_before_the_first_frame(stack: dict[str, Any]) -> None:
+    from playwright.sync_api import expect
+
+    page = stack["chromium"].new_page(viewport={"width": 1440, "height": 900})
+    failed: list[str] = []
+    fonts: list[str] = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.on("request", lambda r: fonts.append(r.url) if "NotoSansSC" in r.url else None)
+    page.goto(stack["url"])
+    page.wait_for_selector("#loading", state="detached", timeout=60_000)
+    page.locator("flt-semantics-placeholder").dispatch_event("click")
+    expect(page.get_by_text(re.compile("你好|Hello")).first).to_be_visible(timeout=60_000)
+    page.wait_for_timeout(2000)  # a fallback font would be fetched around the first frames
+    assert failed == []  # before: 404s for assets/fonts/notosanssc/…woff2
+    assert any(url.endswith("/fonts/NotoSansSC-Regular.otf") for url in fonts)
