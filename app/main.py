@@ -340,7 +340,8 @@ def run(
         port = port or free_port(host)
         print(t("run.web_url", url=f"http://{host}:{port}"), flush=True)
     try:
-        ft.run(app.session, view=view, host=host, port=port or 0, assets_dir=str(ASSETS), no_cdn=True)
+        # The port is for the browser; the desktop window talks over a socket Flet chooses.
+        ft.run(app.session, view=view, host=host, port=(port or 0) if web else 0, assets_dir=str(ASSETS), no_cdn=True)
     finally:
         stop_embedded_demo()
     return 0

@@ -104,7 +104,7 @@ def run_demo(args: argparse.Namespace) -> int:
         if line:
             _say(line)
     place.server_port = port
-    if args.web and not args.port and not args.api_only:
+    if not args.port and not args.api_only:  # the app's web port too (a headless machine serves it even without --web)
         args.port, line = choose_port(place.app_port, "demo.app_port_taken", host)
         if line:
             _say(line)
