@@ -95,7 +95,7 @@ class App:
         prefs = Prefs(locale=system_locale()) if page.web else self.load_prefs()
         page.session.store.set(PREFS_KEY, prefs)
         page.title = "Keel"
-        page.fonts = {FONT: FONT_FILE}
+        page.fonts = {FONT: FONT_FILE}  # the web client has it already (assets/assets/FontManifest.json)
         page.theme = ft.Theme(font_family=FONT, color_scheme_seed=ft.Colors.INDIGO)
         page.dark_theme = ft.Theme(font_family=FONT, color_scheme_seed=ft.Colors.INDIGO)
         page.theme_mode = _theme_mode(prefs.theme)
