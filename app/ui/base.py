@@ -48,14 +48,11 @@ class Nav:
     new_task: int = 0  # bumped by the N shortcut: the board opens its quick add
     search: int = 0  # bumped by the / shortcut: the board focuses its filter
     phone: bool = False  # the window is phone-sized (re-renders the layout when it changes)
-    adding: str | None = None  # the status whose column shows the quick add (Esc closes it)
     # What the last N or / asked of the board, until the board takes it: a request is answered
     # once, so a later visit to the board opens neither the quick add nor the filter's focus.
     request: str | None = None  # 'new_task' or 'search'
 
     def go(self, screen: str, project_id: str | None = None) -> None:
-        if screen != self.screen or (project_id is not None and project_id != self.project_id):
-            self.adding = None  # a quick add belongs to the board it was opened on
         self.screen = screen
         if project_id is not None:
             self.project_id = project_id
@@ -76,13 +73,11 @@ class Nav:
         return True
 
     def close_innermost(self) -> bool:
-        """Esc: closes the innermost thing open (palette, task, quick add, sync panel)."""
+        """Esc: closes the innermost overlay open (palette, task, sync panel)."""
         if self.palette:
             self.palette = False
         elif self.task_id is not None:
             self.task_id = None
-        elif self.adding is not None:
-            self.adding = None
         elif self.sync_panel:
             self.sync_panel = False
         else:
@@ -116,6 +111,9 @@ class AppEnv:
     focused: dict[str, bool] = field(default_factory=lambda: {"typing": False})
     reminders: Any = None  # app.reminders.DeviceReminders, once the session has started them
     tab: Any = None  # app.ui.tab.Tab: callbacks from outside reach this session through it
+    # The open quick add (its status id, and what closes it), for Esc. Not in `Nav`: opening one
+    # must redraw its column only, not the whole shell.
+    quick_add: tuple[str, Callable[[], None]] | None = None
 
     @property
     def phone(self) -> bool:

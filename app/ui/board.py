@@ -149,14 +149,25 @@ def QuickAdd(project_id: str, status_id: str, on_close: Any) -> ft.Control:
 
 @ft.component
 def BoardColumn(
-    project_id: str, status: dict[str, Any], filters: BoardFilters, can_edit: bool, width: float | None, adding: bool
+    project_id: str, status: dict[str, Any], filters: BoardFilters, can_edit: bool, width: float | None, adding: int
 ) -> ft.Control:
     env = use_env()
     window, set_window = ft.use_state(Window(0, 0, 0))
-    add_open = adding and can_edit  # in `nav.adding`, so Esc (the shell's) closes it
+    add_open, set_open = ft.use_state(False)
 
     def set_add_open(open_: bool) -> None:
-        env.nav.adding = status["id"] if open_ else None
+        set_open(open_)  # and tell the shell, whose Esc closes it
+        env.quick_add = (status["id"], lambda: set_open(False)) if open_ else None
+
+    def forget_on_unmount() -> Any:
+        def forget() -> None:
+            if env.quick_add is not None and env.quick_add[0] == status["id"]:
+                env.quick_add = None
+
+        return forget
+
+    ft.use_effect(forget_on_unmount, [])
+    ft.use_effect(lambda: set_add_open(True) if adding and can_edit else None, [adding])
 
     model = BoardModel(env.core.store, project_id, filters)
     view = use_store(
@@ -348,11 +359,14 @@ def Board() -> ft.Control:
     statuses = use_store(lambda: store.statuses(project_id) if project_id else [], ("status",), [project_id])
     role = use_store(lambda: store.role(project_id) if project_id else None, ("member",), [project_id])
 
+    opening, set_opening = ft.use_state(("", 0))  # the column N opened the quick add in, and which N
+
     def answer_new_task() -> None:  # N, once: a later visit to the board does not open it again
         if nav.take("new_task") and statuses and role in ("owner", "admin", "member"):
-            nav.adding = statuses[min(tab, len(statuses) - 1) if env.phone else 0]["id"]
+            set_opening((statuses[min(tab, len(statuses) - 1) if env.phone else 0]["id"], nav.new_task))
 
     ft.use_effect(answer_new_task, [nav.new_task])
+    ft.use_effect(lambda: setattr(env, "quick_add", None), [])  # a new visit: no quick add is open yet
     if project is None:
         return ft.Container(text(t("board.no_project")), alignment=ft.Alignment.CENTER, expand=True)
     can_edit = role in ("owner", "admin", "member")
@@ -401,7 +415,7 @@ def Board() -> ft.Control:
                 filters,
                 can_edit,
                 None,
-                nav.adding == statuses[index]["id"],
+                opening[1] if opening[0] == statuses[index]["id"] else 0,
                 key=statuses[index]["id"],
             )
             if statuses
@@ -415,7 +429,15 @@ def Board() -> ft.Control:
     else:
         body = ft.Row(
             [
-                BoardColumn(project_id, s, filters, can_edit, COLUMN_WIDTH, nav.adding == s["id"], key=s["id"])
+                BoardColumn(
+                    project_id,
+                    s,
+                    filters,
+                    can_edit,
+                    COLUMN_WIDTH,
+                    opening[1] if opening[0] == s["id"] else 0,
+                    key=s["id"],
+                )
                 for s in statuses
             ],
             spacing=12,

@@ -128,14 +128,19 @@ def on_key(env: AppEnv, event: Any) -> None:
         screen=nav.screen,
         typing=env.focused.get("typing", False),
         palette_open=nav.palette,
-        dialog_open=nav.task_id is not None or nav.sync_panel or nav.adding is not None,
+        dialog_open=nav.task_id is not None or nav.sync_panel or (nav.screen == "board" and env.quick_add is not None),
         phone=env.phone,
     )
     action = decide(Key(event.key, ctrl=event.ctrl, meta=event.meta, shift=event.shift, alt=event.alt), ctx)
     if action == "palette":
         nav.palette = True
     elif action == "close":
-        nav.close_innermost()
+        if not nav.palette and nav.task_id is None and nav.screen == "board" and env.quick_add is not None:
+            _, close = env.quick_add
+            env.quick_add = None
+            close()
+        else:
+            nav.close_innermost()
     elif action in ("new_task", "search"):
         if nav.screen != "board":
             nav.go("board")

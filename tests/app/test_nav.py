@@ -1,5 +1,5 @@
 """Where the person is, without a browser: the N and / shortcuts are answered once, Esc closes the
-quick add, and each window or tab speaks its own language."""
+innermost overlay (the quick add: tests/e2e/test_live.py), and each window or tab speaks its own language."""
 
 from __future__ import annotations
 
@@ -37,15 +37,12 @@ def test_slash_focuses_the_filter_once() -> None:
     assert nav.take("search") is False
 
 
-def test_esc_closes_the_quick_add_and_leaving_the_board_forgets_it() -> None:
-    nav = Nav(screen="board", task_id="t1")
-    nav.adding = "todo"
-    assert nav.close_innermost() is True and nav.task_id is None and nav.adding == "todo"  # the detail is on top
-    assert nav.close_innermost() is True and nav.adding is None
+def test_esc_closes_the_innermost_overlay() -> None:
+    nav = Nav(screen="board", task_id="t1", sync_panel=True, palette=True)
+    assert nav.close_innermost() is True and nav.palette is False and nav.task_id == "t1"
+    assert nav.close_innermost() is True and nav.task_id is None and nav.sync_panel
+    assert nav.close_innermost() is True and not nav.sync_panel
     assert nav.close_innermost() is False
-    nav.adding = "todo"
-    nav.go("settings")
-    assert nav.adding is None
 
 
 def test_each_session_has_its_own_language(no_locale_source: None) -> None:
