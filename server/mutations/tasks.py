@@ -9,11 +9,12 @@ import sqlalchemy as sa
 
 from server.errors import MutationRejected
 from server.feed import to_utc
-from server.mutations.context import Ctx, Row, comments, projects, statuses, tasks, watches
+from server.mutations.context import Ctx, Row
 from server.mutations.hierarchy import check_parent, subtree
 from server.mutations.notify import notify, put_watch, watchers
-from server.mutations.positions import after_last
+from server.tables import comments, projects, statuses, tasks, watches
 from sync import protocol as p
+from sync.rules import after_last, default_status, merge_labels
 
 _DATE_FIELDS = ("start_at", "due_at")
 
@@ -30,11 +31,7 @@ def _check_assignee(ctx: Ctx, project_id: str, user_id: str) -> None:
 
 
 def _labels(existing: list[str], add: list[str], remove: list[str]) -> list[str]:
-    removed = set(remove)
-    out = [label for label in existing if label not in removed]
-    for label in add:
-        if label not in out:
-            out.append(label)
+    out = merge_labels(existing, add, remove)
     if len(out) > p.MAX_LABELS:
         raise MutationRejected("too_many_labels", f"A task may have at most {p.MAX_LABELS} labels.")
     return out
@@ -45,12 +42,10 @@ def _default_status(ctx: Ctx, project_id: str) -> str:
         "SELECT id, category FROM statuses WHERE project_id = :p AND deleted = :f ORDER BY position, id",
         {"p": project_id, "f": False},
     ).fetchall()
-    if not rows:
+    status_id = default_status(rows)
+    if status_id is None:
         raise MutationRejected("no_status", "The project has no status to put the task in.")
-    for status_id, category in rows:
-        if category == "todo":
-            return str(status_id)
-    return str(rows[0][0])
+    return status_id
 
 
 def _last_position(ctx: Ctx, project_id: str, status_id: str) -> str:
