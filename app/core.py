@@ -26,6 +26,7 @@ from typing import Any
 from keel_cli._local import STORE_FILE  # the same file `keel` (the CLI) uses in a data directory
 from sync.engine import Progress, Remote, SyncEngine
 from sync.errors import ApiError, NetworkError, NotSignedIn, SyncError
+from sync.push import register_again
 from sync.store import Changes, Store
 from sync.tokens import MemoryTokenStore, TokenStore
 
@@ -158,6 +159,8 @@ class Core:
             self.store.reset_cache()
         self.store.set_account(server, user["id"], user["email"])
         await self._start(remote)
+        with contextlib.suppress(SyncError):  # a device registers its push again at each sign-in (docs/push.md)
+            await register_again(remote, self.store)
 
     async def resume(self) -> bool:
         """Starts syncing the account this data directory was signed in to, if its token is still

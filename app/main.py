@@ -20,6 +20,7 @@ from typing import Any
 import flet as ft
 
 from app.core import Core
+from app.deeplink import follow_links
 from app.i18n import resolve, set_locale, system_locale, t
 from app.reminders import DeviceReminders
 from app.ui.base import FONT, AppEnv, Nav, Prefs
@@ -115,6 +116,7 @@ class App:
         page.on_resize = on_resize
         page.on_keyboard_event = lambda e: on_key(env, e)
         page.render(lambda: Root(env, self.server or DEFAULT_SERVER))
+        follow_links(page, env)  # keel://task/<id> and #/task/<id> (app/deeplink.py)
         task = getattr(page.session, "_Session__updates_task", None)
         if task is not None:
 
@@ -272,7 +274,16 @@ def run(
         port = port or free_port(host)
         print(t("run.web_url", url=f"http://{host}:{port}"), flush=True)
     try:
-        ft.run(app.session, view=view, host=host, port=port or 0, assets_dir=str(ASSETS), no_cdn=True)
+        # The hash strategy: a push's link opens …/#/task/<id> in the browser (app/deeplink.py).
+        ft.run(
+            app.session,
+            view=view,
+            host=host,
+            port=port or 0,
+            assets_dir=str(ASSETS),
+            no_cdn=True,
+            route_url_strategy=ft.RouteUrlStrategy.HASH,
+        )
     finally:
         stop_embedded_demo()
     return 0

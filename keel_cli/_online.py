@@ -101,6 +101,9 @@ def run_login(args: argparse.Namespace) -> int:
     with sync_lock(folder), open_store(args) as store:
         user = asyncio.run(_login(store, server, args.email, password, credentials, args.discard_unsynced))
         store.set_account(server, user["id"], user["email"])
+        from keel_cli._push import register_again_quietly  # clients register again at each sign-in (docs/push.md)
+
+        register_again_quietly(store)
     print(f"Signed in to {server} as {user['display_name']} <{user['email']}>. Run `keel sync` to fetch your projects.")
     return 0
 

@@ -279,6 +279,16 @@ class PushEndpoint(ServerModel, table=True):
     updated_at: datetime = Field(sa_type=UtcDateTime)
 
 
+class PushDeferred(ServerModel, table=True):
+    """A push held back by its user's quiet hours: sent once at `due_at` (their end) if the
+    notification is still unread then (docs/push.md, *Quiet hours*)."""
+
+    __tablename__ = "push_deferred"
+    notification_id: str = Field(primary_key=True, max_length=36)
+    user_id: str = Field(max_length=36)
+    due_at: datetime = Field(sa_type=UtcDateTime, index=True)
+
+
 class FeedRow(ServerModel, table=True):
     """The pull feed: each synced row's latest version, pre-serialised, keyed by its `seq`.
 

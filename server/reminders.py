@@ -18,7 +18,7 @@ from server.models import UtcDateTime
 from server.mutations.context import Ctx, Row
 from server.mutations.notify import notify
 from server.notification_prefs import NotificationPrefs, load_prefs, longest_lead, prefs_table
-from server.push import PushGateway, created_notices, hand_over
+from server.push import PushGateway, created_notices, hand_over, release_deferred
 from server.tables import reminders_sent as sent
 from server.tables import statuses, tasks
 
@@ -148,6 +148,8 @@ async def reminder_loop(services: Services) -> None:
             )
             if created and services.db.sqlite:
                 services.broker.publish(audience, cursor)
+            # Pushes held back by quiet hours that have ended (docs/push.md, *Quiet hours*).
+            await run_in_threadpool(release_deferred, services.db, utcnow(), services.push.gateway)
         except Exception:
             log.exception("the reminder scheduler failed; it will try again")
         await asyncio.sleep(services.settings.reminder_interval_s)

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     # empty: any public host.
     push_hosts: str = ""
     push_ttl_s: int = 24 * 3600
+    # The ntfy server this team uses (its own, next to Keel, is the dependable choice in mainland
+    # China); clients offer it when a person sets up push. Empty: clients offer the public ntfy.sh.
+    push_ntfy_server: str = ""
     # The zone of quiet hours for people whose notification preferences name none (an IANA name).
     default_time_zone: str = DEFAULT_TIME_ZONE
     # How a request must arrive (docs/server.md): its head within header_timeout_s, at most

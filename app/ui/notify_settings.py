@@ -14,6 +14,7 @@ from app.reminders import lead_text
 from app.state import notify_prefs as np
 from app.state.home import my_projects
 from app.ui.base import text, use_env, use_store
+from app.ui.push_settings import PushToPhone
 
 ENTITIES = ("notification_pref", "project", "member")
 
@@ -84,6 +85,7 @@ def NotificationSettings() -> ft.Control:
         [
             text(t("settings.notify.title"), weight=ft.FontWeight.W_600),
             text(t("settings.notify.hint"), size=12, color=ft.Colors.ON_SURFACE_VARIANT),
+            PushToPhone(),
             ft.Row(
                 [
                     text(t(f"settings.notify.permission.{permission or 'unknown'}"), size=12, expand=True),

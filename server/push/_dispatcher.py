@@ -2,8 +2,9 @@
 
 `deliver` returns at once. The work runs on the dispatcher's own event loop in a thread of its own
 (started on first use), so neither a request nor the writer lock ever waits on a push service:
-it looks up the recipient's registrations (a short read, off the loop), drops the notification if
-it was made in the recipient's quiet hours, builds the payload, and sends to every endpoint
+it looks up the recipient's registrations (a short read, off the loop), defers the push to the
+end of the recipient's quiet hours if it was made in them (`_deferred`), builds the payload, and
+sends to every endpoint
 concurrently. A failed send is retried with backoff while the service says it is unavailable; an
 endpoint the service calls gone (404, 410) is removed. Time and randomness are injected, so tests
 can run the whole schedule without waiting.
@@ -25,6 +26,7 @@ from sqlalchemy.engine import Connection
 
 from server.db import Database
 from server.notification_prefs import DEFAULT_TIME_ZONE, load_prefs
+from server.push._deferred import defer, quiet_until
 from server.push._errors import EndpointGone, InvalidSubscription, PushError
 from server.push._gateway import Notice, PushMessage, Registration, Sender
 from server.push._http import origin_of
@@ -149,9 +151,24 @@ class PushDispatcher:
 
     # --- one notification ----------------------------------------------------------------------
 
-    async def _deliver(self, notice: Notice) -> None:
+    def deliver_test(self, user_id: str, registration_id: str, notice: Notice) -> None:
+        """Sends `notice` to one of `user_id`'s registrations only, now (quiet hours are for news, not
+        for a test the person asked for). Returns at once; the outcome is not reported back."""
+        if notice.user_id != user_id:
+            raise ValueError("a notification can only be pushed to its own user")
+        work = self._deliver(notice, only=registration_id)
+        future = asyncio.run_coroutine_threadsafe(work, self._started())
+        with self._lock:
+            self._pending.add(future)
+        future.add_done_callback(self._finished)
+
+    async def _deliver(self, notice: Notice, only: str | None = None) -> None:
         try:
-            registrations, context = await asyncio.to_thread(self._look_up, notice)
+            registrations, context, until = await asyncio.to_thread(self._look_up, notice, only)
+            if until is not None:
+                await asyncio.to_thread(defer, self.db, notice, until)
+                log.debug("notification %s was made in quiet hours; deferred to their end", notice.id)
+                return
             if not registrations:
                 return
             message = message_of(notice, context, self.ttl_s)
@@ -164,25 +181,32 @@ class PushDispatcher:
             if isinstance(result, Exception):
                 log.error("pushing notification %s failed", notice.id, exc_info=result)
 
-    def _look_up(self, notice: Notice) -> tuple[list[Registration], NoticeContext]:
+    def _look_up(
+        self, notice: Notice, only: str | None = None
+    ) -> tuple[list[Registration], NoticeContext, datetime | None]:
+        """The registrations to push to and the payload's context; or, in quiet hours, when they end."""
         # Runs on the loop's small default executor, so a burst of notifications holds only a few
         # of the pool's connections at a time and requests keep theirs.
         with self.db.read() as conn:
             registrations = registrations_of(conn, notice.user_id)
-            if not registrations or self._quiet(conn, notice):
-                return [], NoticeContext()
-            return registrations, _context(conn, notice)
+            if only is not None:
+                registrations = [r for r in registrations if r.id == only]
+            elif registrations:
+                until = self._quiet_until(conn, notice)
+                if until is not None:
+                    return [], NoticeContext(), until
+            if not registrations:
+                return [], NoticeContext(), None
+            return registrations, _context(conn, notice), None
 
-    def _quiet(self, conn: Connection, notice: Notice) -> bool:
-        """Whether the notification was made in its user's quiet hours: it stays in the inbox, unpushed."""
+    def _quiet_until(self, conn: Connection, notice: Notice) -> datetime | None:
+        """When the quiet hours the push falls in end (None: not in quiet hours, push now)."""
         prefs = load_prefs(Raw(conn), [notice.user_id]).get(notice.user_id)
         if prefs is None:
-            return False
-        made = datetime.fromisoformat(notice.created_at) if notice.created_at else datetime.now(UTC)
-        if prefs.quiet_at(made, self.default_time_zone):
-            log.debug("notification %s was made in quiet hours; not pushed", notice.id)
-            return True
-        return False
+            return None
+        when = notice.pushed_at or notice.created_at
+        at = datetime.fromisoformat(when) if when else datetime.now(UTC)
+        return quiet_until(prefs, at, self.default_time_zone)
 
     async def _send(self, registration: Registration, message: PushMessage, notice: Notice) -> None:
         where = f"registration {registration.id} at {origin_of(registration.endpoint)}"

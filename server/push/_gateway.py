@@ -23,6 +23,9 @@ class Notice:
     project_id: str | None
     actor_id: str | None
     created_at: str | None
+    # When the push is for: quiet hours are decided at this instant (None: `created_at`). A push
+    # held back by quiet hours is handed over again when they end, with that time here.
+    pushed_at: str | None = None
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Notice:

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from server.push._egress import Egress, pinned_transport
 from server.push._errors import EndpointGone, PushRejected, PushUnavailable
 from server.push._retry import parse_retry_after
 
@@ -29,17 +30,23 @@ def origin_of(url: str) -> str:
 
 
 class PushClient:
-    """POSTs to push services. Made per sender; its httpx client is made on first use, on the loop that sends."""
+    """POSTs to push services. Made per sender; its httpx client is made on first use, on the loop that sends.
 
-    def __init__(self, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    Every connection it opens goes to an address `egress` checked when connecting (see `_egress`);
+    a test may hand it a `transport` of its own instead. Redirects are never followed.
+    """
+
+    def __init__(self, transport: httpx.AsyncBaseTransport | None = None, *, egress: Egress | None = None) -> None:
         self._transport = transport
+        self._egress = egress or Egress()
         self._client: httpx.AsyncClient | None = None
         hide_push_urls()
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
             limits = httpx.Limits(max_connections=64, max_keepalive_connections=16)
-            self._client = httpx.AsyncClient(timeout=TIMEOUT, limits=limits, transport=self._transport)
+            transport = self._transport or pinned_transport(self._egress, limits)
+            self._client = httpx.AsyncClient(timeout=TIMEOUT, transport=transport, follow_redirects=False)
         return self._client
 
     async def post(self, url: str, *, content: bytes, headers: Mapping[str, str]) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import orjson
 
+from server.push._egress import Egress
 from server.push._gateway import PushMessage, Registration
 from server.push._http import PushClient
 from server.push._wording import line_of, title_of
@@ -31,6 +32,7 @@ TAGS = {
     "status_changed": "arrows_counterclockwise",
     "due_soon": "hourglass_flowing_sand",
     "overdue": "alarm_clock",
+    "test": "white_check_mark",
 }
 
 
@@ -58,8 +60,8 @@ def publication(topic: str, facts: Mapping[str, Any], *, locale: str | None, urg
 class NtfySender:
     kind = KIND
 
-    def __init__(self, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
-        self._client = PushClient(transport)
+    def __init__(self, *, transport: httpx.AsyncBaseTransport | None = None, egress: Egress | None = None) -> None:
+        self._client = PushClient(transport, egress=egress)
 
     async def send(self, registration: Registration, message: PushMessage) -> None:
         server, topic = split_topic(registration.endpoint)

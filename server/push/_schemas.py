@@ -90,3 +90,10 @@ class PushEndpointList(BaseModel):
 class VapidPublic(BaseModel):
     public_key: str = Field(description="The applicationServerKey to subscribe with: base64url, 65 bytes")
     kinds: list[str] = Field(description="The registration kinds this server can push to")
+    ntfy_server: str | None = Field(
+        default=None, description="The ntfy server this team uses (KEEL_PUSH_NTFY_SERVER); null: the client's default"
+    )
+
+
+class PushTestQueued(BaseModel):
+    queued: bool = Field(description="Always true: the test is sent in the background; its outcome is not reported")

@@ -3,7 +3,8 @@
 The server will POST to whatever endpoint a user registers, so the endpoint is an egress policy
 question too: https only, never a private, link-local or otherwise non-public address, loopback
 only when the server allows it (tests and local setups), and optionally only hosts under a list
-of suffixes. A hostname is not resolved here; see docs/push.md for what that leaves open.
+of suffixes. A host name is not resolved here: it is resolved, checked and pinned each time a
+push connects (`_egress`), since what it resolves to now says nothing about later.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from server.errors import ApiError
+from server.push._egress import is_public
 from server.push._vapid import b64url_decode
 
 MAX_LABEL = 63
@@ -64,7 +66,7 @@ def check_endpoint(url: str, policy: EndpointPolicy) -> str:
             address = ipaddress.IPv4Address(host)
         except ValueError:
             raise invalid("The endpoint's host is neither a name nor an IPv4 address.") from None
-        if not address.is_global:
+        if not is_public(address):
             raise not_allowed("Push endpoints must be on a public address.")
     if policy.host_suffixes and not any(host == s or host.endswith("." + s) for s in policy.host_suffixes):
         raise not_allowed("This server pushes only to the push services it is configured for.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import httpx
 from pywebpush import WebPusher, WebPushException
 
+from server.push._egress import Egress
 from server.push._errors import InvalidSubscription
 from server.push._gateway import PushMessage, Registration
 from server.push._http import PushClient, origin_of
@@ -33,9 +34,11 @@ def encrypt(registration: Registration, payload: bytes) -> bytes:
 class WebPushSender:
     kind = KIND
 
-    def __init__(self, vapid: Vapid, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self, vapid: Vapid, *, transport: httpx.AsyncBaseTransport | None = None, egress: Egress | None = None
+    ) -> None:
         self.vapid = vapid
-        self._client = PushClient(transport)
+        self._client = PushClient(transport, egress=egress)
 
     async def send(self, registration: Registration, message: PushMessage) -> None:
         body = encrypt(registration, message.payload)

@@ -22,6 +22,7 @@ LINES: dict[str, dict[str, str]] = {
         "due_soon": "任务快到期了",
         "overdue": "任务已逾期",
         "other": "{actor} 更新了任务",
+        "test": "推送已设置好：Keel 的通知会出现在这里",
         "someone": "有人",
     },
     "en": {
@@ -32,6 +33,7 @@ LINES: dict[str, dict[str, str]] = {
         "due_soon": "A task is due soon",
         "overdue": "A task is overdue",
         "other": "{actor} updated a task",
+        "test": "Push works: Keel's notifications will show up here",
         "someone": "Someone",
     },
 }

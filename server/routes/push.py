@@ -10,12 +10,14 @@ from starlette.concurrency import run_in_threadpool
 
 from server.deps import CurrentUser, ServicesDep
 from server.errors import ApiError
-from server.feed import utcnow
+from server.feed import iso, utcnow
 from server.json_body import JsonRoute
+from server.push._gateway import Notice
 from server.push._schemas import (
     PushEndpointCreate,
     PushEndpointList,
     PushEndpointPublic,
+    PushTestQueued,
     VapidPublic,
     WebPushEndpointCreate,
 )
@@ -29,7 +31,13 @@ router = APIRouter(tags=["push"], route_class=JsonRoute)
 
 @router.get("/push/vapid", response_model=VapidPublic, responses=errors(401))
 async def vapid(services: ServicesDep, _: CurrentUser) -> Json:
-    return Json({"public_key": services.push.vapid.public_key, "kinds": sorted(services.push.gateway.senders)})
+    return Json(
+        {
+            "public_key": services.push.vapid.public_key,
+            "kinds": sorted(services.push.gateway.senders),
+            "ntfy_server": services.settings.push_ntfy_server or None,
+        }
+    )
 
 
 @router.post(
@@ -79,3 +87,42 @@ async def delete(
     if not await run_in_threadpool(delete_mine, services.db, user.id, str(registration_id)):
         raise ApiError(404, "not_found", "No such push endpoint among yours.")
     return Response(status_code=204)
+
+
+@router.post(
+    "/push/endpoints/{registration_id}/test",
+    status_code=202,
+    response_model=PushTestQueued,
+    responses=errors(401, 404, 422),
+)
+async def send_test(
+    registration_id: Annotated[uuid.UUID, Path(description="The id the registration was answered with")],
+    services: ServicesDep,
+    user: CurrentUser,
+) -> Json:
+    """Pushes a test notification to this one registration, now (even in quiet hours).
+
+    It is sent in the background and its outcome is never answered: what a push service said, or
+    that the host was refused, would tell a person about hosts they cannot otherwise see.
+    """
+    mine = await run_in_threadpool(list_mine, services.db, user.id)
+    if not any(r["id"] == str(registration_id) for r in mine):
+        raise ApiError(404, "not_found", "No such push endpoint among yours.")
+    try:
+        services.push.test_limiter.hit(user.id)
+    except ApiError as exc:
+        raise ApiError(
+            429, "rate_limited", "Too many test pushes; try again in a minute.", headers=exc.headers
+        ) from None
+    notice = Notice(
+        id=str(uuid.uuid4()),
+        user_id=user.id,
+        kind="test",
+        title="Keel",
+        task_id=None,
+        project_id=None,
+        actor_id=None,
+        created_at=iso(utcnow()),
+    )
+    services.push.gateway.deliver_test(user.id, str(registration_id), notice)
+    return Json({"queued": True}, status_code=202)

@@ -124,13 +124,13 @@ def client(tmp_path: Path, keel_env: dict[str, str]) -> Iterator[Any]:
 
 
 @contextlib.contextmanager
-def serve(db_url: str, port: int = 0) -> Iterator[str]:
+def serve(db_url: str, port: int = 0, **overrides: Any) -> Iterator[str]:
     """uvicorn in a thread on `port` (0: a free one); the same port again brings the server "back"."""
     from server.app import create_app
     from server.serve import build_server
     from tests.conftest import test_settings
 
-    app = create_app(test_settings(db_url))
+    app = create_app(test_settings(db_url, **overrides))
     server = build_server(app, host="127.0.0.1", port=port, log_level="warning", log_config=None, ws="none")
     thread = threading.Thread(target=server.run, name="keel-cli-test-server", daemon=True)
     thread.start()

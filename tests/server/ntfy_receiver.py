@@ -56,10 +56,17 @@ class Topic(Mailbox):
 class NtfyReceiver(LoopbackService):
     """An ntfy server holding topics."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, open_topics: bool = False) -> None:
         super().__init__()
         self.topics: dict[str, Topic] = {}
         self.strays: list[str] = []  # requests for no topic this server holds
+        # Like ntfy.sh: a topic exists once anyone publishes to it, and a phone that subscribes
+        # later sees what was published (here: a client made the topic and registered it itself).
+        self.open_topics = open_topics
+
+    def subscribe(self, name: str) -> Topic:
+        """The phone subscribes to a topic someone else named (scanned from a QR code)."""
+        return self.topics.setdefault(name, Topic(service=self, name=name))
 
     def topic(self, *, token: str | None = None, prefix: str = "") -> Topic:
         """A fresh topic: 24 random characters, as docs/push.md tells people to pick."""
@@ -71,7 +78,10 @@ class NtfyReceiver(LoopbackService):
     def receive(self, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
         try:
             message = json.loads(body)
-            topic = self.topics[message["topic"]]
+            name = message["topic"]
+            if self.open_topics and isinstance(name, str) and TOPIC_NAME.match(name):
+                self.subscribe(name)
+            topic = self.topics[name]
         except (ValueError, TypeError, KeyError):
             self.strays.append(f"POST {path}: {body[:200]!r}")
             return 400, {}, b'{"code":40001,"error":"invalid request"}'

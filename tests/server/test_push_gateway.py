@@ -22,7 +22,7 @@ from fastapi import FastAPI
 
 from server.app import create_app
 from server.feed import utcnow
-from server.push import PushDispatcher, RetryPolicy, WebPushSender
+from server.push import Egress, PushDispatcher, RetryPolicy, WebPushSender
 from server.reminders import run_reminders
 from tests.conftest import test_settings
 from tests.factories import Api, Person, serve
@@ -146,7 +146,7 @@ def test_retries_back_off_then_deliver(db_url: str, receiver: PushReceiver) -> N
         policy = RetryPolicy(attempts=6, base_s=0.5, cap_s=60)
         gateway = PushDispatcher(
             services.db,
-            {"webpush": WebPushSender(services.push.vapid)},
+            {"webpush": WebPushSender(services.push.vapid, egress=Egress(allow_loopback=True))},
             policy=policy,
             sleep=fake.sleep,
             clock=fake.clock,
@@ -179,7 +179,7 @@ def test_giving_up_keeps_the_endpoint_and_gone_endpoints_are_removed(db_url: str
         fake = FakeTime()
         gateway = PushDispatcher(
             services.db,
-            {"webpush": WebPushSender(services.push.vapid)},
+            {"webpush": WebPushSender(services.push.vapid, egress=Egress(allow_loopback=True))},
             policy=RetryPolicy(attempts=3),
             sleep=fake.sleep,
             clock=fake.clock,
@@ -214,7 +214,7 @@ def test_a_retry_after_beyond_the_messages_life_ends_the_tries(db_url: str, rece
         fake = FakeTime()
         gateway = PushDispatcher(
             services.db,
-            {"webpush": WebPushSender(services.push.vapid)},
+            {"webpush": WebPushSender(services.push.vapid, egress=Egress(allow_loopback=True))},
             ttl_s=60,
             sleep=fake.sleep,
             clock=fake.clock,

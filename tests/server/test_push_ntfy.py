@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from server.push import NtfySender, PushDispatcher, RetryPolicy
+from server.push import Egress, NtfySender, PushDispatcher, RetryPolicy
 from server.push._ntfy import publication
 from tests.factories import Api, Person, error_of, serve
 from tests.server.ntfy_receiver import NtfyReceiver, Topic, new_token
@@ -53,7 +53,13 @@ def fake_time_gateway(api: Api, **options: Any) -> Iterator[tuple[PushDispatcher
     """The app's gateway swapped for an ntfy-only one whose waits are recorded and skipped."""
     services = api.http.app.state.services
     fake = FakeTime()
-    gateway = PushDispatcher(services.db, {"ntfy": NtfySender()}, sleep=fake.sleep, clock=fake.clock, **options)
+    gateway = PushDispatcher(
+        services.db,
+        {"ntfy": NtfySender(egress=Egress(allow_loopback=True))},
+        sleep=fake.sleep,
+        clock=fake.clock,
+        **options,
+    )
     services.push.gateway.close()
     services.push.gateway = gateway
     try:

@@ -1,7 +1,7 @@
 """task events (PROTOCOL-2.md `task_event`)
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-06 07:10:00.000000
 """
 
@@ -14,8 +14,8 @@ import server.models
 from alembic import op
 
 
-revision: str = '0006'
-down_revision: str | None = '0005'
+revision: str = '0007'
+down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
