@@ -7,6 +7,7 @@ heights of the spacers that stand for the rest, and `BoardModel.column` reads ju
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
@@ -184,7 +185,13 @@ class BoardModel:
         people = {u["id"]: u for u in self.store.users()}
         progress = self.store.subtask_progress([r["id"] for r in rows])
         now = self._now()
-        return [card_view(row, people, progress, now, self.zone) for row in rows]
+        done = done_status_ids(self.store, [self.project_id])
+        return [card_view(row, people, progress, now, self.zone, done_ids=done) for row in rows]
+
+
+def done_status_ids(store: Store, project_ids: Iterable[str]) -> frozenset[str]:
+    """The ids of the `done` statuses of these projects (a task in one is never overdue)."""
+    return frozenset(s["id"] for pid in set(project_ids) for s in store.statuses(pid) if s.get("category") == "done")
 
 
 def card_view(
@@ -193,10 +200,12 @@ def card_view(
     progress: dict[str, tuple[int, int]],
     now: datetime,
     zone: tzinfo | None = None,
+    *,
+    done_ids: Collection[str],
 ) -> CardView:
     person = people.get(row.get("assignee_id") or "")
     name = person["display_name"] if person else ""
-    badge = due_label(row.get("due_at"), now, zone)
+    badge = due_label(row.get("due_at"), now, zone, done=row.get("status_id") in done_ids)
     done, total = progress.get(row["id"], (0, 0))
     return CardView(
         id=row["id"],

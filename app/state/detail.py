@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from app.state.fmt import has_time_of_day, local_date_text, parse_local_date, parse_time
-from sync.store import Store
+from app.state.fmt import (
+    END_OF_WORKING_DAY,
+    has_time_of_day,
+    local_date_text,
+    local_zone,
+    parse_local_date,
+    parse_time,
+)
+from sync.store import Store, TaskFilter
 
 EDIT_ROLES = ("owner", "admin", "member")
+BROWSER_DAY_SHIFT = timedelta(hours=13, minutes=30)  # see picked_day
 
 
 def can_edit(role: str | None) -> bool:
@@ -93,6 +101,79 @@ def _is_descendant(store: Store, candidate: str, ancestor: str) -> bool:
         row = store.task(current)
         current = row.get("parent_id") if row else None
     return False
+
+
+def picked_day(value: Any, zone: tzinfo | None = None) -> date | None:
+    """The calendar day a DatePicker answered. The client sends that day's midnight in its own zone,
+    moved to UTC (2026-12-14T16:00Z for the 15th in Shanghai). When that is midnight in the app's zone
+    too (a desktop or phone app, or a browser beside its server), that zone says the day. Otherwise
+    the browser's zone is unknown here, and the day is the one whose midnight lies within UTC-10:30
+    to UTC+13:30 of it (exact for every zone from Hawaii to New Zealand's summer)."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return value.date()
+        local = value.astimezone(zone or local_zone())
+        if (local.hour, local.minute) == (0, 0):
+            return local.date()
+        return (value.astimezone(UTC) + BROWSER_DAY_SHIFT).date()
+    return value if isinstance(value, date) else None
+
+
+def picked_date(task: dict[str, Any], field: str, day: date, zone: tzinfo | None = None) -> dict[str, Any]:
+    """The `update_task` fields for a day chosen in the date picker: that day at the time the field
+    already had, or at the end of the working day (what a typed date alone means)."""
+    zone = zone or local_zone()
+    current = parse_time(task.get(field))
+    at = current.astimezone(zone).timetz().replace(tzinfo=None) if current else END_OF_WORKING_DAY
+    moment = datetime.combine(day, at, tzinfo=zone)
+    return {} if current == moment else {field: moment}
+
+
+def picked_time(
+    task: dict[str, Any], field: str, at: time, zone: tzinfo | None = None, today: date | None = None
+) -> dict[str, Any]:
+    """The `update_task` fields for a time chosen in the time picker: the field's day (today when it
+    has none yet) at that time."""
+    zone = zone or local_zone()
+    current = parse_time(task.get(field))
+    day = current.astimezone(zone).date() if current else (today or datetime.now(zone).date())
+    moment = datetime.combine(day, at.replace(second=0, microsecond=0, tzinfo=None), tzinfo=zone)
+    return {} if current == moment else {field: moment}
+
+
+@dataclass(frozen=True)
+class ParentChoice:
+    id: str
+    key: str | None
+    title: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.key} {self.title}" if self.key else self.title
+
+
+def parent_candidates(store: Store, task: dict[str, Any], query: str, limit: int = 8) -> list[ParentChoice]:
+    """Tasks of the same project that may become `task`'s parent, matching every term of `query` in
+    their key or title (any script): never the task itself nor one of its descendants (a loop), nor
+    its current parent. An exact key comes first, then keys that start with the query, then the rest
+    in board order."""
+    terms = [term.casefold() for term in query.split()]
+    rows = store.tasks(task["project_id"], TaskFilter(text=query.strip() or None), limit=500)
+    matches = []
+    for row in rows:
+        key, title = (row.get("key") or "").casefold(), (row.get("title") or "").casefold()
+        if all(term in key or term in title for term in terms) and row["id"] != task.get("parent_id"):
+            rank = 0 if key and key == query.strip().casefold() else 1 if terms and key.startswith(terms[0]) else 2
+            matches.append((rank, row))
+    matches.sort(key=lambda rank_row: rank_row[0])
+    out: list[ParentChoice] = []
+    for _rank, row in matches:
+        if row["id"] == task["id"] or _is_descendant(store, row["id"], task["id"]):
+            continue
+        out.append(ParentChoice(row["id"], row.get("key"), row.get("title") or ""))
+        if len(out) >= limit:
+            break
+    return out
 
 
 def tick_status(store: Store, project_id: str, done: bool) -> str | None:

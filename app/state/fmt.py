@@ -34,13 +34,18 @@ def local_zone() -> tzinfo:
     return zone
 
 
-def due_label(due_at: str | None, now: datetime, zone: tzinfo | None = None) -> tuple[str, bool] | None:
-    """The badge of a due time, in the device's zone: ("今天", False), ("逾期 3 天", True), ("11月28日", False)."""
+def due_label(
+    due_at: str | None, now: datetime, zone: tzinfo | None = None, *, done: bool = False
+) -> tuple[str, bool] | None:
+    """The badge of a due time, in the device's zone: ("今天", False), ("逾期 3 天", True), ("11月28日", False).
+    A done task is never overdue, nor "due tomorrow": its badge is the plain date it was due."""
     due = parse_time(due_at)
     if due is None:
         return None
     zone = zone or local_zone()
     local_due, local_now = due.astimezone(zone), now.astimezone(zone)
+    if done:
+        return format_date(local_due.date(), local_now.date()), False
     overdue = due < now
     days = (local_due.date() - local_now.date()).days
     if overdue and days < 0:

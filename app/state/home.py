@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from app.state.board import CardView, card_view
+from app.state.board import CardView, card_view, done_status_ids
 from app.state.fmt import local_zone, parse_time
 from sync.store import Store
 
@@ -48,9 +48,11 @@ def my_task_groups(store: Store, now: datetime | None = None, zone: tzinfo | Non
     rows = store.my_tasks(limit=500)
     people = {u["id"]: u for u in store.users()}
     progress = store.subtask_progress([r["id"] for r in rows])
+    done = done_status_ids(store, [r["project_id"] for r in rows])
     groups: dict[str, list[CardView]] = {name: [] for name in GROUPS}
     for row in rows:
-        groups[group_of(row.get("due_at"), now, zone)].append(card_view(row, people, progress, now, zone))
+        card = card_view(row, people, progress, now, zone, done_ids=done)
+        groups[group_of(row.get("due_at"), now, zone)].append(card)
     return [TaskGroup(name, cards) for name, cards in groups.items() if cards]
 
 

@@ -42,6 +42,7 @@ class Nav:
     screen: str = "home"  # 'home', 'board', 'inbox', 'settings'
     project_id: str | None = None
     task_id: str | None = None  # the open task detail
+    comment_id: str | None = None  # the comment the open detail scrolls to (a mention from the inbox)
     palette: bool = False
     sync_panel: bool = False
     board_mode: str = "board"  # 'board' or 'list'
@@ -54,9 +55,10 @@ class Nav:
         if project_id is not None:
             self.project_id = project_id
 
-    def open_task(self, task_id: str, project_id: str | None = None) -> None:
+    def open_task(self, task_id: str, project_id: str | None = None, comment_id: str | None = None) -> None:
         if project_id is not None and project_id != self.project_id:
             self.project_id = project_id
+        self.comment_id = comment_id
         self.task_id = task_id
 
 

@@ -1,4 +1,4 @@
-"""Home (my tasks by due date, my projects, the inbox's count), the notification inbox, settings,
+"""Home (my tasks by due date, my projects, the inbox's count), settings,
 the sync status with its panel of rejected edits, and the command palette."""
 
 from __future__ import annotations
@@ -18,14 +18,6 @@ from app.ui.base import chip, screen, task_row, text, use_env, use_store
 from app.ui.notify_settings import NotificationSettings
 
 SETTINGS_WIDTH = 640
-KIND_ICONS = {
-    "assigned": ft.Icons.ASSIGNMENT_IND_OUTLINED,
-    "mentioned": ft.Icons.ALTERNATE_EMAIL,
-    "commented": ft.Icons.CHAT_BUBBLE_OUTLINE,
-    "status_changed": ft.Icons.SWAP_HORIZ,
-    "due_soon": ft.Icons.SCHEDULE,
-    "overdue": ft.Icons.ALARM,
-}
 
 
 @ft.component
@@ -105,81 +97,6 @@ def Home() -> ft.Control:
             *task_list,
         ],
         spacing=10,
-    )
-
-
-@ft.component
-def Inbox() -> ft.Control:
-    env = use_env()
-    store = env.core.store
-    notes = use_store(lambda: store.notifications(limit=200), ("notification",), [])
-    names = use_store(lambda: {u["id"]: u["display_name"] for u in store.users()}, ("user",), [])
-    now = datetime.now().astimezone()
-
-    def open_note(note: dict[str, Any]) -> None:
-        if note.get("read_at") is None:
-            store.read_notification(note["id"])
-        if note.get("task_id"):
-            env.nav.go("board", note.get("project_id"))
-            env.nav.open_task(note["task_id"], note.get("project_id"))
-
-    rows = [
-        ft.Container(
-            ft.Row(
-                [
-                    ft.Icon(
-                        KIND_ICONS.get(n["kind"], ft.Icons.NOTIFICATIONS),
-                        size=20,
-                        color=ft.Colors.PRIMARY if n.get("read_at") is None else ft.Colors.ON_SURFACE_VARIANT,
-                    ),
-                    ft.Column(
-                        [
-                            text(
-                                t(
-                                    f"inbox.kind.{n['kind']}",
-                                    actor=names.get(n.get("actor_id") or "", t("activity.someone")),
-                                ),
-                                size=13,
-                                weight=ft.FontWeight.W_600 if n.get("read_at") is None else None,
-                            ),
-                            text(n.get("title") or "", max_lines=2, size=13),
-                        ],
-                        spacing=2,
-                        expand=True,
-                        tight=True,
-                    ),
-                    text(relative_time(n["created_at"], now), size=12, color=ft.Colors.ON_SURFACE_VARIANT),
-                    ft.Container(
-                        width=8, height=8, border_radius=4, bgcolor=ft.Colors.PRIMARY, visible=n.get("read_at") is None
-                    ),
-                ],
-                spacing=12,
-            ),
-            padding=12,
-            border_radius=8,
-            bgcolor=ft.Colors.SURFACE_CONTAINER_LOW if n.get("read_at") is None else None,
-            on_click=lambda _, n=n: open_note(n),
-            ink=True,
-        )
-        for n in notes
-    ]
-    unread = sum(1 for n in notes if n.get("read_at") is None)
-    return screen(
-        [
-            ft.Row(
-                [
-                    text(t("inbox.title"), size=22, weight=ft.FontWeight.W_600, expand=True),
-                    ft.TextButton(
-                        t("inbox.mark_all"),
-                        icon=ft.Icons.DONE_ALL,
-                        on_click=lambda _: store.read_all_notifications(),
-                        disabled=not unread,
-                    ),
-                ]
-            ),
-            *(rows or [text(t("inbox.empty"), color=ft.Colors.ON_SURFACE_VARIANT)]),
-        ],
-        spacing=6,
     )
 
 
@@ -431,4 +348,4 @@ def Palette() -> ft.Control:
     )
 
 
-__all__ = ["Home", "Inbox", "Palette", "Settings", "SyncBadge", "SyncPanel"]
+__all__ = ["Home", "Palette", "Settings", "SyncBadge", "SyncPanel"]

@@ -14,7 +14,8 @@ from app.state.shortcuts import Context, Key, decide
 from app.ui.base import AppEnv, EnvContext, text, use_env, use_store
 from app.ui.board import Board
 from app.ui.detail import TaskDetail
-from app.ui.screens import Home, Inbox, Palette, Settings, SyncBadge, SyncPanel
+from app.ui.inbox import Inbox
+from app.ui.screens import Home, Palette, Settings, SyncBadge, SyncPanel
 from app.ui.signin import FirstSync, SignIn
 
 SCREENS = ("home", "board", "inbox", "settings")

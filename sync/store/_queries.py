@@ -289,6 +289,22 @@ class Queries:
             (limit,),
         )
 
+    def notification_comment(self, note: Row) -> Row | None:
+        """The comment a `mentioned` or `commented` notification is about: its actor's comment on the
+        task written (or edited) in the same server transaction, one that mentions me first for a
+        mention, else their latest one before it."""
+        if not note.get("task_id") or not note.get("actor_id"):
+            return None
+        at, me = note["created_at"], f'"{note["user_id"]}"'
+        rows = self._rows(
+            "comment",
+            "SELECT * FROM comment WHERE task_id = ? AND author_id = ? AND created_at <= ? "
+            "ORDER BY (created_at = ? OR edited_at = ?) DESC, (? AND instr(mentions, ?) > 0) DESC, "
+            "created_at DESC, id DESC LIMIT 1",
+            (note["task_id"], note["actor_id"], at, at, at, note["kind"] == "mentioned", me),
+        )
+        return rows[0] if rows else None
+
     def notification_prefs(self) -> Row:
         """My notification preferences as they apply now (pending changes included): my row, or the
         defaults when I have none (`seq` and `updated_at` None); `kinds` always holds every kind."""

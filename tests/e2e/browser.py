@@ -131,8 +131,8 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
-def open_app(chromium: Any, url: str, width: int = 1440, height: int = 900) -> Any:
-    page = chromium.new_page(viewport={"width": width, "height": height})
+def open_app(chromium: Any, url: str, width: int = 1440, height: int = 900, timezone_id: str | None = None) -> Any:
+    page = chromium.new_page(viewport={"width": width, "height": height}, timezone_id=timezone_id)
     page.goto(url)
     page.wait_for_selector("#loading", state="detached", timeout=60_000)
     page.locator("flt-semantics-placeholder").dispatch_event("click")
@@ -148,9 +148,12 @@ FAST_HASHES = {"KEEL_ARGON2_TIME_COST": "1", "KEEL_ARGON2_MEMORY_KIB": "1024"}
 
 
 @contextlib.contextmanager
-def demo_stack(tmp: Path, *, name: str = "app", width: int = 1440, height: int = 900) -> Iterator[dict[str, Any]]:
-    """A demo server, `keel app --web` signed in to nothing yet, and a chromium page on the app.
-    Sign-in hashing is made cheap (the processes inherit it) and restored afterwards."""
+def demo_stack(
+    tmp: Path, *, name: str = "app", width: int = 1440, height: int = 900, timezone_id: str | None = None
+) -> Iterator[dict[str, Any]]:
+    """A demo server, `keel app --web` signed in to nothing yet, and a chromium page on the app (in
+    the browser time zone `timezone_id`, else the machine's). Sign-in hashing is made cheap (the
+    processes inherit it) and restored afterwards."""
     saved = {key: os.environ.get(key) for key in FAST_HASHES}
     os.environ.update(FAST_HASHES)
     try:
@@ -160,7 +163,8 @@ def demo_stack(tmp: Path, *, name: str = "app", width: int = 1440, height: int =
             app_server(tmp, server_url, name=name) as url,
             browser() as chromium,
         ):
-            yield {"server": server_url, "page": open_app(chromium, url, width, height), "tmp": tmp, **handles}
+            page = open_app(chromium, url, width, height, timezone_id)
+            yield {"server": server_url, "page": page, "tmp": tmp, **handles}
     finally:
         for key, value in saved.items():
             if value is None:

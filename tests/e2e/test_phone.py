@@ -125,7 +125,7 @@ def test_an_offline_phone_still_fires_the_due_soon_reminder(stack: dict[str, Any
     cache = stack["tmp"] / "phone-data" / "store.db"
     for _attempt in range(3):  # a list re-rendering under the finger (a busy machine) opens another task
         mine.click()
-        due = visible(page.get_by_role("textbox", name=re.compile("时间可省略")).nth(1))  # start, then due
+        due = visible(page.get_by_role("textbox", name=re.compile("时间可省略")).first)  # the phone form: due first
         due.click()
         page.keyboard.type(soon.strftime("%Y-%m-%d %H:%M"))
         page.keyboard.press("Enter")

@@ -1,0 +1,139 @@
+"""The task detail in the browser: a due date set with the date picker (in a browser whose time zone
+is not the app's), and a mention opened from the inbox, scrolled to its comment."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sync.ids import uuid7
+from tests.conftest import missing
+from tests.e2e.browser import chromium_missing, demo_stack
+from tests.e2e.test_app import api, server_rows, wait_for
+
+pytestmark = pytest.mark.timeout(600)
+
+BROWSER_ZONE = "Pacific/Auckland"  # far from the app's zone, so a day must survive the trip
+TASK = "首页信息流改版：支持个性化推荐"  # APP-1
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    reason = chromium_missing()
+    if reason:
+        missing(reason)
+    with demo_stack(tmp_path_factory.mktemp("detail"), name="detail", timezone_id=BROWSER_ZONE) as parts:
+        page = parts["page"]
+        visible(page.get_by_role("button", name=re.compile("一键体验演示")).first, 60_000).click()
+        visible(page.get_by_text(re.compile("你好，王伟")).first, 60_000)
+        yield {**parts, "cache": parts["tmp"] / "detail-data" / "store.db"}
+
+
+def visible(locator: Any, timeout: float = 20_000) -> Any:
+    from playwright.sync_api import expect
+
+    expect(locator).to_be_visible(timeout=timeout)
+    return locator
+
+
+def icon_button(page: Any, label: str) -> Any:
+    """An icon button by its tooltip (on the button itself, or on the node around it)."""
+    return page.locator(
+        f'flt-semantics[aria-label="{label}"] [role="button"], [role="button"][aria-label="{label}"]'
+    ).first
+
+
+def cached_due(cache: Path, title: str) -> str | None:
+    with contextlib.closing(sqlite3.connect(f"file:{cache}?mode=ro", uri=True)) as db:
+        row = db.execute("SELECT due_at FROM task WHERE title = ?", (title,)).fetchone()
+    return row[0] if row else None
+
+
+def open_app_1(page: Any) -> None:
+    """APP-1's detail, from the board (a click while the board still lays itself out can miss)."""
+    page.get_by_role("button", name=re.compile("看板 Tab")).first.click()
+    card = visible(page.get_by_role("button", name=re.compile("APP-1 ")).first, 30_000)
+    picker = icon_button(page, "选择截止日期")
+    for _attempt in range(3):
+        card.click()
+        with contextlib.suppress(AssertionError):
+            visible(picker, 10_000)
+            return
+    visible(picker)
+
+
+def test_the_date_picker_sets_the_due_date(stack: dict[str, Any]) -> None:
+    page, cache = stack["page"], stack["cache"]
+    assert cached_due(cache, TASK) is None  # APP-1 has no due date in the demo
+    open_app_1(page)
+    icon_button(page, "选择截止日期").click()
+    # The calendar opens on this month, in Chinese; the 15th is "15, 2026年12月15日星期二".
+    today = datetime.now().date()
+    day = visible(page.get_by_role("button", name=re.compile(rf"^15, {today.year}年{today.month}月15日")).first)
+    day.click()
+    page.get_by_role("button", name=re.compile("^确定$")).first.click()
+    due = wait_for(lambda: cached_due(cache, TASK))
+    # The app's zone decides the stored moment: 18:00 there (a day alone), on the day picked in the browser.
+    moment = datetime.fromisoformat(due.replace("Z", "+00:00")).astimezone()
+    assert (moment.date(), moment.hour, moment.minute) == (date(today.year, today.month, 15), 18, 0)
+    visible(icon_button(page, "清除截止日期"))  # a date to clear now
+    visible(page.get_by_text(re.compile(rf"^{today.month}月15日$|^今天到期$|^明天到期$|^逾期 \d+ 天$")).first)
+    icon_button(page, "关闭（Esc）").click()
+
+
+def test_a_mention_opens_scrolled_to_its_comment(stack: dict[str, Any]) -> None:
+    """Li Na writes eight long comments on APP-1, then mentions 王伟; from the inbox, the mention opens
+    APP-1 with that comment on screen (the eight before it push it far below the fold)."""
+    from playwright.sync_api import expect
+
+    page = stack["page"]
+    marker = f"请确认接口文档 {uuid.uuid4().hex[:6]}"
+    with api(stack["server"], "lina@demo.keel") as http:
+        task = next(row for row in server_rows(http, "task") if row["title"] == TASK)
+        bodies = [f"第 {n} 条说明：" + "这是一段很长的评论，用来把后面的评论推到屏幕下方。" * 6 for n in range(8)]
+        bodies.append(f"@王伟 {marker}")
+        first = int(time.time() * 1000)  # ids in writing order: one push gives the comments one time
+        mutations = [
+            {
+                "mutation_id": n + 1,
+                "name": "comment.create",
+                "args": {"id": uuid7(first + n), "task_id": task["id"], "body": body},
+            }
+            for n, body in enumerate(bodies)
+        ]
+        answer = http.post("/api/v1/sync/push", json={"client_id": f"e2e-{uuid.uuid4()}", "mutations": mutations})
+        assert all(r["status"] == "applied" for r in answer.json()["results"]), answer.text
+    page.get_by_role("button", name=re.compile("通知.*Tab")).first.click()
+    mentions = visible(page.get_by_role("checkbox", name=re.compile("^@我的$")).first)
+    mentions.click()
+    expect(mentions).to_be_checked()
+    # Newest first: once Li Na's mention tops the filtered list, the list stops moving under the click.
+    item = page.get_by_role("button", name=re.compile("提到了你")).first
+    expect(item).to_have_accessible_name(re.compile(f"李娜 提到了你.*APP-1 .*{re.escape(marker)}"), timeout=30_000)
+    comment_box = page.get_by_role("textbox", name=re.compile("写评论"))  # only in an open detail
+    for _attempt in range(3):  # a click while the list re-renders (a busy machine) can miss
+        if item.count():
+            item.click()
+        with contextlib.suppress(AssertionError):
+            visible(comment_box.first, 10_000)
+            break
+    visible(comment_box.first)
+    expect(page.get_by_role("button", name="全部标为已读")).to_have_count(0)  # the inbox is gone: the board
+    comment = visible(page.get_by_text(re.compile(re.escape(marker))).last)
+
+    def on_screen() -> bool:
+        box = comment.bounding_box()
+        return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 900
+
+    wait_for(on_screen, timeout=15)
+    # (The mention inside it is a link drawn in the accent colour; Flutter's semantics tree merges a
+    # markdown paragraph into one text, so tests/app/test_detail_state.py checks the link itself.)
