@@ -30,7 +30,8 @@ from sync.protocol import MAX_MUTATIONS_PER_PUSH, Mutation
 DEMO_PASSWORD = "keel-demo"  # every demo user's password
 DEMO_DOMAIN = "demo.keel"
 DEMO_EMAIL = f"wangwei@{DEMO_DOMAIN}"  # the sign-in `keel demo` prints: owner of APP, in all three projects
-SEED = 20241111
+SEED = 20241111  # a fixed seed, not a date: the same cards in every demo
+BEIJING = timedelta(hours=8)  # the demo company's clock (no DST)
 
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://keel.invalid/demo")
 
@@ -96,7 +97,7 @@ DELIVERABLES = {
 @dataclass(frozen=True)
 class ProjectSpec:
     key: str
-    name: str
+    name: str  # "{year}" stands for the seeding year (Beijing time), so the campaign matches its dates
     kind: str
     owner: str
     description: str
@@ -119,7 +120,7 @@ PROJECTS = (
     ),
     ProjectSpec(
         "DOUBLE",
-        "2024 双十一大促",
+        "{year} 双十一大促",
         "campaign",
         "chenjing",
         "双十一跨部门大促项目：市场、产品、设计、技术、客服共同推进。\n\n"
@@ -924,13 +925,20 @@ def _plan_comments(plan: Plan) -> None:
 
 def build_plan(now: datetime) -> Plan:
     plan = Plan(now)
+    year = (now + BEIJING).year
     for spec in PROJECTS:
         pid = project_id(spec.key)
         plan.projects.append(
             Op(
                 spec.owner,
                 "project.create",
-                {"id": pid, "name": spec.name, "key": spec.key, "kind": spec.kind, "description": spec.description},
+                {
+                    "id": pid,
+                    "name": spec.name.format(year=year),
+                    "key": spec.key,
+                    "kind": spec.kind,
+                    "description": spec.description,
+                },
             )
         )
         for i, (name, category) in enumerate(spec.statuses):

@@ -19,6 +19,7 @@ PRIORITIES = ("urgent", "high", "medium", "low", "none")
 DUE_CHOICES = ("overdue", "today", "week", "none")
 
 CARD_HEIGHT = 120  # pixels, card and gap: the spacers are computed from it, so cards never grow
+PHONE_CARD_HEIGHT = 88  # a phone's compact card and gap: 6 or more fit on a 390x844 screen
 WINDOW_MARGIN = 12  # cards rendered above and below the visible ones
 MIN_WINDOW = 20  # cards a column renders before it knows its viewport (a 1440x900 screen shows 7)
 
@@ -92,24 +93,27 @@ class Window:
     start: int
     end: int
     total: int
+    height: int = CARD_HEIGHT  # of one card and its gap
 
     @property
     def top_pad(self) -> int:
-        return self.start * CARD_HEIGHT
+        return self.start * self.height
 
     @property
     def bottom_pad(self) -> int:
-        return max(0, self.total - self.end) * CARD_HEIGHT
+        return max(0, self.total - self.end) * self.height
 
     @staticmethod
-    def at(pixels: float, viewport: float, total: int, margin: int = WINDOW_MARGIN) -> Window:
+    def at(
+        pixels: float, viewport: float, total: int, margin: int = WINDOW_MARGIN, height: int = CARD_HEIGHT
+    ) -> Window:
         """The window for a column scrolled to `pixels` with `viewport` pixels visible."""
         if viewport <= 0:
-            return Window(0, min(total, MIN_WINDOW), total)
-        first = max(0, int(pixels // CARD_HEIGHT) - margin)
-        last = int((pixels + viewport) // CARD_HEIGHT) + 1 + margin
+            return Window(0, min(total, MIN_WINDOW), total, height)
+        first = max(0, int(pixels // height) - margin)
+        last = int((pixels + viewport) // height) + 1 + margin
         first = min(first, max(0, total - 1))
-        return Window(first, max(first, min(total, last)), total)
+        return Window(first, max(first, min(total, last)), total, height)
 
     def covers(self, other: Window) -> bool:
         """Whether this window already renders every card `other` needs (no re-render to scroll there)."""
@@ -117,7 +121,48 @@ class Window:
 
     def grown(self, margin: int = WINDOW_MARGIN) -> Window:
         """This window with an extra margin each side, so small scrolls need no new render."""
-        return Window(max(0, self.start - margin), min(self.total, self.end + margin), self.total)
+        return Window(max(0, self.start - margin), min(self.total, self.end + margin), self.total, self.height)
+
+
+LIST_COLUMNS = ("key", "title", "status", "assignee", "priority", "due")
+
+
+@dataclass(frozen=True)
+class ListSort:
+    """The list view's order: a column and a direction ("board" is the board's own order). Empty
+    values (no assignee, no due date) go last either way; ties keep the board's order."""
+
+    field: str = "board"
+    descending: bool = False
+
+    def toggled(self, field: str) -> ListSort:
+        """A click on a column header: sort by it, or flip the direction when it already sorts."""
+        if field == self.field:
+            return ListSort(field, not self.descending)
+        return ListSort(field, False)
+
+    def apply(
+        self, rows: list[dict[str, Any]], status_order: dict[str, int], people: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        names = {u["id"]: u.get("display_name") or "" for u in people}
+        rank = {p: i for i, p in enumerate(PRIORITIES)}
+
+        def key(row: dict[str, Any]) -> Any:
+            if self.field == "key":
+                return row.get("number")  # a task created offline has none yet
+            if self.field == "title":
+                return (row.get("title") or "").casefold()
+            if self.field == "status":
+                return status_order.get(row.get("status_id") or "", len(status_order))
+            if self.field == "assignee":
+                return names.get(row.get("assignee_id") or "") or None
+            if self.field == "priority":
+                return rank.get(row.get("priority") or "none", len(rank))
+            return row.get("due_at") or None  # ISO-8601 UTC text sorts as time
+
+        present = [r for r in rows if key(r) is not None]
+        empty = [r for r in rows if key(r) is None]
+        return sorted(present, key=key, reverse=self.descending) + empty  # sorted() is stable
 
 
 @dataclass
@@ -157,7 +202,7 @@ class BoardModel:
             # again, so the window must reach back far enough to fill the screen.
             size = max(window.end - window.start, MIN_WINDOW) if window else MIN_WINDOW
             start = max(0, min(window.start if window else 0, total - size))
-            window = Window(start, min(total, start + size), total)
+            window = Window(start, min(total, start + size), total, window.height if window else CARD_HEIGHT)
         rows = self.store.column_slice(
             self.project_id, status["id"], task_filter, offset=window.start, limit=window.end - window.start
         )
@@ -170,15 +215,19 @@ class BoardModel:
             self.column(status, windows.get(status["id"]), counts.get(status["id"], 0)) for status in self.statuses()
         ]
 
-    def list_rows(self, limit: int = 2000) -> list[CardView]:
+    def list_rows(self, limit: int = 2000, sort: ListSort | None = None) -> list[CardView]:
         """The list view: every task of the project passing the filters, in board order (column by
-        column, each by position; positions of different columns do not compare)."""
+        column, each by position; positions of different columns do not compare), or sorted by a
+        column of the list."""
         task_filter = self.filters.task_filter(self._now(), self.zone)
         rows: list[dict[str, Any]] = []
-        for status in self.statuses():
+        statuses = self.statuses()
+        for status in statuses:
             if len(rows) >= limit:
                 break
             rows += self.store.column_slice(self.project_id, status["id"], task_filter, limit=limit - len(rows))
+        if sort is not None and sort.field != "board":
+            rows = sort.apply(rows, {s["id"]: i for i, s in enumerate(statuses)}, self.store.users())
         return self.cards(rows)
 
     def cards(self, rows: list[dict[str, Any]]) -> list[CardView]:

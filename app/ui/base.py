@@ -159,16 +159,26 @@ def text(
     )
 
 
-def avatar(initials: str, name: str, size: int = 24) -> ft.Control:
+def avatar(initials: str, name: str, size: int = 24, *, tooltip: bool = True) -> ft.Control:
+    """A coloured circle with the person's initials, legible at `size`: one hanzi (the last of the
+    name, as colleagues call each other) or two Latin letters, the font sized to the circle."""
+    glyphs = avatar_glyphs(initials)
+    font = size * (0.52 if len(glyphs) == 1 else 0.4)
     return ft.Container(
-        ft.Text(initials, size=size * 0.42, color=ft.Colors.WHITE, weight=ft.FontWeight.W_600),
+        ft.Text(glyphs, size=round(font, 1), color=ft.Colors.WHITE, weight=ft.FontWeight.W_600, no_wrap=True),
         width=size,
         height=size,
         border_radius=size / 2,
         bgcolor=_avatar_color(name),
         alignment=ft.Alignment.CENTER,
-        tooltip=name,
+        tooltip=name if tooltip else None,  # none inside a phone card: a long press there lifts the card
     )
+
+
+def avatar_glyphs(initials: str) -> str:
+    """What fits in a small circle: one CJK character, else at most two letters."""
+    hanzi = [ch for ch in initials if "\u4e00" <= ch <= "\u9fff"]
+    return hanzi[-1] if hanzi else initials[:2]
 
 
 _AVATAR_COLORS = [
@@ -189,17 +199,25 @@ def _avatar_color(name: str) -> str:
     return _AVATAR_COLORS[zlib.crc32(name.encode()) % len(_AVATAR_COLORS)]
 
 
-def chip(label: str, color: Any = None, text_color: Any = None, icon: Any = None) -> ft.Control:
-    content: ft.Control = ft.Text(label, size=11, color=text_color or ft.Colors.ON_SURFACE_VARIANT, no_wrap=True)
+# Chip colours by meaning, from the theme's roles so a dark theme gets dark chips (fixed light
+# shades such as BLUE_50 glared on a dark board).
+CHIP_TONES: dict[str, tuple[Any, Any]] = {
+    "label": (ft.Colors.SECONDARY_CONTAINER, ft.Colors.ON_SECONDARY_CONTAINER),
+    "danger": (ft.Colors.ERROR_CONTAINER, ft.Colors.ON_ERROR_CONTAINER),
+    "plain": (ft.Colors.SURFACE_CONTAINER_HIGHEST, ft.Colors.ON_SURFACE_VARIANT),
+}
+
+
+def chip(label: str, color: Any = None, text_color: Any = None, icon: Any = None, *, tone: str = "plain") -> ft.Control:
+    background, foreground = CHIP_TONES[tone]
+    content: ft.Control = ft.Text(label, size=11, color=text_color or foreground, no_wrap=True)
     if icon is not None:
-        content = ft.Row(
-            [ft.Icon(icon, size=12, color=text_color or ft.Colors.ON_SURFACE_VARIANT), content], spacing=2, tight=True
-        )
+        content = ft.Row([ft.Icon(icon, size=12, color=text_color or foreground), content], spacing=2, tight=True)
     return ft.Container(
         content,
         padding=ft.Padding.symmetric(horizontal=6, vertical=1),
         border_radius=4,
-        bgcolor=color or ft.Colors.SURFACE_CONTAINER_HIGHEST,
+        bgcolor=color or background,
     )
 
 
@@ -253,22 +271,48 @@ def unsynced_mark(visible: bool = True) -> ft.Control:
     )
 
 
-def task_row(card: Any, on_click: Any, *, status: str | None = None) -> ft.Control:
-    """One task as a line (home's my tasks, the board's list view): priority, key, title, then the
-    status (when given), the due date, the assignee and the unsynced mark."""
-    cells: list[ft.Control] = [
-        ft.Icon(PRIORITY_ICONS[card.priority], size=16, color=PRIORITY_COLORS[card.priority]),
-        text(card.key or t("card.unnumbered"), size=12, width=96, max_lines=1, color=ft.Colors.ON_SURFACE_VARIANT),
-        text(card.title, max_lines=1, expand=True),
-    ]
-    if status is not None:
-        cells.append(chip(status))
-    cells.append(
-        text(card.due or "", size=12, color=ft.Colors.RED_700 if card.overdue else ft.Colors.ON_SURFACE_VARIANT)
-    )
-    if status is not None:
-        cells.append(avatar(card.assignee, card.assignee_name, 22) if card.assignee else ft.Container(width=22))
-    cells.append(unsynced_mark(card.pending))
+# The list view's columns beside the title, and their widths (its header uses the same).
+LIST_WIDTHS = {"priority": 40, "key": 76, "status": 84, "assignee": 40, "due": 100}
+PHONE_LIST_WIDTHS = {"priority": 24, "key": 60, "status": 64, "assignee": 28, "due": 76}  # the title gets the rest
+
+
+def _cell(card: Any, column: str, status: str | None, widths: dict[str, int]) -> ft.Control:
+    width = widths.get(column)
+    if column == "priority":
+        icon = ft.Icon(PRIORITY_ICONS[card.priority], size=16, color=PRIORITY_COLORS[card.priority])
+        return ft.Container(icon, width=width, alignment=ft.Alignment.CENTER_LEFT)
+    if column == "key":
+        return text(
+            card.key or t("card.unnumbered"), size=12, width=width, max_lines=1, color=ft.Colors.ON_SURFACE_VARIANT
+        )
+    if column == "title":
+        return text(card.title, max_lines=1, expand=True)
+    if column == "status":
+        return ft.Container(chip(status or ""), width=width, alignment=ft.Alignment.CENTER_LEFT)
+    if column == "assignee":
+        person = avatar(card.assignee, card.assignee_name, 24) if card.assignee else ft.Container()
+        return ft.Container(person, width=width, alignment=ft.Alignment.CENTER_LEFT)  # a circle, not stretched
+    color = ft.Colors.ERROR if card.overdue else ft.Colors.ON_SURFACE_VARIANT
+    return text(card.due or "", size=12, color=color, width=width, max_lines=1)
+
+
+def task_row(
+    card: Any,
+    on_click: Any,
+    *,
+    status: str | None = None,
+    columns: tuple[str, ...] | None = None,
+    widths: dict[str, int] | None = None,
+    phone: bool = False,
+) -> ft.Control:
+    """One task as a line: home's my tasks (priority, key, title, due; on a `phone` the title above
+    the rest), or the board's list view (`columns`, as its header names them, in `widths`, with the
+    task's `status` name), then the unsynced mark."""
+    if phone and columns is None:
+        return _phone_task_row(card, on_click)
+    order = columns or ("priority", "key", "title", "due")
+    cells = [_cell(card, column, status, widths or LIST_WIDTHS) for column in order]
+    cells.append(ft.Container(unsynced_mark(card.pending), width=14))  # holds its place: the header lines up
     return ft.Container(
         ft.Row(cells, spacing=8),
         padding=ft.Padding.symmetric(horizontal=12, vertical=10),
@@ -276,4 +320,26 @@ def task_row(card: Any, on_click: Any, *, status: str | None = None) -> ft.Contr
         border_radius=6,
         ink=True,
         height=44,
+    )
+
+
+def _phone_task_row(card: Any, on_click: Any) -> ft.Control:
+    """Home's task on a phone: the title gets the whole width, the key and due date go below it."""
+    color = ft.Colors.ERROR if card.overdue else ft.Colors.ON_SURFACE_VARIANT
+    meta = ft.Row(
+        [
+            ft.Icon(PRIORITY_ICONS[card.priority], size=14, color=PRIORITY_COLORS[card.priority]),
+            text(card.key or t("card.unnumbered"), size=12, color=ft.Colors.ON_SURFACE_VARIANT),
+            text(card.due or "", size=12, color=color),
+            unsynced_mark(card.pending),
+        ],
+        spacing=6,
+    )
+    return ft.Container(
+        ft.Column([text(card.title, max_lines=1), meta], spacing=2, tight=True),
+        padding=ft.Padding.symmetric(horizontal=8, vertical=6),
+        on_click=on_click,
+        border_radius=6,
+        ink=True,
+        height=56,
     )

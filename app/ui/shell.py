@@ -15,6 +15,7 @@ from app.ui.base import AppEnv, EnvContext, text, use_env, use_store
 from app.ui.board import Board
 from app.ui.detail import TaskDetail
 from app.ui.inbox import Inbox
+from app.ui.project_parts import nav_screen, project_screen
 from app.ui.screens import Home, Palette, Settings, SyncBadge, SyncPanel
 from app.ui.signin import FirstSync, SignIn
 
@@ -50,8 +51,10 @@ def Shell(status: SyncStatus) -> ft.Control:
         nav.task_id = None if SCREENS[index] != nav.screen else nav.task_id
         nav.go(SCREENS[index])
 
-    if nav.screen == "home":
-        content: ft.Control = Home()
+    if (project_page := project_screen(nav.screen)) is not None:  # new project, project settings
+        content: ft.Control = project_page
+    elif nav.screen == "home":
+        content = Home()
     elif nav.screen == "board":
         content = Board(key=f"board-{nav.project_id}")
     elif nav.screen == "inbox":
@@ -60,7 +63,7 @@ def Shell(status: SyncStatus) -> ft.Control:
         content = Settings()
 
     detail = TaskDetail(nav.task_id, env.phone, key=f"task-{nav.task_id}") if nav.task_id else None
-    index = SCREENS.index(nav.screen)
+    index = SCREENS.index(nav_screen(nav.screen))
     top = ft.Container(
         ft.Row(
             [

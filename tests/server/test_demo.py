@@ -223,3 +223,20 @@ def test_the_viewer_reads_the_board_but_cannot_change_it(demo_api: Api) -> None:
     assert task_id("APP-1") in rows(changes, "task")
     result = chenjing.do("task.update", {"id": task_id("APP-1"), "set": {"title": "改个标题"}})
     assert result["status"] == "rejected" and result["error"]["code"] == "forbidden"
+
+
+def test_the_campaign_is_named_after_the_seeding_year(tmp_path: Any) -> None:
+    """Its cards carry dates around the seeding time, so its name says that year (Beijing time), and
+    the same cards (APP-1 included) are seeded whatever the year."""
+    seeded_at = datetime(2031, 12, 31, 17, 0, tzinfo=UTC)  # already 2032 in Beijing
+    db = Database(f"sqlite:///{tmp_path}/later.db")
+    migrate(db.engine)
+    try:
+        assert seed_demo(db, passwords=cheap_passwords(), now=seeded_at) is True
+        with db.read() as conn:
+            names = dict(conn.execute(sa.text("SELECT key, name FROM projects")).all())
+            first = conn.execute(sa.text("SELECT title FROM tasks WHERE id = :id"), {"id": task_id("APP-1")}).one()
+        assert names["DOUBLE"] == "2032 双十一大促"
+        assert first[0] == KNOWN["APP-1"]
+    finally:
+        db.dispose()

@@ -17,6 +17,7 @@ from app.i18n import t
 from app.state.board import PRIORITIES
 from app.state.detail import FieldError, activity, can_edit, field_update, tick_status
 from app.state.fmt import due_label, relative_time
+from app.state.project_settings import can_edit_tasks
 from app.ui.base import PRIORITY_COLORS, PRIORITY_ICONS, Entry, chip, text, typing, use_env, use_store
 from app.ui.detail.comments import Comment, CommentBox, comment_key
 from app.ui.detail.fields import DateField, ParentField
@@ -55,7 +56,8 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
         )
     task = detail.task
     project_id = task["project_id"]
-    editable = can_edit(store.role(project_id))
+    role = store.role(project_id)
+    editable = can_edit(role) and can_edit_tasks(store.project(project_id), role)  # not in an archived project
     people = [p for p in store.users() if any(m["user_id"] == p["id"] for m in store.members(project_id))]
     names = {p["id"]: p["display_name"] for p in store.users()}
     statuses = store.statuses(project_id)
