@@ -23,14 +23,21 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from app import problems
 from keel_cli._local import STORE_FILE  # the same file `keel` (the CLI) uses in a data directory
-from sync.engine import Progress, Remote, SyncEngine
+from sync.engine import Backoff, Progress, Remote, SyncEngine
 from sync.errors import ApiError, NetworkError, NotSignedIn, SyncError
 from sync.push import register_again
 from sync.store import Changes, Store
 from sync.tokens import MemoryTokenStore, TokenStore
 
 log = logging.getLogger("keel.app")
+
+# While the app is open the event stream retries within a second, so a server that comes back is
+# seen at once; the sync's own retries keep the engine's longer backoff, and each reconnect cuts
+# their wait short (sync.engine).
+RECONNECT = Backoff(base=0.25, cap=1.0)
+RESTART_S = 5.0  # after an unexpected failure of the engine, start it again after this long
 
 
 @dataclass(frozen=True)
@@ -47,18 +54,24 @@ class SyncStatus:
     rejected: int = 0
     rows: int = 0
     total: int | None = None
-    error: str | None = None
+    error: str | None = None  # a catalogue key from app.problems (the detail went to the log)
 
 
 class SignInError(Exception):
-    """A sign-in that failed, with a `reason` the UI translates: 'refused', 'unreachable',
-    'keyring' (no keyring may hold the token; `detail` says how to choose one), 'other_account'
-    or 'server'."""
+    """A sign-in that failed: `reason` ('refused', 'unreachable', 'keyring', 'other_account' or
+    'server'), `problem` the catalogue key the UI shows (app.problems), `detail` for the log."""
 
-    def __init__(self, reason: str, detail: str = "") -> None:
+    def __init__(self, reason: str, detail: str = "", *, problem: str | None = None) -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
+        self.problem = problem or {
+            "unreachable": problems.UNREACHABLE,
+            "keyring": problems.KEYRING,
+            "other_account": problems.OTHER_ACCOUNT,
+            "server": problems.SERVER,
+        }.get(reason, problems.REFUSED)
+        log.warning("sign-in failed (%s): %s", reason, detail)
 
 
 def default_tokens() -> TokenStore:
@@ -100,7 +113,10 @@ class Core:
         if status != self.status:
             self.status = status
             for listener in list(self._status_listeners):
-                listener(status)
+                try:
+                    listener(status)
+                except Exception:  # one window's failure must not stop the status reaching the rest
+                    log.exception("a status listener failed (%r)", listener)
 
     def _on_store_change(self, changes: Changes) -> None:
         if changes.outbox or changes.rejections:
@@ -118,6 +134,26 @@ class Core:
 
     # --- sign in, resume, sign out ----------------------------------------------------------
 
+    async def running_server(self, candidates: list[str | None], *, timeout: float = 2.0) -> str:
+        """The first of `candidates` (the --server given, the last one used, the default) that
+        answers its health check, for the sign-in form to suggest; "" when none does, so the
+        form never suggests a server that is not running."""
+        from sync.credentials import normalise_server
+        from sync.tokens import MemoryTokenStore
+
+        for candidate in dict.fromkeys(c for c in candidates if c):
+            try:
+                url = normalise_server(candidate)
+            except ValueError:
+                continue
+            async with Remote(url, MemoryTokenStore(), timeout=timeout) as remote:
+                try:
+                    await remote.health()
+                except SyncError:
+                    continue
+            return candidate
+        return ""
+
     async def sign_in(self, server: str, email: str, password: str, *, tokens: TokenStore | None = None) -> None:
         """Signs in and starts syncing (the first sync reports progress through the status).
         `tokens` replaces the token store from now on (the demo keeps its tokens in memory)."""
@@ -128,7 +164,7 @@ class Core:
         try:
             server = normalise_server(server)
         except ValueError as exc:
-            raise SignInError("server", str(exc)) from exc
+            raise SignInError("server", str(exc), problem=problems.BAD_SERVER) from exc
         try:
             tokens = self.tokens
             if hasattr(tokens, "backend"):
@@ -140,10 +176,11 @@ class Core:
             user = await remote.login(email.strip(), password)
         except NotSignedIn as exc:
             await remote.aclose()
-            raise SignInError("refused", exc.message) from exc
+            raise SignInError("refused", exc.message, problem=problems.problem_of(exc)) from exc
         except ApiError as exc:
             await remote.aclose()
-            raise SignInError("refused" if exc.status < 500 else "server", exc.message) from exc
+            reason = "refused" if exc.status < 500 else "server"
+            raise SignInError(reason, exc.message, problem=problems.problem_of(exc)) from exc
         except NetworkError as exc:
             await remote.aclose()
             raise SignInError("unreachable", str(exc)) from exc
@@ -185,7 +222,7 @@ class Core:
         if previous is not None and previous is not remote:
             await previous.aclose()  # signing in again (the server ended the sign-in): free its sockets
         self.remote = remote
-        engine = SyncEngine(self.store, remote)
+        engine = SyncEngine(self.store, remote, reconnect=RECONNECT)
         self.engine = engine
         bootstrapping = self.store.cursor == 0
         self._set_status(phase="bootstrapping" if bootstrapping else "syncing", rows=0, total=None, error=None)
@@ -194,7 +231,11 @@ class Core:
             if state == "syncing" and self.status.phase == "bootstrapping":
                 return
             if state == "offline":
-                self._set_status(phase="offline", error=str(engine.last_error or ""))
+                error = engine.last_error
+                if error is None:
+                    self._set_status(phase="offline", error=problems.UNREACHABLE)
+                elif self.status.phase != "offline":  # the detail goes to the log once per outage
+                    self._set_status(phase="offline", error=problems.problem_of(error, log_as="offline"))
             elif state in ("online", "syncing"):
                 self._set_status(phase=state, error=None)
 
@@ -207,14 +248,19 @@ class Core:
         self._task = asyncio.create_task(self._run(engine, on_progress))
 
     async def _run(self, engine: SyncEngine, on_progress: Callable[[Progress], None]) -> None:
-        try:
-            await engine.run(self._stop, on_progress)
-        except NotSignedIn as exc:
-            log.warning("the server ended the sign-in: %s", exc)
-            self._set_status(phase="ended", error=exc.message)
-        except Exception as exc:  # a bug must not kill the loop silently: show it
-            log.exception("sync stopped")
-            self._set_status(phase="offline", error=str(exc))
+        """Runs the engine until stopped. Sync never dies: after an unexpected failure (a bug) it
+        is logged, shown as offline, and the engine starts again."""
+        while not self._stop.is_set():
+            try:
+                await engine.run(self._stop, on_progress)
+                return
+            except NotSignedIn as exc:
+                self._set_status(phase="ended", error=problems.problem_of(exc, log_as="the server ended the sign-in"))
+                return
+            except Exception as exc:
+                self._set_status(phase="offline", error=problems.problem_of(exc, log_as="sync failed; restarting"))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), RESTART_S)
 
     async def sync_now(self) -> None:
         """Asks the running engine for a sync (the status bar's retry)."""
@@ -224,7 +270,7 @@ class Core:
                 await self.engine.sync()
                 self._set_status(phase="online", error=None)
             except SyncError as exc:
-                self._set_status(phase="offline", error=str(exc))
+                self._set_status(phase="offline", error=problems.problem_of(exc, log_as="sync now failed"))
 
     async def sign_out(self) -> None:
         """Ends the session here and on the server and forgets this account's cache. Unsynced edits

@@ -21,11 +21,12 @@ import flet as ft
 
 from app.core import Core
 from app.deeplink import follow_links
-from app.i18n import resolve, set_locale, system_locale, t
+from app.i18n import resolve, set_locale, set_locale_source, system_locale, t
 from app.reminders import DeviceReminders
 from app.ui.base import FONT, AppEnv, Nav, Prefs
-from app.ui.session import stop_embedded_demo
+from app.ui.session import resume_demo, stop_embedded_demo
 from app.ui.shell import Root, on_key
+from app.ui.tab import Tab
 
 log = logging.getLogger("keel.app")
 
@@ -33,6 +34,17 @@ ASSETS = Path(__file__).resolve().parent.parent / "assets"
 FONT_FILE = "fonts/NotoSansSC-Regular.otf"
 SETTINGS_FILE = "settings.json"  # language and theme only; never a token
 DEFAULT_SERVER = "http://127.0.0.1:8765"
+PREFS_KEY = "keel.prefs"  # a session's Prefs, in its Flet session store
+CLIENT_PREFS = ("keel.language", "keel.theme")  # the browser's own choice, in its local storage
+
+
+def session_locale() -> str | None:
+    """The locale of the window or tab whose code is running (Flet's current page), if any."""
+    try:
+        prefs = ft.context.page.session.store.get(PREFS_KEY)
+    except RuntimeError:  # outside any session (the console lines), or a session that is gone
+        return None
+    return prefs.locale if isinstance(prefs, Prefs) else None
 
 
 class App:
@@ -55,8 +67,11 @@ class App:
 
                 # The keyring on desktops and in web mode; Flet's secure storage in Android/iOS builds.
                 self.core = Core(self.data_dir, tokens=await open_token_store())
-                with contextlib.suppress(Exception):
-                    await self.core.resume()
+                try:
+                    if not await self.core.resume() and self.demo_url is not None:
+                        await resume_demo(self.core, self.demo_url)  # `keel demo` restarted: carry on
+                except Exception:
+                    log.warning("could not resume the last sign-in", exc_info=True)
             return self.core
 
     def load_prefs(self) -> Prefs:
@@ -64,11 +79,7 @@ class App:
             saved = json.loads((self.data_dir / SETTINGS_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             saved = {}
-        language = saved.get("language", "system")
-        theme = saved.get("theme", "system")
-        language = language if language in ("system", "zh-CN", "en") else "system"
-        theme = theme if theme in ("system", "light", "dark") else "system"
-        return Prefs(locale=system_locale() if language == "system" else language, language=language, theme=theme)
+        return prefs_of(saved.get("language"), saved.get("theme"))
 
     def save_prefs(self, prefs: Prefs) -> None:
         with contextlib.suppress(OSError):
@@ -78,23 +89,28 @@ class App:
             )
 
     async def session(self, page: ft.Page) -> None:
+        """One window or browser tab. Its language and theme are its own: a desktop window's come
+        from `settings.json` (the device's), a browser tab's from the browser's local storage."""
         core = await self.get_core()
-        prefs = self.load_prefs()
-        set_locale(prefs.locale)
+        tab = Tab(page)
+        prefs = Prefs(locale=system_locale()) if page.web else self.load_prefs()
+        page.session.store.set(PREFS_KEY, prefs)
         page.title = "Keel"
-        page.fonts = {FONT: FONT_FILE}
+        page.fonts = {FONT: FONT_FILE}  # the web client has it already (assets/assets/FontManifest.json)
         page.theme = ft.Theme(font_family=FONT, color_scheme_seed=ft.Colors.INDIGO)
         page.dark_theme = ft.Theme(font_family=FONT, color_scheme_seed=ft.Colors.INDIGO)
         page.theme_mode = _theme_mode(prefs.theme)
         page.padding = 0
         page.spacing = 0
 
-        def toast(message: str) -> None:
+        def show(message: str) -> None:
             page.show_dialog(ft.SnackBar(ft.Text(message), duration=ft.Duration(seconds=4)))
 
         width = page.width or 1440
         nav = Nav(phone=width < 720)
-        env = AppEnv(core, nav, prefs, page, toast, demo_url=self.demo_url)
+        env = AppEnv(core, nav, prefs, page, lambda message: tab.deliver(show, message), demo_url=self.demo_url)
+        env.tab = tab
+        storage = ft.SharedPreferences() if page.web else None
 
         def on_resize(e: Any) -> None:
             phone = (page.width or 1440) < 720
@@ -104,27 +120,27 @@ class App:
         def on_prefs(_sender: Any, field: str) -> None:
             if field == "language":
                 prefs.locale = system_locale() if prefs.language == "system" else resolve(prefs.language)
-                set_locale(prefs.locale)
             if field == "theme":
                 page.theme_mode = _theme_mode(prefs.theme)
                 page.update()
-            self.save_prefs(prefs)
+            if field in ("language", "theme"):
+                if storage is None:
+                    self.save_prefs(prefs)
+                else:
+                    page.run_task(_save_client_prefs, storage, prefs)
 
         self._listeners.append(on_prefs)  # observables hold listeners weakly
         prefs.subscribe(on_prefs)
         await self._announce(env)
         page.on_resize = on_resize
         page.on_keyboard_event = lambda e: on_key(env, e)
+        page.on_disconnect = lambda _: setattr(tab, "paused", True)
+        page.on_connect = lambda _: setattr(tab, "paused", False)
         page.render(lambda: Root(env, self.server or DEFAULT_SERVER))
         follow_links(page, env)  # keel://task/<id> and #/task/<id> (app/deeplink.py)
-        task = getattr(page.session, "_Session__updates_task", None)
-        if task is not None:
-
-            def died(done: Any) -> None:
-                if not done.cancelled() and done.exception() is not None:
-                    log.error("the UI update scheduler died", exc_info=done.exception())
-
-            task.add_done_callback(died)
+        _keep_updating(page)
+        if storage is not None:
+            page.run_task(_load_client_prefs, storage, prefs)
 
     async def get_reminders(self, core: Core, page: ft.Page, *, desktop: bool) -> DeviceReminders:
         """The process's reminder runner (one however many windows or tabs, so none shows twice);
@@ -171,7 +187,8 @@ class App:
             env.nav.open_task(task_id)
 
         def on_change(changes: Any) -> None:
-            # A server `due_soon` that repeats a reminder this device already showed stays quiet.
+            # In this tab's session (tab.listen below); a server `due_soon` that repeats a reminder
+            # this device already showed stays quiet.
             rows = [row for row in arrived(changes, store) if not reminders.repeats_local(row)]
             if not rows or store.user_id is None:
                 return
@@ -194,12 +211,13 @@ class App:
         self._listeners += [on_change, on_lifecycle, open_from_os]
         self._open_from_os.append(open_from_os)
         page.on_app_lifecycle_state_change = on_lifecycle
-        unsubscribe = store.subscribe(on_change)
-        detach = reminders.attach(env.toast, open_task=open_from_os, run_task=page.run_task)
+        tab = env.tab
+        tab.listen(store.subscribe, on_change)
+        tab.on_close(reminders.attach(env.toast, open_task=open_from_os))  # env.toast reaches this tab
 
         async def closed(_: Any) -> None:
-            unsubscribe()
-            detach()
+            # The session ended (a closed tab, after Flet's grace period): nothing reaches it any more.
+            tab.close()
             if open_from_os in self._open_from_os:  # the no-op first entry always stays
                 self._open_from_os.remove(open_from_os)
             await notifier.close()
@@ -212,6 +230,55 @@ class App:
         if self.core is not None:
             await self.core.close()
         stop_embedded_demo()
+
+
+def prefs_of(language: object, theme: object) -> Prefs:
+    """Saved choices (from a file or a browser's storage), each checked, as a session's Prefs."""
+    language = language if language in ("system", "zh-CN", "en") else "system"
+    theme = theme if theme in ("system", "light", "dark") else "system"
+    locale = system_locale() if language == "system" else str(language)
+    return Prefs(locale=locale, language=str(language), theme=str(theme))
+
+
+async def _load_client_prefs(storage: ft.SharedPreferences, prefs: Prefs) -> None:
+    """A browser tab takes the language and theme this browser chose last (its local storage)."""
+    try:
+        language, theme = [await asyncio.wait_for(storage.get(key), 10) for key in CLIENT_PREFS]
+    except Exception:  # an old browser, or a tab closed meanwhile: the defaults stay
+        log.info("could not read the browser's saved language and theme", exc_info=True)
+        return
+    saved = prefs_of(language, theme)
+    if saved.language != prefs.language:
+        prefs.language = saved.language
+    if saved.theme != prefs.theme:
+        prefs.theme = saved.theme
+
+
+async def _save_client_prefs(storage: ft.SharedPreferences, prefs: Prefs) -> None:
+    try:
+        for key, value in zip(CLIENT_PREFS, (prefs.language, prefs.theme), strict=True):
+            await asyncio.wait_for(storage.set(key, value), 10)
+    except Exception:
+        log.info("could not save the language and theme in the browser", exc_info=True)
+
+
+def _keep_updating(page: ft.Page) -> None:
+    """Flet's update scheduler ends for good when one component's render raises, after which the
+    tab ignores every change (a click on the rail highlighted 看板 and kept Settings on screen).
+    A render failure is a bug to log, not the end of the tab: start the scheduler again."""
+    task = getattr(page.session, "_Session__updates_task", None)
+    if task is None:
+        return
+
+    def died(done: Any) -> None:
+        if done.cancelled() or done.exception() is None:
+            return
+        log.error("a screen failed to draw; the tab goes on", exc_info=done.exception())
+        with contextlib.suppress(RuntimeError):
+            page.session.start_updates_scheduler()
+            _keep_updating(page)
+
+    task.add_done_callback(died)
 
 
 def _theme_mode(theme: str) -> ft.ThemeMode:
@@ -261,6 +328,7 @@ def run(
 
     app = App(data_dir or default_data_dir(), server=server, demo_url=demo_url)
     set_locale(app.load_prefs().locale)  # the console lines below, in the person's language
+    set_locale_source(session_locale)  # and in the app, each window's or tab's own
     view = ft.AppView.FLET_APP
     if not web:
         reason = desktop_unavailable()
@@ -274,15 +342,15 @@ def run(
         port = port or free_port(host)
         print(t("run.web_url", url=f"http://{host}:{port}"), flush=True)
     try:
-        # The hash strategy: a push's link opens …/#/task/<id> in the browser (app/deeplink.py).
+        # The port is for the browser; the desktop window talks over a socket Flet chooses.
         ft.run(
             app.session,
             view=view,
             host=host,
-            port=port or 0,
+            port=(port or 0) if web else 0,
             assets_dir=str(ASSETS),
             no_cdn=True,
-            route_url_strategy=ft.RouteUrlStrategy.HASH,
+            route_url_strategy=ft.RouteUrlStrategy.HASH,  # a push's link opens …/#/task/<id> (app/deeplink.py)
         )
     finally:
         stop_embedded_demo()

@@ -76,15 +76,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser(
         "demo",
-        help="run a server with demo data on a free local port",
-        description="Starts `keel server --demo` on a free loopback port, with its own database in the "
-        "user data directory, prints the address and the demo sign-in, and runs until Ctrl-C.",
+        help="run a server with demo data on a local port",
+        description="Starts `keel server --demo` on a loopback port (the same one as last time, when it "
+        "is free), with its own database in the user data directory, prints the address and the demo "
+        "sign-in, and runs until Ctrl-C.",
     )
     demo.add_argument(
         "--fresh", action="store_true", help="start from a new demo database (due dates relative to now again)"
     )
     demo.add_argument("--web", action="store_true", help="serve the app to the browser instead of a desktop window")
-    demo.add_argument("--port", type=int, help="the app's port in web mode (default: a free one)")
+    demo.add_argument("--port", type=int, help="the app's port in web mode (default: the one of last time)")
     demo.add_argument("--api-only", action="store_true", help="run only the demo server, not the app")
     demo.set_defaults(run=run_demo_command)
 
@@ -178,32 +179,13 @@ def seed_demo_data(settings: Any) -> bool:
 
 def run_demo_command(args: argparse.Namespace) -> int:
     try:
-        from server.demo import DEMO_EMAIL, DEMO_PASSWORD
+        import server.demo  # noqa: F401
     except ImportError as exc:
         print(f"keel demo needs the server's dependencies (pip install 'keel[server]'): {exc}", file=sys.stderr)
         return 1
-    host, port = "127.0.0.1", free_port()
-    url = f"http://{host}:{port}"
-    command = demo_server_command(host, port, fresh=args.fresh)
-    try:
-        with _child(command) as child:
-            if not _wait_healthy(url, child, timeout_s=120.0):
-                print("The demo server did not start; see its output above.", file=sys.stderr)
-                return child.poll() or 1
-            _say(f"Keel demo server: {url}")
-            _say(f"Demo sign-in: {DEMO_EMAIL} / {DEMO_PASSWORD}")
-            _say("Press Ctrl-C to stop.")
-            if args.api_only:
-                return child.wait()
-            # The app runs as a process of its own, like the server: Flet's web server takes over the
-            # signal handlers of the process it runs in, and `keel demo` must end both cleanly.
-            app = [sys.executable, "-m", "keel_cli", "app", "--data-dir", str(demo_client_dir()), "--demo-server", url]
-            app += ["--web"] if args.web else []
-            app += ["--port", str(args.port)] if args.port else []
-            with _child(app) as app_child:
-                return app_child.wait()  # the window was closed: the server stops with us
-    except KeyboardInterrupt:  # Ctrl-C (or SIGTERM) is how a demo ends: the server was stopped cleanly
-        return 0
+    from keel_cli._demo import run_demo
+
+    return run_demo(args)
 
 
 def demo_server_command(host: str, port: int, *, fresh: bool = False, log_level: str | None = None) -> list[str]:

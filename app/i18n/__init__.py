@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import locale as _locale
 import os
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -20,6 +21,9 @@ LOCALES = ("zh-CN", "en")
 DEFAULT = "zh-CN"
 _HERE = Path(__file__).parent
 _current = DEFAULT
+# The app sets this: each window or browser tab has its own language (its Flet session's); None
+# from it, or no source, means the process-wide one set by `set_locale`.
+_source: Callable[[], str | None] | None = None
 
 
 @cache
@@ -67,17 +71,23 @@ def set_locale(code: str) -> None:
     _current = code
 
 
+def set_locale_source(source: Callable[[], str | None] | None) -> None:
+    """Makes `source()` (when it answers) the locale of every `t` call: the caller's window or tab."""
+    global _source
+    _source = source
+
+
 def current_locale() -> str:
-    return _current
+    return (_source() if _source is not None else None) or _current
 
 
 def has(key: str) -> bool:
-    return key in catalogue(_current)
+    return key in catalogue(current_locale())
 
 
 def t(key: str, /, **fields: object) -> str:
     """The text of `key` in the current locale; a missing key is a bug, shown as the key itself."""
-    text = catalogue(_current).get(key)
+    text = catalogue(current_locale()).get(key)
     if text is None:
         text = catalogue(DEFAULT).get(key, key)
     return text.format(**fields) if fields else text

@@ -49,11 +49,41 @@ class Nav:
     new_task: int = 0  # bumped by the N shortcut: the board opens its quick add
     search: int = 0  # bumped by the / shortcut: the board focuses its filter
     phone: bool = False  # the window is phone-sized (re-renders the layout when it changes)
+    # What the last N or / asked of the board, until the board takes it: a request is answered
+    # once, so a later visit to the board opens neither the quick add nor the filter's focus.
+    request: str | None = None  # 'new_task' or 'search'
 
     def go(self, screen: str, project_id: str | None = None) -> None:
         self.screen = screen
         if project_id is not None:
             self.project_id = project_id
+
+    def ask(self, request: str) -> None:
+        """The N or / shortcut: the board answers it once (see `take`)."""
+        self.request = request
+        if request == "new_task":
+            self.new_task += 1
+        elif request == "search":
+            self.search += 1
+
+    def take(self, request: str) -> bool:
+        """True once for each `ask(request)`: the board calls it when it renders or mounts."""
+        if self.request != request:
+            return False
+        self.request = None
+        return True
+
+    def close_innermost(self) -> bool:
+        """Esc: closes the innermost overlay open (palette, task, sync panel)."""
+        if self.palette:
+            self.palette = False
+        elif self.task_id is not None:
+            self.task_id = None
+        elif self.sync_panel:
+            self.sync_panel = False
+        else:
+            return False
+        return True
 
     def open_task(self, task_id: str, project_id: str | None = None, comment_id: str | None = None) -> None:
         if project_id is not None and project_id != self.project_id:
@@ -82,6 +112,10 @@ class AppEnv:
     demo_url: str | None = None
     focused: dict[str, bool] = field(default_factory=lambda: {"typing": False})
     reminders: Any = None  # app.reminders.DeviceReminders, once the session has started them
+    tab: Any = None  # app.ui.tab.Tab: callbacks from outside reach this session through it
+    # The open quick add (its status id, and what closes it), for Esc. Not in `Nav`: opening one
+    # must redraw its column only, not the whole shell.
+    quick_add: tuple[str, Callable[[], None]] | None = None
 
     @property
     def phone(self) -> bool:
@@ -131,7 +165,9 @@ def use_store(read: Callable[[], T], entities: tuple[str, ...], deps: list[Any],
             if relevant(changes, entities, outbox=outbox):
                 set_version(lambda v: v + 1)
 
-        return env.core.store.subscribe(on_change)
+        if env.tab is None:
+            return env.core.store.subscribe(on_change)
+        return env.tab.listen(env.core.store.subscribe, on_change)  # redrawn in this tab's session
 
     ft.use_effect(subscribe, [])
     return ft.use_memo(read, [version, *deps])

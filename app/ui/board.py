@@ -9,6 +9,7 @@ which took about 2 s when each switch built the column anew.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import flet as ft
@@ -53,9 +54,13 @@ def use_filter_fields(project_id: str, filters: BoardFilters, set_filters: Any) 
     labels = use_store(lambda: store.labels(project_id), ("task",), [project_id])
     search_ref: ft.Ref[ft.TextField] = ft.use_ref(ft.Ref).current
 
+    async def focus(field: ft.TextField) -> None:
+        with contextlib.suppress(RuntimeError):  # the board was left before the focus arrived
+            await field.focus()
+
     def focus_search() -> None:
-        if env.nav.search and search_ref.current is not None:
-            env.page.run_task(search_ref.current.focus)
+        if env.nav.take("search") and search_ref.current is not None:
+            env.page.run_task(focus, search_ref.current)
 
     ft.use_effect(focus_search, [env.nav.search])
 
@@ -223,17 +228,31 @@ def Board() -> ft.Control:
     project = use_store(lambda: store.project(project_id) if project_id else None, ("project",), [project_id])
     statuses = use_store(lambda: store.statuses(project_id) if project_id else [], ("status",), [project_id])
     role = use_store(lambda: store.role(project_id) if project_id else None, ("member",), [project_id])
+
+    opening, set_opening = ft.use_state(("", 0))  # the column N opened the quick add in, and which N
+
+    def answer_new_task() -> None:  # N, once: a later visit to the board does not open it again
+        # A phone has no N key: its floating button opens the quick add (PhoneBoard).
+        if nav.take("new_task") and statuses and role in ("owner", "admin", "member") and not env.phone:
+            set_opening((statuses[0]["id"], nav.new_task))
+
+    ft.use_effect(answer_new_task, [nav.new_task])
+    ft.use_effect(lambda: setattr(env, "quick_add", None), [])  # a new visit: no quick add is open yet
     if project is None:
         return ft.Container(text(t("board.no_project")), alignment=ft.Alignment.CENTER, expand=True)
     can_edit = can_edit_tasks(project, role)  # members and up; nobody in an archived project
     if env.phone:
         return PhoneBoard(project, statuses, can_edit)
-    return DesktopBoard(project, statuses, can_edit, role)
+    return DesktopBoard(project, statuses, can_edit, role, opening)
 
 
 @ft.component
 def DesktopBoard(
-    project: dict[str, Any], statuses: list[dict[str, Any]], can_edit: bool, role: str | None
+    project: dict[str, Any],
+    statuses: list[dict[str, Any]],
+    can_edit: bool,
+    role: str | None,
+    opening: tuple[str, int],
 ) -> ft.Control:
     env = use_env()
     nav = env.nav
@@ -259,9 +278,15 @@ def DesktopBoard(
         body = ft.Row(
             [
                 MemoBoardColumn(
-                    project_id, s, filters, can_edit, COLUMN_WIDTH, nav.new_task if i == 0 else 0, key=s["id"]
+                    project_id,
+                    s,
+                    filters,
+                    can_edit,
+                    COLUMN_WIDTH,
+                    opening[1] if opening[0] == s["id"] else 0,
+                    key=s["id"],
                 )
-                for i, s in enumerate(statuses)
+                for s in statuses
             ],
             spacing=12,
             scroll=ft.ScrollMode.AUTO,

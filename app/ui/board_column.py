@@ -44,6 +44,27 @@ def QuickAdd(project_id: str, status_id: str, on_close: Any) -> ft.Control:
     )
 
 
+def use_quick_add(env: AppEnv, status_id: str, adding: int, can_edit: bool) -> tuple[bool, Callable[[bool], None]]:
+    """The column's quick add, open or not; the shell learns of it, so Esc closes it, and forgets it when
+    the column goes. `adding` counts the requests to open it (N on a desktop, the floating button)."""
+    add_open, set_open = ft.use_state(False)
+
+    def set_add_open(open_: bool) -> None:
+        set_open(open_)
+        env.quick_add = (status_id, lambda: set_open(False)) if open_ else None
+
+    def forget_on_unmount() -> Any:
+        def forget() -> None:
+            if env.quick_add is not None and env.quick_add[0] == status_id:
+                env.quick_add = None
+
+        return forget
+
+    ft.use_effect(forget_on_unmount, [])
+    ft.use_effect(lambda: set_add_open(True) if adding and can_edit else None, [adding])
+    return add_open, set_add_open
+
+
 def use_column(
     project_id: str, status: dict[str, Any], filters: BoardFilters, height: int
 ) -> tuple[ColumnView, Callable[[ft.OnScrollEvent], None]]:
@@ -84,8 +105,7 @@ def BoardColumn(
     """A desktop column: header, quick add, and cards a mouse drags between columns."""
     env = use_env()
     view, on_scroll = use_column(project_id, status, filters, CARD_HEIGHT)
-    add_open, set_add_open = ft.use_state(False)
-    ft.use_effect(lambda: set_add_open(True) if adding and can_edit else None, [adding])
+    add_open, set_add_open = use_quick_add(env, status["id"], adding, can_edit)
 
     def accept_end(e: ft.DragTargetEvent) -> None:
         dragged = e.src.data if e.src is not None else None
@@ -212,13 +232,12 @@ def PhoneColumn(
     top syncs. The status name and count are on the board's chips, the add button floats."""
     env = use_env()
     view, window_scroll = use_column(project_id, status, filters, PHONE_CARD_HEIGHT)
-    add_open, set_add_open = ft.use_state(False)
+    add_open, set_add_open = use_quick_add(env, status["id"], adding, can_edit)
     lift, set_lift = ft.use_state(None)
     lifter: Lifter = ft.use_ref(Lifter).current
     pull: Pull = ft.use_ref(Pull).current
     lifter.set_lift, lifter.env, lifter.view = set_lift, env, view
     lifter.status_id, lifter.project_id, lifter.neighbours = status["id"], project_id, neighbours
-    ft.use_effect(lambda: set_add_open(True) if adding and can_edit else None, [adding])
     refresh = pull_to_sync(env, pull)
 
     def on_scroll(e: ft.OnScrollEvent) -> None:

@@ -10,6 +10,7 @@ import flet as ft
 
 from app.core import SyncStatus
 from app.i18n import has, t
+from app.problems import REFUSED
 from app.state import palette as palette_state
 from app.state.board import CardView
 from app.state.fmt import relative_time
@@ -327,8 +328,8 @@ def SyncPanel(status: SyncStatus) -> ft.Control:
                         weight=ft.FontWeight.W_600,
                         size=13,
                     ),
-                    text(t(f"reject.{r.code}") if has(f"reject.{r.code}") else r.message, size=13),
-                    text(r.message, size=11, color=ft.Colors.ON_SURFACE_VARIANT, selectable=True),
+                    # The server's own message is for `keel status` and the log, not for people.
+                    text(t(f"reject.{r.code}") if has(f"reject.{r.code}") else t(REFUSED), size=13),
                     ft.Row(
                         [
                             ft.TextButton(t("sync.retry"), on_click=lambda _, r=r: retry(r)),
@@ -358,7 +359,9 @@ def SyncPanel(status: SyncStatus) -> ft.Control:
                     ]
                 ),
                 text(status_text(status)),
-                text(status.error or "", size=12, color=ft.Colors.ERROR, visible=bool(status.error), selectable=True),
+                text(
+                    t(status.error) if status.error else "", size=12, color=ft.Colors.ERROR, visible=bool(status.error)
+                ),
                 ft.FilledTonalButton(
                     t("sync.now"), icon=ft.Icons.SYNC, on_click=lambda _: env.page.run_task(env.core.sync_now)
                 ),

@@ -132,26 +132,23 @@ def on_key(env: AppEnv, event: Any) -> None:
         screen=nav.screen,
         typing=env.focused.get("typing", False),
         palette_open=nav.palette,
-        dialog_open=nav.task_id is not None or nav.sync_panel,
+        dialog_open=nav.task_id is not None or nav.sync_panel or (nav.screen == "board" and env.quick_add is not None),
         phone=env.phone,
     )
     action = decide(Key(event.key, ctrl=event.ctrl, meta=event.meta, shift=event.shift, alt=event.alt), ctx)
     if action == "palette":
         nav.palette = True
     elif action == "close":
-        if nav.palette:
-            nav.palette = False
-        elif nav.task_id is not None:
-            nav.task_id = None
-        elif nav.sync_panel:
-            nav.sync_panel = False
+        if not nav.palette and nav.task_id is None and nav.screen == "board" and env.quick_add is not None:
+            _, close = env.quick_add
+            env.quick_add = None
+            close()
+        else:
+            nav.close_innermost()
     elif action in ("new_task", "search"):
         if nav.screen != "board":
             nav.go("board")
-        if action == "new_task":
-            nav.new_task += 1
-        else:
-            nav.search += 1
+        nav.ask(action)
 
 
 @ft.component
@@ -159,7 +156,15 @@ def Root(env: AppEnv, default_server: str) -> ft.Control:
     status, set_status = ft.use_state(env.core.status)
     nav, _ = ft.use_state(env.nav)  # re-render on every navigation change
     prefs, _ = ft.use_state(env.prefs)  # and on a change of language or theme
-    ft.use_effect(lambda: env.core.subscribe_status(set_status), [])
+
+    def follow_status() -> Any:
+        # The status comes from the engine's task: redraw it in this tab's own session (app.ui.tab),
+        # starting from the status now (it may have moved since this render).
+        stop = env.tab.listen(env.core.subscribe_status, set_status)
+        set_status(env.core.status)
+        return stop
+
+    ft.use_effect(follow_status, [])
 
     def screen() -> ft.Control:
         if not env.core.signed_in or status.phase == "signed_out":

@@ -7,21 +7,15 @@ import flet as ft
 
 from app.core import SignInError, SyncStatus
 from app.i18n import t
+from app.problems import DEMO, problem_of
 from app.ui.base import text, use_env
 
 
 def error_text(exc: Exception) -> str:
+    """A failed sign-in in the person's words (app.problems); the detail went to the log."""
     if isinstance(exc, SignInError):
-        if exc.reason == "keyring":
-            return t("signin.error.keyring", detail=exc.detail)
-        if exc.reason == "other_account":
-            return t("signin.error.other_account", account=exc.detail)
-        if exc.reason == "server":
-            return t("signin.error.server", detail=exc.detail)
-        if exc.reason == "unreachable":
-            return t("signin.error.unreachable")
-        return t("signin.error.refused", detail=exc.detail)
-    return t("signin.error.other", detail=str(exc))
+        return t(exc.problem)
+    return t(problem_of(exc, log_as="sign-in failed"))
 
 
 @ft.component
@@ -29,11 +23,23 @@ def SignIn(default_server: str) -> ft.Control:
     env = use_env()
     busy, set_busy = ft.use_state(False)
     error, set_error = ft.use_state("")
-    fields = ft.use_ref(lambda: {"server": default_server, "email": "", "password": ""})
+    fields = ft.use_ref(lambda: {"server": "", "email": "", "password": ""})
+    server, set_server = ft.use_state("")
+
+    async def suggest() -> None:
+        # Only a server that answers: the last one used, the --server given, or the default.
+        found = await env.core.running_server([env.core.store.server_url, default_server])
+        if found and not fields.current["server"]:
+            fields.current["server"] = found
+            set_server(found)
+
+    ft.use_effect(suggest, [])
 
     def on_field(name: str):  # type: ignore[no-untyped-def]
         def handler(e: ft.Event[ft.TextField]) -> None:
             fields.current[name] = e.control.value or ""
+            if name == "server":
+                set_server(fields.current[name])
 
         return handler
 
@@ -57,8 +63,12 @@ def SignIn(default_server: str) -> ft.Control:
         set_error("")
         try:
             await start_demo(env)
-        except Exception as exc:
-            set_error(error_text(exc) if isinstance(exc, SignInError) else t("signin.error.demo", detail=str(exc)))
+        except SignInError as exc:
+            set_error(error_text(exc))
+            set_busy(False)
+        except Exception as exc:  # the demo server did not start: the reason goes to the log
+            problem_of(exc, log_as="the demo did not start")
+            set_error(t(DEMO))
             set_busy(False)
 
     form = ft.Column(
@@ -89,7 +99,7 @@ def SignIn(default_server: str) -> ft.Control:
             ),
             ft.TextField(
                 label=t("signin.server"),
-                value=default_server,
+                value=server,
                 on_change=on_field("server"),
                 keyboard_type=ft.KeyboardType.URL,
                 disabled=busy,

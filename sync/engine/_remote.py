@@ -173,13 +173,14 @@ class Remote:
         answer: dict[str, Any] = orjson.loads(response.content)
         return answer
 
-    async def events(self) -> AsyncIterator[ServerEvent]:
+    async def events(self, *, idle_timeout: float | None = None) -> AsyncIterator[ServerEvent]:
         """The event stream: `open` once connected, then pokes and pings until the server ends it.
 
-        Raises NetworkError when the connection fails or breaks, and ApiError subclasses for error
-        answers (a 401 after a failed refresh is NotSignedIn).
+        Raises NetworkError when the connection fails or breaks, or when nothing (not even a ping)
+        arrives for `idle_timeout` seconds, and ApiError subclasses for error answers (a 401 after
+        a failed refresh is NotSignedIn).
         """
-        timeout = httpx.Timeout(self.http.timeout.connect, read=None)
+        timeout = httpx.Timeout(self.http.timeout.connect, read=idle_timeout)
         try:
             async with aconnect_sse(self.http, "GET", API + "/sync/events", timeout=timeout) as source:
                 if source.response.status_code >= 400:

@@ -24,6 +24,9 @@ from sync.store import Changes, Rejection, Store
 log = logging.getLogger("keel.sync")
 T = TypeVar("T")
 ProgressCallback = Callable[[Progress], None]
+# The server pings every 15 s (PROTOCOL.md): three missed pings and the stream counts as dead, even
+# when no connection error says so (a laptop that slept, a network that went away silently).
+STREAM_IDLE_S = 45.0
 
 
 @dataclass
@@ -47,6 +50,8 @@ class SyncEngine:
         page_limit: int | None = None,
         batch_limit: int = MAX_MUTATIONS_PER_PUSH,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        reconnect: Backoff | None = None,
+        stream_idle_s: float = STREAM_IDLE_S,
     ) -> None:
         self.store = store
         self.remote = remote
@@ -58,6 +63,12 @@ class SyncEngine:
         self.bootstrap_page_limit = page_limit or MAX_PULL_LIMIT
         self.batch_limit = min(batch_limit, MAX_MUTATIONS_PER_PUSH)
         self.sleep = sleep
+        # The event stream is the engine's liveness probe: it reconnects on its own (cheap: a refused
+        # connection costs nothing) and every reconnect cuts a sync retry's wait short.
+        self.reconnect = reconnect or self.backoff
+        self.stream_idle_s = stream_idle_s
+        self.connected = False  # the event stream is open
+        self._reconnected = asyncio.Event()
         self.last_error: SyncError | None = None
         # What a status bar shows: 'idle' (not running), 'syncing', 'online' (the last sync worked)
         # or 'offline' (it failed and a retry is waiting); `on_state` hears every change.
@@ -68,8 +79,7 @@ class SyncEngine:
     def _set_state(self, state: str) -> None:
         if state != self.state:
             self.state = state
-            if self.on_state is not None:
-                self.on_state(state)
+            _tell(self.on_state, state)
 
     async def _retrying(self, call: Callable[[], Awaitable[T]]) -> T:
         attempt = 0
@@ -82,7 +92,11 @@ class SyncEngine:
                 if delay is None or attempt >= self.max_attempts:
                     raise
                 log.info("retrying in %.2fs after %s", delay, exc)
-                await self.sleep(delay)
+                if isinstance(exc, NetworkError) and self.state == "syncing":
+                    self.last_error = exc
+                    self._set_state("offline")  # say so now, not after the last attempt
+                self._reconnected.clear()
+                await _first(self.sleep(delay), self._reconnected.wait())
 
     async def sync(self, on_progress: ProgressCallback | None = None) -> SyncReport:
         """Pushes the whole outbox (pulling after each push), then pulls until up to date."""
@@ -163,8 +177,7 @@ class SyncEngine:
             report.cursor = progress.cursor
             if progress.done and bootstrap:
                 self.store.finish_bulk(search=False)  # the board's indexes before saying "done"
-            if on_progress is not None:
-                on_progress(progress)
+            _tell(on_progress, progress)
             if progress.done:
                 if not self.store.search_ready:
                     # The trigram index, in chunks on a connection of its own: the loop (and the UI
@@ -204,7 +217,9 @@ class SyncEngine:
                 except SyncError as exc:
                     log.warning("sync failed: %s", exc)
                     self._set_state("offline")
-                    await _first(self.sleep(self.backoff.delay(attempt)), stop.wait())
+                    # A reconnect of the event stream (the server is back) or a new local edit ends
+                    # the wait at once.
+                    await _first(self.sleep(self.backoff.delay(attempt)), stop.wait(), wake.wait())
                     attempt += 1
                     wake.set()
         finally:
@@ -215,10 +230,16 @@ class SyncEngine:
                 await listener
 
     async def _listen(self, wake: asyncio.Event, stop: asyncio.Event) -> None:
+        """Follows the event stream: a poke or a (re)connect wakes a sync. A stream that breaks, or
+        stays silent past `stream_idle_s` (the server pings every 15 s), means the server is out
+        of reach: the state says offline at once, not at the next sync."""
         attempt = 0
         while not stop.is_set():
             try:
-                async for event in self.remote.events():
+                async for event in self.remote.events(idle_timeout=self.stream_idle_s):
+                    if event.event == "open":
+                        self.connected = True
+                        self._reconnected.set()
                     if event.event == "poke" and _poke_cursor(event.data) <= self.store.cursor:
                         continue  # we already pulled past it (our own push, say): nothing to fetch
                     if event.event in ("open", "poke"):
@@ -226,13 +247,28 @@ class SyncEngine:
                         wake.set()
             except (NetworkError, ServerError) as exc:
                 log.info("event stream lost: %s", exc)
+                if self.state != "syncing":  # a sync in flight finds out for itself
+                    self.last_error = exc
+                    self._set_state("offline")
             except NotSignedIn as exc:
                 self.last_error = exc
                 return
             except SyncError as exc:
                 log.warning("event stream refused: %s", exc)
-            await _first(self.sleep(self.backoff.delay(attempt)), stop.wait())
+            finally:
+                self.connected = False
+            await _first(self.sleep(self.reconnect.delay(attempt)), stop.wait())
             attempt += 1
+
+
+def _tell(listener: Callable[[T], None] | None, value: T) -> None:
+    """Calls a status or progress listener; its failure is logged and never stops the sync."""
+    if listener is None:
+        return
+    try:
+        listener(value)
+    except Exception:
+        log.exception("a sync listener failed (%r); syncing goes on", listener)
 
 
 def _poke_cursor(data: dict[str, object]) -> float:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
@@ -16,6 +17,8 @@ from sync.ids import now_iso
 from sync.store import _schema as schema
 from sync.store._optimistic import Touched
 from sync.store._replay import by_entity, clear_cache
+
+log = logging.getLogger("keel.store")
 
 
 @contextlib.contextmanager
@@ -255,9 +258,14 @@ class StoreBase:
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     def _emit(self, changes: Changes) -> None:
+        """Tells every listener. A listener that raises is logged and skipped: it never reaches
+        the writer (the sync engine, an action's caller) nor starves the listeners after it."""
         if changes:
             for listener in list(self._listeners):
-                listener(changes)
+                try:
+                    listener(changes)
+                except Exception:
+                    log.exception("a change listener failed (%r); the others were still told", listener)
 
     def _new_client_id(self) -> str:
         client_id = str(uuid.uuid4())

@@ -61,11 +61,25 @@ def type_into(page: Any, label: str, value: str) -> None:
     page.keyboard.type(value)
 
 
+_TOKENS: dict[tuple[str, str], str] = {}
+
+
+def _sign_in(http: httpx.Client, server: str, email: str) -> str:
+    answer = http.post("/api/v1/auth/token", json={"email": email, "password": "keel-demo"})
+    assert answer.status_code == 200, f"sign-in as {email}: {answer.status_code} {answer.text}"
+    _TOKENS[server, email] = token = answer.json()["access_token"]
+    return token
+
+
 @contextlib.contextmanager
 def api(server: str, email: str) -> Iterator[httpx.Client]:
+    """A client signed in as `email`. The access token is kept per server and person, so a test that
+    polls the server does not sign in on every poll (the server rate-limits sign-ins per email)."""
     with httpx.Client(base_url=server, timeout=15) as http:
-        answer = http.post("/api/v1/auth/token", json={"email": email, "password": "keel-demo"}).json()
-        http.headers["Authorization"] = f"Bearer {answer['access_token']}"
+        token = _TOKENS.get((server, email))
+        if token is None or http.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code != 200:
+            token = _sign_in(http, server, email)
+        http.headers["Authorization"] = f"Bearer {token}"
         yield http
 
 

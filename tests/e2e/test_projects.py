@@ -152,8 +152,11 @@ def test_create_a_project_invite_a_colleague_and_she_sees_it(stack: dict[str, An
             type_into(her, "密码", "keel-demo")
             button(her, "^登录$").click()
             expect_text(her, "你好，赵蕾", timeout=60_000)
-            # Her project list: the card says the key, the kind, the name and her role.
-            expect(button(her, f"{KEY} 活动项目 {PROJECT} 管理员")).to_be_visible(timeout=30_000)
+            # Her phone's home lists the project in its strip (key and name); a tap opens its board.
+            strip = button(her, f"^{KEY} {PROJECT}$")
+            expect(strip).to_be_visible(timeout=30_000)
+            strip.click()
+            expect(icon_button(her, "项目设置")).to_be_visible(timeout=30_000)
         finally:
             context.close()
 
