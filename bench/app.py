@@ -124,10 +124,8 @@ def add_cards(path: Path, n: int, seed: int = 11) -> dict[str, Any]:
     from bench.server import insert_tasks
     from server.db import Database
     from server.feed import Tx, utcnow
-    from server.models import Member, Project, Status, Task
+    from server.tables import members, projects, statuses, tasks
 
-    projects, members = Project.__table__, Member.__table__  # type: ignore[attr-defined]
-    statuses, tasks = Status.__table__, Task.__table__  # type: ignore[attr-defined]
     rnd = random.Random(seed)
     db = Database(f"sqlite:///{path}")
     try:

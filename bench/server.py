@@ -203,8 +203,8 @@ def insert_tasks(conn: Any, tx: Any, rows: list[dict[str, Any]], chunk: int = 20
     import orjson
     import sqlalchemy as sa
 
-    from server.feed import project_scope, task_body
-    from server.models import Task
+    from server.feed import BODIES, project_scope
+    from server.tables import tasks
 
     feed_rows = [
         {
@@ -214,7 +214,7 @@ def insert_tasks(conn: Any, tx: Any, rows: list[dict[str, Any]], chunk: int = 20
             "scope": project_scope(row["project_id"]),
             "project_id": row["project_id"],
             "deleted": False,
-            "body": orjson.dumps(task_body(row)).decode(),
+            "body": orjson.dumps(BODIES["task"](row)).decode(),
         }
         for row in rows
     ]
@@ -223,7 +223,7 @@ def insert_tasks(conn: Any, tx: Any, rows: list[dict[str, Any]], chunk: int = 20
         "(:seq, :entity, :row_id, :scope, :project_id, :deleted, :body)"
     )
     for start in range(0, len(rows), chunk):
-        conn.execute(Task.__table__.insert(), rows[start : start + chunk])  # type: ignore[attr-defined]
+        conn.execute(tasks.insert(), rows[start : start + chunk])
         conn.execute(insert_feed, feed_rows[start : start + chunk])
     return feed_rows
 
@@ -235,11 +235,9 @@ def load_tasks(db_url: str, email: str, n: int) -> None:
 
     from server.db import Database
     from server.feed import Tx, utcnow
-    from server.models import Member, Project, Status, User
+    from server.tables import members, projects, statuses, users
 
     db = Database(db_url)
-    users, projects, members = User.__table__, Project.__table__, Member.__table__  # type: ignore[attr-defined]
-    statuses = Status.__table__  # type: ignore[attr-defined]
     with db.write() as conn:
         user_id = conn.execute(sa.select(users.c.id).where(users.c.email == email)).scalar_one()
         tx = Tx(conn)

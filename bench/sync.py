@@ -156,11 +156,11 @@ def load_dataset(db_url: str, owner_id: str, people: dict[str, str], tasks: list
 
     from server.db import Database
     from server.feed import Tx, utcnow
-    from server.models import Member, Project, Status
+    from server.tables import members as members_t
+    from server.tables import projects as projects_t
+    from server.tables import statuses as statuses_t
 
     db = Database(db_url)
-    projects_t, members_t = Project.__table__, Member.__table__  # type: ignore[attr-defined]
-    statuses_t = Status.__table__  # type: ignore[attr-defined]
     by_project: dict[str, list[dict[str, Any]]] = {}
     for t in tasks:
         by_project.setdefault(str(t["project_id"]), []).append(t)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from server.models import Counter, ServerSecret
+from server.tables import counters, server_secrets
 
 POKE_CHANNEL = "keel_poke"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -67,8 +67,7 @@ def migrate(engine: Engine) -> None:
 
 
 def _ensure_rows(engine: Engine) -> None:
-    counters = Counter.__table__  # type: ignore[attr-defined]
-    secrets_table = ServerSecret.__table__  # type: ignore[attr-defined]
+    secrets_table = server_secrets
     with engine.begin() as conn:
         if conn.execute(sa.select(counters.c.value).where(counters.c.name == "seq")).first() is None:
             conn.execute(_insert_ignore(engine, counters, {"name": "seq", "value": 0}))
@@ -87,7 +86,7 @@ def _insert_ignore(engine: Engine, table: sa.Table, values: dict[str, object]) -
 
 
 def read_secret(engine: Engine, name: str) -> str:
-    table = ServerSecret.__table__  # type: ignore[attr-defined]
+    table = server_secrets
     with engine.connect() as conn:
         value = conn.execute(sa.select(table.c.value).where(table.c.name == name)).scalar_one()
     return str(value)
@@ -115,7 +114,6 @@ class Database:
                     conn.close()
         else:
             with self.engine.begin() as conn:
-                counters = Counter.__table__  # type: ignore[attr-defined]
                 conn.execute(sa.select(counters.c.value).where(counters.c.name == "seq").with_for_update())
                 yield conn
 

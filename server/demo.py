@@ -19,10 +19,12 @@ import sqlalchemy as sa
 
 from server.db import Database
 from server.feed import Tx, utcnow
-from server.models import Project, Status, User
 from server.mutations.projects import DEFAULT_STATUSES
 from server.security import Passwords
 from server.sync_service import push
+from server.tables import projects as projects_table
+from server.tables import statuses as statuses_table
+from server.tables import users as users_table
 from sync.protocol import MAX_MUTATIONS_PER_PUSH, Mutation
 
 DEMO_PASSWORD = "keel-demo"  # every demo user's password
@@ -32,10 +34,6 @@ SEED = 20241111  # a fixed seed, not a date: the same cards in every demo
 BEIJING = timedelta(hours=8)  # the demo company's clock (no DST)
 
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://keel.invalid/demo")
-
-users_table = User.__table__  # type: ignore[attr-defined]
-projects_table = Project.__table__  # type: ignore[attr-defined]
-statuses_table = Status.__table__  # type: ignore[attr-defined]
 
 
 class DemoSeedError(RuntimeError):

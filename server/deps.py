@@ -12,14 +12,10 @@ from starlette.concurrency import run_in_threadpool
 from server.db import Database
 from server.errors import ApiError
 from server.events import Broker
-from server.models import TokenFamily, User
 from server.push import PushService
 from server.rawsql import Raw
 from server.security import AccessTokens, Passwords, RateLimiter
 from server.settings import Settings
-
-families = TokenFamily.__table__  # type: ignore[attr-defined]
-users = User.__table__  # type: ignore[attr-defined]
 
 
 @dataclass

@@ -6,7 +6,7 @@ commit order and no reader can ever see a row below a cursor it was already give
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,13 +14,9 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from server.models import Counter, FeedRow, Member, Revocation
 from server.rawsql import Raw, in_params
-
-counters = Counter.__table__  # type: ignore[attr-defined]
-feed = FeedRow.__table__  # type: ignore[attr-defined]
-members = Member.__table__  # type: ignore[attr-defined]
-revocations = Revocation.__table__  # type: ignore[attr-defined]
+from server.tables import feed, revocations
+from sync.entities import REGISTRY, Entity
 
 _UPSERT = (
     "INSERT INTO feed (seq, entity, row_id, scope, project_id, deleted, body) "
@@ -61,158 +57,68 @@ def user_scope(user_id: str) -> str:
     return f"who:{user_id}"
 
 
-# A user's rows of an extension entity (docs/protocol.md, Additions) are private like `u:` rows but
-# have a scope of their own, so a pull that does not `include` the entity leaves them out by scope
-# alone: its query, index walk and `remaining` count are exactly those of a v1 pull.
-_EXTENSION_PREFIXES = {"notification_pref": "np"}
-_PRIVATE_PREFIXES = ("u:", *(f"{prefix}:" for prefix in _EXTENSION_PREFIXES.values()))
+# Rows of an extension entity (docs/protocol.md, Additions) have a scope prefix of their own
+# (`np:<user>`, `te:<project>`), so a pull that does not `include` the entity leaves them out by
+# scope alone: its query, index walk and `remaining` count are exactly those of a v1 pull.
+_PROJECT_PREFIXES = tuple(sorted({f"{e.feed_prefix}:" for e in REGISTRY.values() if e.scope == "project"}))
+_PRIVATE_PREFIXES = tuple(sorted({f"{e.feed_prefix}:" for e in REGISTRY.values() if e.scope == "own"}))
 
 
-def extension_scope(entity: str, user_id: str) -> str:
-    return f"{_EXTENSION_PREFIXES[entity]}:{user_id}"
+def extension_scope(entity: str, owner_id: str) -> str:
+    """The feed scope of an extension entity's rows of one user or project."""
+    return f"{REGISTRY[entity].feed_prefix}:{owner_id}"
+
+
+def project_scopes(project_id: str) -> list[str]:
+    """Every scope that holds a project's rows, extension entities' included."""
+    return [f"{prefix}{project_id}" for prefix in _PROJECT_PREFIXES]
 
 
 # --- wire form of each entity, from a domain row -------------------------------------------
 
+Body = Callable[[Mapping[str, Any]], dict[str, Any]]
 
-def _loads(text: str | None) -> list[Any]:
+
+def _json_list(text: str | None) -> Any:
     return orjson.loads(text) if text else []
 
 
-def user_body(r: Mapping[str, Any]) -> dict[str, Any]:
-    return {"id": r["id"], "deleted": False, "display_name": r["display_name"], "email": r["email"]}
+def _json_any(text: str | None) -> Any:
+    return None if text is None else orjson.loads(text)
 
 
-def project_body(r: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "id": r["id"],
-        "deleted": bool(r["deleted"]),
-        "name": r["name"],
-        "key": r["key"],
-        "kind": r["kind"],
-        "description": r["description"],
-        "archived": bool(r["archived"]),
-    }
+_DECODE: dict[str, Callable[[Any], Any]] = {"bool": bool, "time": iso, "json": _json_list, "any": _json_any}
 
 
-def member_body(r: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "id": r["id"],
-        "deleted": bool(r["deleted"]),
-        "project_id": r["project_id"],
-        "user_id": r["user_id"],
-        "role": r["role"],
-    }
+def body_of(entity: Entity) -> Body:
+    """The function that turns a table row into the entity's wire row (without `seq`): each field of
+    the row model, booleans as booleans, times in RFC 3339, JSON text parsed. Tables without a
+    `deleted` column (users, preferences) hold live rows only."""
+    plain = tuple(name for name, kind in entity.fields.items() if kind not in _DECODE)
+    decoded = tuple((name, _DECODE[kind]) for name, kind in entity.fields.items() if kind in _DECODE)
+    order = tuple(entity.fields)
 
+    def body(r: Mapping[str, Any]) -> dict[str, Any]:
+        values = {name: r[name] for name in plain}
+        values.update((name, decode(r[name])) for name, decode in decoded)
+        return {"id": r["id"], "deleted": bool(r.get("deleted", False)), **{name: values[name] for name in order}}
 
-def status_body(r: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "id": r["id"],
-        "deleted": bool(r["deleted"]),
-        "project_id": r["project_id"],
-        "name": r["name"],
-        "category": r["category"],
-        "position": r["position"],
-    }
-
-
-def task_body(r: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "id": r["id"],
-        "deleted": bool(r["deleted"]),
-        "project_id": r["project_id"],
-        "number": r["number"],
-        "title": r["title"],
-        "description": r["description"],
-        "status_id": r["status_id"],
-        "assignee_id": r["assignee_id"],
-        "reporter_id": r["reporter_id"],
-        "priority": r["priority"],
-        "type": r["type"],
-        "labels": _loads(r["labels"]),
-        "parent_id": r["parent_id"],
-        "position": r["position"],
-        "start_at": iso(r["start_at"]),
-        "due_at": iso(r["due_at"]),
-        "estimate": r["estimate"],
-        "created_at": iso(r["created_at"]),
-        "updated_at": iso(r["updated_at"]),
-    }
-
-
-def comment_body(r: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "id": r["id"],
-        "deleted": bool(r["deleted"]),
-        "task_id": r["task_id"],
-        "project_id": r["project_id"],
-        "author_id": r["author_id"],
-        "body": r["body"],
-        "mentions": _loads(r["mentions"]),
-        "created_at": iso(r["created_at"]),
-        "edited_at": iso(r["edited_at"]),
-    }
-
-
-def notification_body(r: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "id": r["id"],
-        "deleted": bool(r["deleted"]),
-        "user_id": r["user_id"],
-        "kind": r["kind"],
-        "task_id": r["task_id"],
-        "project_id": r["project_id"],
-        "actor_id": r["actor_id"],
-        "title": r["title"],
-        "created_at": iso(r["created_at"]),
-        "read_at": iso(r["read_at"]),
-    }
-
-
-def watch_body(r: Mapping[str, Any]) -> dict[str, Any]:
-    return {"id": r["id"], "deleted": bool(r["deleted"]), "task_id": r["task_id"], "user_id": r["user_id"]}
-
-
-def notification_pref_body(r: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "id": r["id"],
-        "deleted": False,
-        "user_id": r["user_id"],
-        "kinds": orjson.loads(r["kinds"]),
-        "muted_projects": _loads(r["muted_projects"]),
-        "quiet_start": r["quiet_start"],
-        "quiet_end": r["quiet_end"],
-        "time_zone": r["time_zone"],
-        "due_soon_leads": _loads(r["due_soon_leads"]),
-        "digest_at": r["digest_at"],
-        "updated_at": iso(r["updated_at"]),
-    }
+    return body
 
 
 def scope_of(entity: str, r: Mapping[str, Any]) -> tuple[str, str | None]:
     """Who receives a row (its scope) and which project's purge it belongs to."""
-    if entity == "user":
+    spec = REGISTRY[entity]
+    if spec.scope == "people":
         return user_scope(r["id"]), None
-    if entity in ("notification", "watch"):
-        return private_scope(r["user_id"]), r.get("project_id")
-    if entity in _EXTENSION_PREFIXES:
-        return extension_scope(entity, r["user_id"]), None
-    if entity == "project":
-        return project_scope(r["id"]), r["id"]
-    return project_scope(r["project_id"]), r["project_id"]
+    if spec.scope == "own":
+        owner = r["user_id"]
+        return (extension_scope(entity, owner), None) if spec.extension else (private_scope(owner), r.get("project_id"))
+    project_id = r[spec.project_key or "project_id"]
+    return f"{spec.feed_prefix}:{project_id}", project_id
 
 
-BODIES = {
-    "user": user_body,
-    "project": project_body,
-    "member": member_body,
-    "status": status_body,
-    "task": task_body,
-    "comment": comment_body,
-    "notification": notification_body,
-    "watch": watch_body,
-    "notification_pref": notification_pref_body,
-}
+BODIES: dict[str, Body] = {name: body_of(entity) for name, entity in REGISTRY.items()}
 
 
 class Tx:
@@ -255,7 +161,9 @@ class Tx:
         rows = self.conn.execute(
             sa.select(feed.c.entity, feed.c.row_id)
             .where(
-                feed.c.project_id == project_id, feed.c.scope == project_scope(project_id), feed.c.deleted.is_(False)
+                feed.c.project_id == project_id,
+                feed.c.scope.in_(project_scopes(project_id)),
+                feed.c.deleted.is_(False),
             )
             .order_by(feed.c.seq)
         ).all()
@@ -295,7 +203,7 @@ class Tx:
 
     def audience(self) -> set[str]:
         users = set(self.extra_users)
-        projects = [s[2:] for s in self.scopes if s.startswith("p:")]
+        projects = sorted({s.split(":", 1)[1] for s in self.scopes if s.startswith(_PROJECT_PREFIXES)})
         shared_with = [s[4:] for s in self.scopes if s.startswith("who:")]
         users.update(s.split(":", 1)[1] for s in self.scopes if s.startswith(_PRIVATE_PREFIXES))
         users.update(shared_with)

@@ -179,6 +179,21 @@ class Comment(ServerModel, table=True):
     deleted: bool = False
 
 
+class TaskEvent(ServerModel, table=True):
+    """A task's history (PROTOCOL-2.md `task_event`): insert-only, written with the change it records."""
+
+    __tablename__ = "task_events"
+    __table_args__ = (sa.Index("ix_task_events_task", "task_id", "at"),)
+    id: str = _id()
+    project_id: str = Field(max_length=36, index=True)
+    task_id: str = Field(max_length=36)
+    actor_id: str | None = Field(default=None, max_length=36)
+    at: datetime = Field(sa_type=UtcDateTime)
+    field: str = Field(max_length=20)
+    old: str | None = Field(default=None, sa_type=sa.Text)  # JSON of the value as on the task row
+    new: str | None = Field(default=None, sa_type=sa.Text)
+
+
 class Notification(ServerModel, table=True):
     __tablename__ = "notifications"
     __table_args__ = (sa.Index("ix_notifications_user", "user_id", "read_at"),)
@@ -307,6 +322,3 @@ class Revocation(ServerModel, table=True):
     user_id: str = Field(max_length=36)
     project_id: str = Field(max_length=36)
     seq: int = Field(sa_type=sa.BigInteger)
-
-
-TABLES = {name: table for name, table in metadata.tables.items()}

@@ -6,34 +6,21 @@ created; quiet hours only keep a notification from being pushed (docs/protocol.m
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 import orjson
 
-from server.models import NotificationPref
 from server.rawsql import Raw, in_params
+from server.tables import notification_prefs as prefs_table
 from sync import protocol as p
+from sync.rules import known_zone, merged_kinds, merged_muted, sorted_leads
 
 # Where a preference names no zone, and for a setting that names none (KEEL_DEFAULT_TIME_ZONE).
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
-
-prefs_table = NotificationPref.__table__  # type: ignore[attr-defined]
-
-
-@functools.cache
-def _zone_names() -> frozenset[str]:
-    # "localtime" is the host's own setting, not an IANA name, wherever the zone database has it.
-    return frozenset(available_timezones()) - {"localtime"}
-
-
-def known_zone(name: str) -> bool:
-    """Whether `name` is an IANA time zone this server's zone database holds."""
-    return name in _zone_names()
 
 
 def zone_or(name: str | None, fallback: str) -> ZoneInfo:
@@ -90,12 +77,11 @@ class NotificationPrefs:
         self, *, kinds: Mapping[str, bool] | None = None, muted_projects: Iterable[str] | None = None, **fields: Any
     ) -> NotificationPrefs:
         """A copy with `fields` replaced, `kinds` merged per kind, and everything normalised."""
-        merged = {**self.kinds, **(kinds or {})}
-        values: dict[str, Any] = {"kinds": {k: bool(merged.get(k, True)) for k in p.NOTIFICATION_KINDS}}
+        values: dict[str, Any] = {"kinds": merged_kinds(self.kinds, kinds)}
         if muted_projects is not None:
-            values["muted_projects"] = tuple(sorted(set(muted_projects)))
+            values["muted_projects"] = tuple(merged_muted(muted_projects, (), ()))
         if fields.get("due_soon_leads") is not None:
-            fields["due_soon_leads"] = tuple(sorted(set(fields["due_soon_leads"]), reverse=True))
+            fields["due_soon_leads"] = tuple(sorted_leads(fields["due_soon_leads"]))
         return replace(self, **values, **fields)
 
     def allows(self, kind: str, project_id: str | None) -> bool:

@@ -14,20 +14,18 @@ from starlette.concurrency import run_in_threadpool
 
 from server.db import Database
 from server.feed import Tx, utcnow
-from server.models import Member, ReminderSent, Status, Task, UtcDateTime
+from server.models import UtcDateTime
 from server.mutations.context import Ctx, Row
 from server.mutations.notify import notify
 from server.notification_prefs import NotificationPrefs, load_prefs, longest_lead, prefs_table
 from server.push import PushGateway, created_notices, hand_over, release_deferred
+from server.tables import reminders_sent as sent
+from server.tables import statuses, tasks
 
 if TYPE_CHECKING:
     from server.deps import Services
 
 log = logging.getLogger("keel.reminders")
-tasks = Task.__table__  # type: ignore[attr-defined]
-statuses = Status.__table__  # type: ignore[attr-defined]
-members = Member.__table__  # type: ignore[attr-defined]
-sent = ReminderSent.__table__  # type: ignore[attr-defined]
 
 # What a reminder needs of a task.
 _REMINDED = (tasks.c.id, tasks.c.project_id, tasks.c.title, tasks.c.due_at, tasks.c.assignee_id, tasks.c.reporter_id)

@@ -8,7 +8,8 @@ from platformdirs import user_data_dir
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from server.notification_prefs import DEFAULT_TIME_ZONE, known_zone
+from server.notification_prefs import DEFAULT_TIME_ZONE
+from sync.rules import known_zone
 
 
 def default_database_url() -> str:

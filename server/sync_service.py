@@ -15,7 +15,8 @@ from server.feed import Tx, extension_scope, private_scope, project_scope, user_
 from server.mutations import HANDLERS, Ctx
 from server.push import PushGateway, created_notices, hand_over
 from server.rawsql import Raw, in_params
-from sync.protocol import EXTENSION_ENTITIES, MUTATION_ARGS, Mutation
+from sync.entities import EXTENSION_ENTITIES, REGISTRY
+from sync.protocol import MUTATION_ARGS, Mutation
 
 log = logging.getLogger("keel.server")
 
@@ -161,7 +162,9 @@ def visible_scopes(raw: Raw, user_id: str, include: frozenset[str] = frozenset()
             ).fetchall()
         )
     scopes = [project_scope(p) for p in projects] + [private_scope(user_id)] + [user_scope(u) for u in people]
-    scopes += [extension_scope(entity, user_id) for entity in sorted(include)]
+    for entity in sorted(include):
+        owners = projects if REGISTRY[entity].scope == "project" else [user_id]
+        scopes += [extension_scope(entity, owner) for owner in owners]
     return projects, scopes
 
 

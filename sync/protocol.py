@@ -30,11 +30,12 @@ MAX_POSITION = 200
 # Levels of a subtask chain: a top-level task is level 1 (Jira has three levels, Linear a few more).
 MAX_TASK_DEPTH = 5
 
-# `notification_pref` is Keel's extension (docs/protocol.md): a pull carries it only when asked
-# with `include=notification_pref`, so clients written to the shared contract never meet it.
-ENTITIES = ("user", "project", "member", "status", "task", "comment", "notification", "watch", "notification_pref")
-Entity = Literal["user", "project", "member", "status", "task", "comment", "notification", "watch", "notification_pref"]
-EXTENSION_ENTITIES = ("notification_pref",)
+# The wire's entity names; sync/entities.py declares each one (row model, scope, extension or not).
+# `notification_pref` and `task_event` are extensions (docs/protocol.md): a pull carries them only
+# when its `include` names them, so clients written to the shared contract never meet them.
+Entity = Literal[
+    "user", "project", "member", "status", "task", "comment", "notification", "watch", "notification_pref", "task_event"
+]
 ProjectKind = Literal["product", "campaign", "service_desk", "general"]
 Role = Literal["owner", "admin", "member", "viewer"]
 StatusCategory = Literal["todo", "doing", "done"]
@@ -278,17 +279,26 @@ class NotificationPrefRow(RowBase):
     updated_at: datetime
 
 
-ROW_MODELS: dict[str, type[RowBase]] = {
-    "user": UserRow,
-    "project": ProjectRow,
-    "member": MemberRow,
-    "status": StatusRow,
-    "task": TaskRow,
-    "comment": CommentRow,
-    "notification": NotificationRow,
-    "watch": WatchRow,
-    "notification_pref": NotificationPrefRow,
-}
+# Task history (PROTOCOL-2.md, `task_event`): insert-only rows the server writes with each change.
+TASK_EVENT_FIELDS = (
+    "status_id", "assignee_id", "iteration_id", "estimate", "start_at", "due_at", "priority", "parent_id", "type"
+)  # fmt: skip
+TaskEventField = Literal[
+    "created", "deleted", "status_id", "assignee_id", "iteration_id", "estimate", "start_at", "due_at", "priority",
+    "parent_id", "type",
+]  # fmt: skip
+
+
+class TaskEventRow(RowBase):
+    """One change of one task field (or the task's creation or deletion), as the task row shows it."""
+
+    project_id: Id
+    task_id: Id
+    actor_id: Id | None
+    at: datetime
+    field: TaskEventField
+    old: Any
+    new: Any
 
 
 def member_id(project_id: uuid.UUID | str, user_id: uuid.UUID | str) -> str:

@@ -195,21 +195,35 @@ class Activity:
 
 
 def activity(store: Store, task_id: str) -> list[Activity]:
-    """What happened to the task, newest first, from what this device knows: its creation, its
-    comments, its last update, and my notifications about it (status changes, assignments)."""
+    """What happened to the task, newest first: its history (`task_event`, from the server) and its
+    comments. Without history (a server that writes none) it is rebuilt from what this device
+    knows: its creation, its last update, and my notifications about it."""
     detail = store.task_detail(task_id)
     if detail is None:
         return []
     task = detail.task
-    items = [Activity(task["created_at"], "created", task.get("reporter_id"))] if task.get("created_at") else []
-    if task.get("updated_at") and task.get("updated_at") != task.get("created_at"):
+    events = store.task_events(task_id)
+    items = [Activity(e["at"], _event_kind(e, store.user_id), e["actor_id"]) for e in events]
+    if not events and task.get("created_at"):
+        items.append(Activity(task["created_at"], "created", task.get("reporter_id")))
+    if not events and task.get("updated_at") and task.get("updated_at") != task.get("created_at"):
         items.append(Activity(task["updated_at"], "updated", None))
     for comment in detail.comments:
         items.append(Activity(comment["created_at"], "commented", comment.get("author_id"), comment.get("body", "")))
+    kinds = ("due_soon", "overdue") if events else ("assigned", "status_changed", "due_soon", "overdue")
     for note in store.notifications(limit=500):
-        if note.get("task_id") == task_id and note["kind"] in ("assigned", "status_changed", "due_soon", "overdue"):
+        if note.get("task_id") == task_id and note["kind"] in kinds:
             items.append(Activity(note["created_at"], note["kind"], note.get("actor_id"), note.get("title") or ""))
     return sorted(items, key=lambda a: a.at or "", reverse=True)
+
+
+def _event_kind(event: dict[str, Any], me: str | None) -> str:
+    """The activity line an event reads as: created, a status change, an assignment to me, or an update."""
+    if event["field"] in ("created", "deleted"):
+        return "created" if event["field"] == "created" else "updated"
+    if event["field"] == "status_id":
+        return "status_changed"
+    return "assigned" if event["field"] == "assignee_id" and event["new"] == me else "updated"
 
 
 def sort_key(value: str | None) -> datetime:

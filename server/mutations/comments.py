@@ -8,8 +8,9 @@ import orjson
 import sqlalchemy as sa
 
 from server.errors import MutationRejected
-from server.mutations.context import Ctx, Row, comments, members, users
+from server.mutations.context import Ctx, Row
 from server.mutations.notify import notify, put_watch, watchers
+from server.tables import comments, members, users
 from sync import protocol as p
 
 # Characters an email's local part often holds inside it (wang.wei, li_na, ann-marie, bob+qa).

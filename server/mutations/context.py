@@ -11,16 +11,7 @@ from sqlalchemy.engine import Connection
 
 from server.errors import MutationRejected
 from server.feed import Tx
-from server.models import Comment, Member, Notification, Project, Status, Task, User, Watch
-
-projects = Project.__table__  # type: ignore[attr-defined]
-members = Member.__table__  # type: ignore[attr-defined]
-statuses = Status.__table__  # type: ignore[attr-defined]
-tasks = Task.__table__  # type: ignore[attr-defined]
-comments = Comment.__table__  # type: ignore[attr-defined]
-notifications = Notification.__table__  # type: ignore[attr-defined]
-watches = Watch.__table__  # type: ignore[attr-defined]
-users = User.__table__  # type: ignore[attr-defined]
+from server.tables import projects, tasks
 
 RANK = {"viewer": 0, "member": 1, "admin": 2, "owner": 3}
 

@@ -8,7 +8,8 @@ not grow with the chains a member stored, even chains hundreds deep that an olde
 from __future__ import annotations
 
 from server.errors import MutationRejected
-from server.mutations.context import Ctx, Row, tasks
+from server.mutations.context import Ctx, Row
+from server.tables import tasks
 from sync.protocol import MAX_TASK_DEPTH
 
 # The parent and its ancestors, nearest first, at most `:n` of them.

@@ -7,8 +7,9 @@ from collections.abc import Iterable, Mapping
 
 import sqlalchemy as sa
 
-from server.mutations.context import Ctx, Row, notifications, watches
+from server.mutations.context import Ctx, Row
 from server.notification_prefs import NotificationPrefs, load_prefs
+from server.tables import notifications, watches
 from sync.protocol import watch_id
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from server.errors import MutationRejected
-from server.mutations.context import Ctx, notifications
+from server.mutations.context import Ctx
 from server.mutations.notify import put_watch, remove_watch
+from server.tables import notifications
 from sync import protocol as p
 
 

@@ -6,8 +6,9 @@ from typing import Any
 
 from server.errors import MutationRejected
 from server.mutations.context import Ctx
-from server.notification_prefs import NotificationPrefs, known_zone, prefs_table
+from server.notification_prefs import NotificationPrefs, prefs_table
 from sync import protocol as p
+from sync.rules import known_zone, merged_muted
 
 
 def _invalid(loc: list[str], kind: str, message: str) -> MutationRejected:
@@ -41,9 +42,8 @@ def _muted(ctx: Ctx, old: NotificationPrefs, a: p.NotificationPrefUpdate) -> lis
     for project_id in adding:
         # Any role, archived or not; unknown and invisible projects answer alike.
         ctx.project_for(project_id, "viewer", allow_archived=True)
-    removing = {str(pid) for pid in a.mute_remove}
-    muted = [pid for pid in old.muted_projects if pid not in removing] + adding
-    if len(set(muted)) > p.MAX_MUTED_PROJECTS:
+    muted = merged_muted(old.muted_projects, adding, (str(pid) for pid in a.mute_remove))
+    if len(muted) > p.MAX_MUTED_PROJECTS:
         raise _invalid(["mute_add"], "too_long", f"At most {p.MAX_MUTED_PROJECTS} projects can be muted.")
     return muted
 

@@ -7,9 +7,11 @@ import uuid
 import sqlalchemy as sa
 
 from server.errors import MutationRejected
-from server.mutations.context import RANK, Ctx, members, notifications, projects, statuses, tasks, users, watches
+from server.mutations.context import RANK, Ctx
+from server.tables import members, notifications, projects, statuses, tasks, users, watches
 from sync import protocol as p
 from sync.protocol import member_id
+from sync.rules import after_last
 
 DEFAULT_STATUSES = (("To do", "todo", "a0"), ("Doing", "doing", "a1"), ("Done", "done", "a2"))
 
@@ -138,8 +140,6 @@ def status_create(ctx: Ctx, a: p.StatusCreate) -> None:
     ctx.require_free_id(statuses, str(a.id), "status")
     position = a.position
     if position is None:
-        from server.mutations.positions import after_last
-
         last = ctx.conn.execute(
             sa.select(sa.func.max(statuses.c.position)).where(
                 statuses.c.project_id == pid, statuses.c.deleted.is_(False)

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from typing import Any
 
 import orjson
 import sqlalchemy as sa
 
 from server.errors import MutationRejected
-from server.feed import to_utc
-from server.mutations.context import Ctx, Row, comments, projects, statuses, tasks, watches
+from server.feed import iso, to_utc
+from server.mutations.context import Ctx, Row
 from server.mutations.hierarchy import check_parent, subtree
 from server.mutations.notify import notify, put_watch, watchers
-from server.mutations.positions import after_last
+from server.tables import comments, projects, statuses, task_events, tasks, watches
 from sync import protocol as p
+from sync.rules import after_last, default_status, merge_labels
 
 _DATE_FIELDS = ("start_at", "due_at")
 
@@ -30,11 +33,7 @@ def _check_assignee(ctx: Ctx, project_id: str, user_id: str) -> None:
 
 
 def _labels(existing: list[str], add: list[str], remove: list[str]) -> list[str]:
-    removed = set(remove)
-    out = [label for label in existing if label not in removed]
-    for label in add:
-        if label not in out:
-            out.append(label)
+    out = merge_labels(existing, add, remove)
     if len(out) > p.MAX_LABELS:
         raise MutationRejected("too_many_labels", f"A task may have at most {p.MAX_LABELS} labels.")
     return out
@@ -45,12 +44,10 @@ def _default_status(ctx: Ctx, project_id: str) -> str:
         "SELECT id, category FROM statuses WHERE project_id = :p AND deleted = :f ORDER BY position, id",
         {"p": project_id, "f": False},
     ).fetchall()
-    if not rows:
+    status_id = default_status(rows)
+    if status_id is None:
         raise MutationRejected("no_status", "The project has no status to put the task in.")
-    for status_id, category in rows:
-        if category == "todo":
-            return str(status_id)
-    return str(rows[0][0])
+    return status_id
 
 
 def _last_position(ctx: Ctx, project_id: str, status_id: str) -> str:
@@ -60,6 +57,20 @@ def _last_position(ctx: Ctx, project_id: str, status_id: str) -> str:
         {"p": project_id, "s": status_id, "f": False},
     )
     return after_last(last)
+
+
+def _as_json(value: Any) -> str | None:
+    """An event's old or new value as JSON of its wire form (times in RFC 3339), or SQL null."""
+    if value is None:
+        return None
+    return orjson.dumps(iso(value) if isinstance(value, datetime) else value).decode()
+
+
+def _record(ctx: Ctx, task: Row, field: str, old: Any = None, new: Any = None) -> None:
+    """One `task_event` (PROTOCOL-2.md), in the transaction of the change it records."""
+    event = {"id": str(uuid.uuid4()), "project_id": task["project_id"], "task_id": task["id"]}
+    event |= {"actor_id": ctx.actor, "at": ctx.now, "field": field, "old": _as_json(old), "new": _as_json(new)}
+    ctx.insert("task_event", task_events, event)
 
 
 def _id_or_none(value: Any) -> str | None:
@@ -106,6 +117,7 @@ def task_create(ctx: Ctx, a: p.TaskCreate) -> None:
             "deleted": False,
         },
     )
+    _record(ctx, task, "created")
     put_watch(ctx, task, ctx.actor)
     if assignee:
         put_watch(ctx, task, assignee)
@@ -141,6 +153,9 @@ def task_update(ctx: Ctx, a: p.TaskUpdate) -> None:
         return
     changes["updated_at"] = ctx.now
     updated = ctx.update("task", tasks, task, changes)
+    for field in p.TASK_EVENT_FIELDS:
+        if field in changes:
+            _record(ctx, task, field, task[field], changes[field])
     new_assignee = changes.get("assignee_id")
     if new_assignee:
         put_watch(ctx, updated, new_assignee)
@@ -156,6 +171,7 @@ def task_delete(ctx: Ctx, a: p.IdOnly) -> None:
     ids = [t["id"] for t in doomed]
     for row in doomed:
         ctx.update("task", tasks, row, {"deleted": True, "updated_at": ctx.now})
+        _record(ctx, row, "deleted")
     for table, entity in ((comments, "comment"), (watches, "watch")):
         rows = ctx.conn.execute(sa.select(table).where(table.c.task_id.in_(ids), table.c.deleted.is_(False)))
         for found in list(rows.mappings()):

@@ -18,15 +18,13 @@ import sqlalchemy as sa
 
 from server.db import Database
 from server.feed import iso
-from server.models import Notification, PushDeferred
 from server.notification_prefs import NotificationPrefs, zone_or
 from server.push._gateway import Notice, PushGateway
 from server.push._hook import hand_over
+from server.tables import notifications
+from server.tables import push_deferred as deferred
 
 log = logging.getLogger("keel.push")
-
-deferred = PushDeferred.__table__  # type: ignore[attr-defined]
-notifications = Notification.__table__  # type: ignore[attr-defined]
 
 # Deferred pushes handed over per tick; the rest wait for the next tick.
 BATCH = 1000

@@ -25,7 +25,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from server.db import Database
-from server.models import Project, Task, User
 from server.notification_prefs import DEFAULT_TIME_ZONE, load_prefs
 from server.push._deferred import defer, quiet_until
 from server.push._errors import EndpointGone, InvalidSubscription, PushError
@@ -35,12 +34,10 @@ from server.push._payload import NoticeContext, message_of
 from server.push._retry import RetryPolicy
 from server.push._store import forget, registrations_of
 from server.rawsql import Raw
+from server.tables import projects, tasks, users
 
 log = logging.getLogger("keel.push")
 
-users = User.__table__  # type: ignore[attr-defined]
-tasks = Task.__table__  # type: ignore[attr-defined]
-projects = Project.__table__  # type: ignore[attr-defined]
 
 Sleep = Callable[[float], Awaitable[None]]
 

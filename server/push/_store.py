@@ -13,14 +13,12 @@ from sqlalchemy.engine import Connection
 
 from server.db import Database
 from server.feed import iso
-from server.models import PushEndpoint, TokenFamily
 from server.push._gateway import Registration
+from server.tables import push_endpoints as endpoints
+from server.tables import token_families as families
 
 # A person's devices, and then some: beyond this the least recently registered endpoints are dropped.
 MAX_PER_USER = 20
-
-endpoints = PushEndpoint.__table__  # type: ignore[attr-defined]
-families = TokenFamily.__table__  # type: ignore[attr-defined]
 
 
 def endpoint_hash(endpoint: str) -> str:

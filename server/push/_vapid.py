@@ -16,13 +16,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy.engine import Engine
 
-from server.models import ServerSecret
+from server.tables import server_secrets as secrets_table
 
 SECRET_NAME = "vapid"
 # RFC 8292 §2: `exp` at most 24 hours ahead; 12 leaves room for clocks that disagree.
 TOKEN_LIFETIME_S = 12 * 3600
-
-secrets_table = ServerSecret.__table__  # type: ignore[attr-defined]
 
 
 def b64url(data: bytes) -> str:

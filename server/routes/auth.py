@@ -14,15 +14,13 @@ from server.deps import CurrentUser, Services, ServicesDep
 from server.errors import ApiError
 from server.feed import Tx, utcnow
 from server.json_body import JsonRoute
-from server.models import RefreshToken, TokenFamily, User
 from server.routes.docs import errors
 from server.security import new_refresh_token, token_hash
+from server.tables import refresh_tokens, users
+from server.tables import token_families as families
 from sync import protocol as p
 
 router = APIRouter(tags=["auth"], route_class=JsonRoute)
-users = User.__table__  # type: ignore[attr-defined]
-families = TokenFamily.__table__  # type: ignore[attr-defined]
-refresh_tokens = RefreshToken.__table__  # type: ignore[attr-defined]
 
 
 def _public(row: object) -> dict[str, object]:

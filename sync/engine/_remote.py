@@ -15,6 +15,7 @@ import orjson
 from httpx_sse import SSEError, aconnect_sse
 
 from sync.engine._auth import TokenAuth
+from sync.entities import EXTENSION_ENTITIES
 from sync.errors import (
     ApiError,
     CursorExpired,
@@ -24,7 +25,7 @@ from sync.errors import (
     RateLimited,
     ServerError,
 )
-from sync.protocol import DEFAULT_PULL_LIMIT, EXTENSION_ENTITIES
+from sync.protocol import DEFAULT_PULL_LIMIT
 from sync.tokens import TokenStore
 
 API = "/api/v1"

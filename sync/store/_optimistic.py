@@ -24,20 +24,15 @@ from typing import Any
 
 from fractional_indexing import generate_key_between
 
+from sync import rules
+from sync.entities import RANGES
 from sync.ids import format_time
 from sync.protocol import MAX_MUTED_PROJECTS, member_id, notification_pref_id, watch_id
+from sync.rules import after_last, merge_labels
 from sync.store._prefs import default_prefs, merged
 from sync.store._rows import Row, decode, fetch, write_view
 
 Touched = set[tuple[str, str]]
-RANGES: dict[str, tuple[tuple[str, str], ...]] = {
-    # entity -> (range, the row's field holding the range's key): writing such a row changes those ranges
-    "task": (("column", "status_id"), ("children", "parent_id")),
-    "status": (("statuses", "project_id"),),
-    "comment": (("of_task", "task_id"),),
-    "watch": (("of_task", "task_id"),),
-    "notification": (("unread", "user_id"),),
-}
 
 
 def ranges_written(entity: str, row: Any) -> Touched:
@@ -98,22 +93,12 @@ class Ctx:
         return row
 
 
-def after_last(last: str | None) -> str:
-    try:
-        return str(generate_key_between(last, None))
-    except Exception:  # a key the library cannot parse (made by another client): any longer string sorts after
-        return f"{last}V"
-
-
 def default_status(conn: sqlite3.Connection, project_id: str) -> str | None:
     """The first `todo` status by (position, id), else the first status: the server's rule."""
     rows = conn.execute(
         "SELECT id, category FROM status WHERE project_id = ? ORDER BY position, id", (project_id,)
     ).fetchall()
-    for row in rows:
-        if row["category"] == "todo":
-            return str(row["id"])
-    return str(rows[0]["id"]) if rows else None
+    return rules.default_status((row["id"], row["category"]) for row in rows)
 
 
 def position_after_last(conn: sqlite3.Connection, project_id: str, status_id: str) -> str:
@@ -232,7 +217,7 @@ def _task_create(c: Ctx, a: Row) -> None:
         "reporter_id": c.me,
         "priority": a.get("priority") or "none",
         "type": a.get("type") or "task",
-        "labels": _labels([], a.get("labels") or [], []),
+        "labels": merge_labels([], a.get("labels") or [], []),
         "parent_id": a.get("parent_id"),
         "position": a.get("position") or position_after_last(c.conn, pid, status_id),
         "start_at": format_time(a.get("start_at")),
@@ -247,14 +232,6 @@ def _task_create(c: Ctx, a: Row) -> None:
         _put_watch(c, task, task["assignee_id"])
 
 
-def _labels(existing: list[str], add: list[str], remove: list[str]) -> list[str]:
-    out = [label for label in existing if label not in set(remove)]
-    for label in add:
-        if label not in out:
-            out.append(label)
-    return out
-
-
 def _task_update(c: Ctx, a: Row) -> None:
     task = c.get("task", a["id"])
     if task is None:
@@ -266,7 +243,7 @@ def _task_update(c: Ctx, a: Row) -> None:
     if "description" in values and values["description"] is None:
         values["description"] = ""
     if a.get("labels_add") or a.get("labels_remove"):
-        values["labels"] = _labels(task["labels"], a.get("labels_add") or [], a.get("labels_remove") or [])
+        values["labels"] = merge_labels(task["labels"], a.get("labels_add") or [], a.get("labels_remove") or [])
     if all(task.get(k) == v for k, v in values.items()):
         return  # the server does not bump a no-op update either
     c.put("task", {**task, **values, "updated_at": c.now})

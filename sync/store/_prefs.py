@@ -5,10 +5,8 @@ protocol model cannot express (so the store refuses them before they reach the o
 
 from __future__ import annotations
 
-import functools
-from zoneinfo import available_timezones
-
 from sync.protocol import DEFAULT_DIGEST_AT, DEFAULT_LEADS_MIN, NOTIFICATION_KINDS, notification_pref_id
+from sync.rules import every_kind, known_zone, merged_kinds, merged_muted, sorted_leads, zone_names
 from sync.store._rows import Row
 
 _TIMES = ("quiet_start", "quiet_end", "time_zone", "digest_at")  # `set` fields that are copied as they are
@@ -38,17 +36,12 @@ def merged(row: Row, args: Row) -> Row:
     then added (a project in both ends up muted) and kept sorted, leads sorted longest first."""
     values = args.get("set") or {}
     out = {**row, **{name: values[name] for name in _TIMES if name in values}}
-    out["kinds"] = every_kind({**row["kinds"], **(values.get("kinds") or {})})
+    out["kinds"] = merged_kinds(row["kinds"], values.get("kinds"))
     if values.get("due_soon_leads"):
-        out["due_soon_leads"] = sorted(set(values["due_soon_leads"]), reverse=True)
-    muted = set(row["muted_projects"]) - {str(p) for p in args.get("mute_remove") or ()}
-    out["muted_projects"] = sorted(muted | {str(p) for p in args.get("mute_add") or ()})
+        out["due_soon_leads"] = sorted_leads(values["due_soon_leads"])
+    add, remove = args.get("mute_add") or (), args.get("mute_remove") or ()
+    out["muted_projects"] = merged_muted(row["muted_projects"], map(str, add), map(str, remove))
     return out
-
-
-def every_kind(kinds: Row | None) -> dict[str, bool]:
-    """Every notification kind, on unless `kinds` turns it off."""
-    return {kind: bool((kinds or {}).get(kind, True)) for kind in NOTIFICATION_KINDS}
 
 
 def effective(row: Row | None, user_id: str | None) -> Row:
@@ -77,18 +70,7 @@ def update_problem(args: Row) -> str | None:
         if name in values and values[name] is None:
             return f"{name} cannot be null"
     zone = values.get("time_zone")
-    if zone is not None and not known_zone(zone):
+    # A device without a zone database accepts any name (the server decides).
+    if zone is not None and zone_names() and not known_zone(zone):
         return f"unknown time zone {zone!r}"
     return None
-
-
-def known_zone(name: str) -> bool:
-    """Whether `name` is an IANA zone this device knows (a device without a zone database accepts any)."""
-    names = _zone_names()
-    return not names or name in names
-
-
-@functools.cache
-def _zone_names() -> frozenset[str]:
-    # "localtime" is the host's own setting, not an IANA name (the server refuses it too).
-    return frozenset(available_timezones()) - {"localtime"}

@@ -246,6 +246,10 @@ class Queries:
                 return rows[0]
         return self.task(key)
 
+    def task_events(self, task_id: str) -> list[Row]:
+        """A task's history (`task_event`, written by the server), oldest first."""
+        return self._rows("task_event", "SELECT * FROM task_event WHERE task_id = ? ORDER BY at, id", (task_id,))
+
     def task_detail(self, task_id: str) -> TaskDetail | None:
         task = self.task(task_id)
         if task is None:

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 
 import orjson
 
+from sync.entities import PROJECT_ROWS, RANGES, REGISTRY
 from sync.store._optimistic import Touched, apply_recorded, ranges_written
 from sync.store._schema import COLUMNS, ENTITIES
 
@@ -54,16 +55,13 @@ def view_ranges(conn: sqlite3.Connection, rows: Iterable[tuple[str, str]]) -> To
     """The ranges the view's current versions of `rows` belong to (before a pull overwrites them)."""
     out: Touched = set()
     for entity, ids in by_entity(rows).items():
-        if entity not in _RANGE_ENTITIES:
+        if entity not in RANGES:
             continue
         for chunk in _chunks(sorted(set(ids))):
             marks = ",".join("?" * len(chunk))
             for row in conn.execute(f"SELECT * FROM {entity} WHERE id IN ({marks})", chunk):
                 out |= ranges_written(entity, row)
     return out
-
-
-_RANGE_ENTITIES = ("task", "status", "comment", "watch", "notification")
 
 
 def reset_to_base(conn: sqlite3.Connection, pairs: Iterable[tuple[str, str]]) -> None:
@@ -176,16 +174,23 @@ def rebase(conn: sqlite3.Connection, me: str, seeds: Touched, *, everything: boo
         # the new base): widen the scope and replay again from the base; the scope only grows.
 
 
+# Entities tied to a project through another entity's row: (entity, via, the field naming that row).
+_PURGED_VIA = tuple((n, e.via, e.project_key) for n, e in REGISTRY.items() if e.via is not None and e.project_key)
+
+
 def purge_project(conn: sqlite3.Connection, project_id: str) -> Touched:
     """Deletes every cached row of a project, base and view; returns the view rows that went."""
     gone: Touched = set()
     for prefix in ("base_", ""):
-        watch_ids = conn.execute(
-            f"SELECT w.id FROM {prefix}watch AS w JOIN {prefix}task AS t ON t.id = w.task_id WHERE t.project_id = ?",
-            (project_id,),
-        ).fetchall()
-        doomed = [("watch", r["id"]) for r in watch_ids]
-        for entity in ("member", "status", "task", "comment", "notification"):
+        doomed: list[tuple[str, str]] = []
+        for entity, via, key in _PURGED_VIA:  # before the rows they are tied through go
+            rows = conn.execute(
+                f"SELECT x.id FROM {prefix}{entity} AS x JOIN {prefix}{via} AS v ON v.id = x.{key} "
+                "WHERE v.project_id = ?",
+                (project_id,),
+            ).fetchall()
+            doomed += [(entity, r["id"]) for r in rows]
+        for entity in PROJECT_ROWS:
             rows = conn.execute(f"SELECT id FROM {prefix}{entity} WHERE project_id = ?", (project_id,)).fetchall()
             doomed += [(entity, r["id"]) for r in rows]
         doomed.append(("project", project_id))

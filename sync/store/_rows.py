@@ -10,7 +10,8 @@ from typing import Any
 
 import orjson
 
-from sync.store._schema import BOOL_FIELDS, COLUMNS, ENTITIES, JSON_FIELDS
+from sync.entities import BOOL_FIELDS, JSON_FIELDS
+from sync.store._schema import COLUMNS, ENTITIES
 
 Row = dict[str, Any]
 

@@ -14,76 +14,27 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.schema import CreateIndex, CreateTable
 
+from sync.entities import PROJECT_ROWS, REGISTRY
+
 # Bump when a table changes; an older cache is rebuilt (outbox, rejections and client_id kept).
 # 2: the search index is built after the board, in chunks (guarded triggers)
 # 3: notification preferences (`notification_pref`); the rebuild pulls from 0, so the row arrives
-SCHEMA_VERSION = 3
+# 4: task history (`task_event`)
+SCHEMA_VERSION = 4
 
 metadata = sa.MetaData()
 
 Text, Int, Real = sa.Text, sa.Integer, sa.Float
 
-# entity -> its columns after `id` and `seq`, with SQL types. JSON lists (and `kinds`, an object) are
-# TEXT, booleans INTEGER.
+# entity -> its columns after `id` and `seq`, with SQL types, from the wire model (sync/entities.py).
+# JSON lists and objects are TEXT, booleans INTEGER; a value of any type (an event's old and new)
+# is a BLOB column, whose affinity keeps text, numbers and null as they are.
+_SQL_TYPES: dict[str, type[sa.types.TypeEngine[Any]]] = {"int": Int, "float": Real, "bool": Int, "any": sa.LargeBinary}
 FIELDS: dict[str, tuple[tuple[str, type[sa.types.TypeEngine[Any]]], ...]] = {
-    "user": (("display_name", Text), ("email", Text)),
-    "project": (("name", Text), ("key", Text), ("kind", Text), ("description", Text), ("archived", Int)),
-    "member": (("project_id", Text), ("user_id", Text), ("role", Text)),
-    "status": (("project_id", Text), ("name", Text), ("category", Text), ("position", Text)),
-    "task": (
-        ("project_id", Text),
-        ("number", Int),
-        ("title", Text),
-        ("description", Text),
-        ("status_id", Text),
-        ("assignee_id", Text),
-        ("reporter_id", Text),
-        ("priority", Text),
-        ("type", Text),
-        ("labels", Text),
-        ("parent_id", Text),
-        ("position", Text),
-        ("start_at", Text),
-        ("due_at", Text),
-        ("estimate", Real),
-        ("created_at", Text),
-        ("updated_at", Text),
-    ),
-    "comment": (
-        ("task_id", Text),
-        ("project_id", Text),
-        ("author_id", Text),
-        ("body", Text),
-        ("mentions", Text),
-        ("created_at", Text),
-        ("edited_at", Text),
-    ),
-    "notification": (
-        ("user_id", Text),
-        ("kind", Text),
-        ("task_id", Text),
-        ("project_id", Text),
-        ("actor_id", Text),
-        ("title", Text),
-        ("created_at", Text),
-        ("read_at", Text),
-    ),
-    "watch": (("task_id", Text), ("user_id", Text)),
-    "notification_pref": (
-        ("user_id", Text),
-        ("kinds", Text),
-        ("muted_projects", Text),
-        ("quiet_start", Text),
-        ("quiet_end", Text),
-        ("time_zone", Text),
-        ("due_soon_leads", Text),
-        ("digest_at", Text),
-        ("updated_at", Text),
-    ),
+    name: tuple((field, _SQL_TYPES.get(kind, Text)) for field, kind in entity.fields.items())
+    for name, entity in REGISTRY.items()
 }
 ENTITIES = tuple(FIELDS)
-JSON_FIELDS = {"labels", "mentions", "kinds", "muted_projects", "due_soon_leads"}
-BOOL_FIELDS = {"archived"}
 COLUMNS: dict[str, tuple[str, ...]] = {e: ("id", "seq", *(name for name, _ in f)) for e, f in FIELDS.items()}
 
 
@@ -100,12 +51,14 @@ BASE = {e: _entity_table(f"base_{e}", e, view=False) for e in ENTITIES}
 VIEW = {e: _entity_table(e, e, view=True) for e in ENTITIES}
 
 # Base tables: what a purge by project needs (kept during bulk loads: cheap, and purges are rare).
-for _entity in ("member", "status", "task", "comment", "notification"):
+for _entity in PROJECT_ROWS:
     sa.Index(f"ix_base_{_entity}_project", BASE[_entity].c.project_id)
-sa.Index("ix_base_watch_task", BASE["watch"].c.task_id)
+for _entity, _spec in REGISTRY.items():
+    if _spec.via is not None and _spec.project_key is not None:
+        sa.Index(f"ix_base_{_entity}_{_spec.via}", BASE[_entity].c[_spec.project_key])
 
 # View tables: the UI's queries. These are derived: dropped during a bootstrap, built after it.
-_t, _c, _n = VIEW["task"].c, VIEW["comment"].c, VIEW["notification"].c
+_t, _c, _n, _e = VIEW["task"].c, VIEW["comment"].c, VIEW["notification"].c, VIEW["task_event"].c
 DERIVED_INDEXES = [
     sa.Index("ix_task_board", _t.project_id, _t.status_id, _t.position, _t.id),
     sa.Index("ix_task_assignee", _t.assignee_id, _t.due_at),
@@ -121,6 +74,7 @@ DERIVED_INDEXES = [
     sa.Index("ix_status_project", VIEW["status"].c.project_id, VIEW["status"].c.position),
     sa.Index("ix_watch_task", VIEW["watch"].c.task_id),
     sa.Index("ix_project_key", VIEW["project"].c.key),
+    sa.Index("ix_task_event_task", _e.task_id, _e.at, _e.id),
 ]
 
 meta_table = sa.Table("meta", metadata, sa.Column("key", Text, primary_key=True), sa.Column("value", Text))

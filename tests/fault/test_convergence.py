@@ -51,12 +51,12 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_sta
 
 from sync.engine import Remote, SyncEngine
 from sync.errors import NotSignedIn, SyncError
-from sync.faults import Fault, FaultPlan, FaultyTransport
 from sync.store import Rejection, Store
 from sync.store._rows import encode
 from sync.store._schema import COLUMNS, ENTITIES
 from sync.tokens import MemoryTokenStore
 from tests.factories import unique_key
+from tests.faults import Fault, FaultPlan, FaultyTransport
 from tests.live_server import live_server
 from tests.sync.devices import FAST, PASSWORD, register
 

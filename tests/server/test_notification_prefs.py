@@ -18,7 +18,8 @@ from server.notification_prefs import in_quiet_hours
 from server.push import PushDispatcher
 from server.reminders import run_reminders
 from server.settings import get_settings
-from sync.protocol import NOTIFICATION_KINDS, ROW_MODELS, notification_pref_id
+from sync.entities import ROW_MODELS
+from sync.protocol import NOTIFICATION_KINDS, notification_pref_id
 from tests.conftest import test_settings
 from tests.factories import Api, Person, new_id, rows, serve
 from tests.live_server import live_server, open_events

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sync.protocol import ROW_MODELS
+from sync.entities import ROW_MODELS
 from tests.factories import Api, Person, new_id, rows
 
 

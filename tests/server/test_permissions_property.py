@@ -27,8 +27,8 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+from server import tables
 from server.app import create_app
-from server.models import Comment, Member, Notification, Project, Status, Task, Watch
 from sync.protocol import MAX_TASK_DEPTH, member_id
 from tests.conftest import test_settings
 from tests.factories import Api, Person, new_id, unique_key
@@ -315,9 +315,10 @@ class Permissions(RuleBasedStateMachine):
         if read_all or not cached:
             self.push(actor, "notification.read", {"all": True}, True)
             return
-        notifications = Notification.__table__  # type: ignore[attr-defined]
         with self.app.state.services.db.read() as conn:
-            deleted = conn.execute(sa.select(notifications.c.deleted).where(notifications.c.id == cached[0])).scalar()
+            deleted = conn.execute(
+                sa.select(tables.notifications.c.deleted).where(tables.notifications.c.id == cached[0])
+            ).scalar()
         self.push(actor, "notification.read", {"id": cached[0]}, deleted is False)
 
     # --- pulls and what they must show -----------------------------------------------------
@@ -384,19 +385,23 @@ class Permissions(RuleBasedStateMachine):
         out: dict[str, set[str]] = {"user": self.shared_with(me)}
         db = self.app.state.services.db
         with db.read() as conn:
-            for entity, model in (("project", Project), ("member", Member), ("status", Status), ("task", Task)):
-                table = model.__table__  # type: ignore[attr-defined]
+            for entity, table in (
+                ("project", tables.projects),
+                ("member", tables.members),
+                ("status", tables.statuses),
+                ("task", tables.tasks),
+            ):
                 column = table.c.id if entity == "project" else table.c.project_id
                 ids = conn.execute(sa.select(table.c.id).where(column.in_(projects), table.c.deleted.is_(False)))
                 out[entity] = set(ids.scalars())
-            comments = Comment.__table__  # type: ignore[attr-defined]
             out["comment"] = set(
                 conn.execute(
-                    sa.select(comments.c.id).where(comments.c.project_id.in_(projects), comments.c.deleted.is_(False))
+                    sa.select(tables.comments.c.id).where(
+                        tables.comments.c.project_id.in_(projects), tables.comments.c.deleted.is_(False)
+                    )
                 ).scalars()
             )
-            for entity, model in (("notification", Notification), ("watch", Watch)):
-                table = model.__table__  # type: ignore[attr-defined]
+            for entity, table in (("notification", tables.notifications), ("watch", tables.watches)):
                 rows = conn.execute(
                     sa.select(table.c.id, table.c.project_id).where(table.c.user_id == me, table.c.deleted.is_(False))
                 ).all()
@@ -409,12 +414,11 @@ class Permissions(RuleBasedStateMachine):
     def member_rows_match_model(self) -> None:
         if not self.roles:
             return
-        members = Member.__table__  # type: ignore[attr-defined]
         with self.app.state.services.db.read() as conn:
             rows = conn.execute(
-                sa.select(members.c.id, members.c.project_id, members.c.user_id, members.c.role).where(
-                    members.c.deleted.is_(False)
-                )
+                sa.select(
+                    tables.members.c.id, tables.members.c.project_id, tables.members.c.user_id, tables.members.c.role
+                ).where(tables.members.c.deleted.is_(False))
             ).all()
         actual = {(p, u): r for _, p, u, r in rows}
         expected = {(p, u): r for p, people in self.roles.items() for u, r in people.items()}

@@ -18,8 +18,8 @@ import pytest
 from fastapi import FastAPI
 
 from server.security import AccessTokens
-from sync.faults import Fault, FaultPlan, FaultyTransport, Injection, _Cut
 from tests.factories import Api, Person, error_of, new_id, rows
+from tests.faults import Fault, FaultPlan, FaultyTransport, Injection, _Cut
 from tests.live_server import live_server
 
 PUSH = "/api/v1/sync/push"

@@ -1,0 +1,77 @@
+"""Mutation rules that the server and the client's optimistic store both apply, written once.
+
+Pure functions of values (no storage): each side reads its own rows, asks the rule, and writes
+its own way. The server imports this module beside `sync.protocol` and nothing else of the client.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+from zoneinfo import available_timezones
+
+from fractional_indexing import generate_key_between
+
+from sync.protocol import NOTIFICATION_KINDS
+
+
+def after_last(last: str | None) -> str:
+    """A position after `last` (the end of a column or of a project's statuses; first when None)."""
+    try:
+        return str(generate_key_between(last, None))
+    except Exception:  # a key the library cannot parse (made by another client): any longer string sorts after
+        return f"{last}V"
+
+
+def merge_labels(existing: Sequence[str], add: Iterable[str], remove: Iterable[str]) -> list[str]:
+    """Removals first, then additions in order, without repeats (a label in both ends up on)."""
+    removed = set(remove)
+    out = [label for label in existing if label not in removed]
+    for label in add:
+        if label not in out:
+            out.append(label)
+    return out
+
+
+def default_status(statuses: Iterable[tuple[str, str]]) -> str | None:
+    """Where a task without a status goes: the first `todo` status, else the first status (None when
+    there is none). `statuses` are a project's live (id, category) pairs by (position, id)."""
+    first: str | None = None
+    for status_id, category in statuses:
+        if category == "todo":
+            return str(status_id)
+        first = str(status_id) if first is None else first
+    return first
+
+
+def every_kind(kinds: Mapping[str, Any] | None) -> dict[str, bool]:
+    """Every notification kind, in protocol order, on unless `kinds` turns it off."""
+    return {kind: bool((kinds or {}).get(kind, True)) for kind in NOTIFICATION_KINDS}
+
+
+def merged_kinds(old: Mapping[str, Any], changes: Mapping[str, Any] | None) -> dict[str, bool]:
+    """`notification_pref.update`'s `kinds`: each kind its own field, so devices' switches merge."""
+    return every_kind({**old, **(changes or {})})
+
+
+def merged_muted(old: Iterable[str], add: Iterable[str], remove: Iterable[str]) -> list[str]:
+    """Muted projects after removals and then additions (a project in both ends up muted), sorted."""
+    removing = set(remove)
+    return sorted({pid for pid in old if pid not in removing} | set(add))
+
+
+def sorted_leads(leads: Iterable[int]) -> list[int]:
+    """`due_soon` leads without repeats, longest first."""
+    return sorted(set(leads), reverse=True)
+
+
+@functools.cache
+def zone_names() -> frozenset[str]:
+    """The IANA zones this machine's zone database holds ("localtime", the host's own setting, is none)."""
+    return frozenset(available_timezones()) - {"localtime"}
+
+
+def known_zone(name: str) -> bool:
+    """Whether `name` is an IANA time zone of this machine's zone database."""
+    return name in zone_names()
