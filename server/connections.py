@@ -103,8 +103,11 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         """uvicorn's answer to a request it cannot parse, in the protocol's error shape."""
         self._disarm()
         if self._oversized:
-            status, error = 431, error_object(
-                "headers_too_large", f"The request line and headers are over {self.limits.max_header_bytes} bytes."
+            status, error = (
+                431,
+                error_object(
+                    "headers_too_large", f"The request line and headers are over {self.limits.max_header_bytes} bytes."
+                ),
             )
         else:
             status, error = 400, error_object("malformed_request", "The server could not read this HTTP request.")
