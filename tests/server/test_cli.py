@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import re
@@ -36,6 +37,7 @@ class Process:
             stderr=subprocess.STDOUT,
             text=True,
             encoding="utf-8",
+            start_new_session=True,  # its own process group: close() ends the children it started too
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
@@ -78,8 +80,8 @@ class Process:
         assert code in (0, -signal.SIGTERM), f"exit {code}:\n" + self.output()
 
     def close(self) -> None:
-        if self.popen.poll() is None:
-            self.popen.kill()
+        with contextlib.suppress(ProcessLookupError):  # children left behind would hold the output pipe open
+            os.killpg(self.popen.pid, signal.SIGKILL)
         self.popen.wait()
         if self.popen.stdout is not None:
             self.popen.stdout.close()
@@ -182,8 +184,9 @@ def test_keel_demo_prints_the_url_and_sign_in(tmp_path: Path, processes: list[Pr
     env = {**FAST_HASHES, "XDG_DATA_HOME": str(data), "HOME": str(tmp_path)}
     demo = Process(["demo"], env=env)
     processes.append(demo)
-    url = demo.wait_for_line(r"Keel demo server: (http://127\.0\.0\.1:\d+)")[1]
-    sign_in_line = demo.wait_for_line(r"Demo sign-in: (\S+) / (\S+)")
+    # The console speaks the person's language (zh-CN where the system names none).
+    url = demo.wait_for_line(r"(?:Keel demo server: |Keel 演示服务器：)(http://127\.0\.0\.1:\d+)")[1]
+    sign_in_line = demo.wait_for_line(r"(?:Demo sign-in: |演示账号：)(\S+) / (\S+)")
     assert (sign_in_line[1], sign_in_line[2]) == (DEMO_EMAIL, DEMO_PASSWORD)
     assert httpx.get(url + "/api/v1/health", timeout=5).json()["status"] == "ok"
     with httpx.Client(base_url=url, timeout=10) as http:
