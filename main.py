@@ -17,7 +17,7 @@ def run_embedded() -> int:
     import flet as ft
 
     from app.main import ASSETS, App
-    from keel_cli._local import default_data_dir
+    from keel_local import default_data_dir
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     storage = os.environ.get("FLET_APP_STORAGE_DATA")

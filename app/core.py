@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from app import problems
-from keel_cli._local import STORE_FILE  # the same file `keel` (the CLI) uses in a data directory
 from sync.engine import Backoff, Progress, Remote, SyncEngine
 from sync.errors import ApiError, NetworkError, NotSignedIn, SyncError
 from sync.push import register_again
-from sync.store import Changes, Store
+from sync.session import OtherAccount, admit, end_session
+from sync.store import STORE_FILE, Changes, Store
 from sync.tokens import MemoryTokenStore, TokenStore
 
 log = logging.getLogger("keel.app")
@@ -187,14 +187,11 @@ class Core:
         except CredentialsError as exc:
             await remote.aclose()
             raise SignInError("keyring", str(exc)) from exc
-        if self.store.user_id not in (None, user["id"]) and self.store.pending_count():
-            with contextlib.suppress(SyncError):
-                await remote.logout()
+        try:
+            await admit(self.store, remote, server, user)  # the sign-in policy `keel login` shares
+        except OtherAccount as exc:
             await remote.aclose()
-            raise SignInError("other_account", str(self.store.account))
-        if self.store.user_id not in (None, user["id"]) or self.store.server_url not in (None, server):
-            self.store.reset_cache()
-        self.store.set_account(server, user["id"], user["email"])
+            raise SignInError("other_account", str(exc.account)) from exc
         await self._start(remote)
         with contextlib.suppress(SyncError):  # a device registers its push again at each sign-in (docs/push.md)
             await register_again(remote, self.store)
@@ -277,16 +274,10 @@ class Core:
         are dropped: the UI asks first."""
         remote, self.remote = self.remote, None
         await self._halt()
+        tokens = self.tokens if remote is None and self.signed_in else None  # no engine ran: forget the kept token
+        await end_session(self.store, remote, tokens, forget_data=True)
         if remote is not None:
-            with contextlib.suppress(SyncError):
-                await remote.logout()
             await remote.aclose()
-        elif self.signed_in:
-            server, account = self.store.server_url, self.store.account
-            assert server is not None and account is not None
-            with contextlib.suppress(SyncError):
-                self.tokens.delete(server, account)
-        self.store.sign_out()
         self._set_status(phase="signed_out", rows=0, total=None, error=None, pending=0, rejected=0)
 
     async def _halt(self) -> None:

@@ -41,7 +41,7 @@ def server_installed() -> bool:
 
 async def start_demo_server(*, fresh: bool = False) -> DemoServer:
     """Starts `keel server --demo` and waits until it answers its health check."""
-    from keel_cli import _wait_healthy, demo_server_command, free_port
+    from keel_local import demo_server_command, free_port, wait_healthy
 
     if not server_installed():
         raise DemoUnavailable("server dependencies missing")
@@ -49,7 +49,7 @@ async def start_demo_server(*, fresh: bool = False) -> DemoServer:
     url = f"http://{host}:{port}"
     command = demo_server_command(host, port, fresh=fresh, log_level="warning")
     process = subprocess.Popen(command, env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=subprocess.DEVNULL)
-    healthy = await asyncio.to_thread(_wait_healthy, url, process, 120.0)
+    healthy = await asyncio.to_thread(wait_healthy, url, process, 120.0)
     if not healthy:
         process.kill()
         raise DemoUnavailable(f"the demo server did not start (exit code {process.poll()})")

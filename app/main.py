@@ -323,8 +323,7 @@ def run(
 ) -> int:
     """Runs the app until its window closes (or, in the browser, until Ctrl-C)."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    from keel_cli import free_port
-    from keel_cli._local import default_data_dir  # the CLI's folder: the app and `keel` share a store
+    from keel_local import default_data_dir, free_port  # the CLI's folder too: the app and `keel` share a store
 
     app = App(data_dir or default_data_dir(), server=server, demo_url=demo_url)
     set_locale(app.load_prefs().locale)  # the console lines below, in the person's language

@@ -12,7 +12,7 @@ comes before that point can, and tests/build runs these same checks:
   again after it (the patched project is the one to ship);
 - `asset_problems`: the icon and splash sources, rendered for every platform by flet's generator;
 - `bundle_problems`: what the bundle holds (every top-level entry is packaged or excluded on purpose,
-  and no packaged module imports an excluded one).
+  `server` and `keel_cli` are left out, and no packaged module imports an excluded one).
 
 Each returns a list of problems, empty when all is well. Written against flet-cli 1.0.5 (pinned).
 """
@@ -43,12 +43,14 @@ TARGETS = ("linux", "macos", "windows", "apk", "aab", "ipa", "web")
 NATIVE_TARGETS = ("linux", "macos", "windows", "apk", "aab", "ipa")
 CONFIG_PLATFORMS = ("android", "ios", "macos", "windows", "linux", "web")
 REQUIRED_KEYS = ("org", "product", "company", "copyright", "bundle_id", "icon_background", "app.path", "app.module")
-REQUIRED_EXCLUDES = ("server", "tests", "bench", "docs")
+# keel_cli is the command line (server, demo, terminal client): the app reaches what it shares through
+# keel_local, and a bundle that held keel_cli would carry the server's launcher for nothing.
+REQUIRED_EXCLUDES = ("server", "keel_cli", "tests", "bench", "docs")
 # What a bundle carries from the app folder (everything else top-level is excluded on purpose).
-PACKAGED = ("app", "sync", "keel_cli", "assets", "main.py", "pyproject.toml", "README.md")
-# Scanned for imports of excluded folders. keel_cli is packaged for app.demo's helpers, which only run
-# where the server is installed; its `server` command never runs in a bundle.
-PACKAGED_PYTHON = ("app", "sync", "main.py")
+PACKAGED = ("app", "sync", "keel_local", "assets", "main.py", "pyproject.toml", "README.md")
+# Scanned for imports of excluded folders (server, keel_cli, ...): a packaged module importing one would
+# fail in the bundle.
+PACKAGED_PYTHON = ("app", "sync", "keel_local", "main.py")
 ANDROID_PERMISSIONS = (
     "android.permission.INTERNET",
     "android.permission.POST_NOTIFICATIONS",

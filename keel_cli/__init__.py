@@ -12,44 +12,17 @@ import argparse
 import contextlib
 import os
 import signal
-import socket
 import sys
-import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from keel_local import demo_database_url, free_port  # the leaf the app shares (keel_local)
 
 if TYPE_CHECKING:
     import subprocess
 
 __all__ = ["build_parser", "demo_database_url", "free_port", "main", "seed_demo_data", "server_settings"]
-
-DEMO_DATABASE = "keel-demo.db"
-HEALTH_PATH = "/api/v1/health"
-
-
-def data_dir() -> Path:
-    """Where the server keeps its files by default (the same folder as `server.settings.default_database_url`)."""
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("keel", "keel")) / "server"
-
-
-def demo_database_url(*, fresh: bool = False) -> str:
-    """The demo's own SQLite file, beside (never instead of) the real server database."""
-    folder = data_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / DEMO_DATABASE
-    if fresh:
-        for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-            leftover.unlink(missing_ok=True)
-    return f"sqlite:///{path}"
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -188,18 +161,6 @@ def run_demo_command(args: argparse.Namespace) -> int:
     return run_demo(args)
 
 
-def demo_server_command(host: str, port: int, *, fresh: bool = False, log_level: str | None = None) -> list[str]:
-    """`keel server --demo` on the demo's own database, as a command line (for `keel demo` and the app)."""
-    command = [sys.executable, "-m", "keel_cli", "server", "--demo", "--host", host, "--port", str(port)]
-    command += ["--database-url", demo_database_url(fresh=fresh)]
-    return command + (["--log-level", log_level] if log_level else [])
-
-
-def demo_client_dir() -> Path:
-    """The demo's app cache: beside, never instead of, the real client's data directory."""
-    return data_dir().parent / "demo-client"
-
-
 def run_app_command(args: argparse.Namespace) -> int:
     from app.main import run
 
@@ -236,24 +197,6 @@ def _child(command: list[str]) -> Iterator[subprocess.Popen[bytes]]:
                 child.kill()
                 child.wait()
         signal.signal(signal.SIGTERM, previous)
-
-
-def _wait_healthy(url: str, child: subprocess.Popen[bytes], timeout_s: float) -> bool:
-    import json
-    import urllib.request
-
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if child.poll() is not None:
-            return False
-        try:
-            with urllib.request.urlopen(url + HEALTH_PATH, timeout=2) as response:
-                if json.load(response).get("status") == "ok":
-                    return True
-        except (OSError, ValueError):  # URLError is an OSError
-            pass
-        time.sleep(0.1)
-    return False
 
 
 def _say(line: str) -> None:

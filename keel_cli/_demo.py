@@ -52,7 +52,7 @@ def port_free(port: int, host: str = "127.0.0.1") -> bool:
 def choose_port(saved: int | None, taken_key: str, host: str = "127.0.0.1") -> tuple[int, str | None]:
     """The remembered port when it is free, else a free one and the line that says why."""
     from app.i18n import t
-    from keel_cli import free_port
+    from keel_local import free_port
 
     if saved is not None and port_free(saved, host):
         return saved, None
@@ -84,7 +84,8 @@ def speak_the_persons_language(folder: Path) -> None:
 
 def run_demo(args: argparse.Namespace) -> int:
     from app.i18n import t
-    from keel_cli import _child, _say, _wait_healthy, demo_client_dir, demo_server_command
+    from keel_cli import _child, _say
+    from keel_local import demo_client_dir, demo_server_command, wait_healthy
     from server.demo import DEMO_EMAIL, DEMO_PASSWORD
 
     host, folder = "127.0.0.1", demo_client_dir()
@@ -116,7 +117,7 @@ def run_demo(args: argparse.Namespace) -> int:
             _say(t("demo.reused", url=url))
             return _run_app(args, url)
         with _child(demo_server_command(host, port, fresh=args.fresh)) as child:
-            if not _wait_healthy(url, child, timeout_s=120.0):
+            if not wait_healthy(url, child, timeout_s=120.0):
                 print(t("demo.failed"), file=sys.stderr)
                 return child.poll() or 1
             _say(t("demo.server", url=url))
@@ -132,7 +133,8 @@ def run_demo(args: argparse.Namespace) -> int:
 def _run_app(args: argparse.Namespace, url: str) -> int:
     """The app runs as a process of its own, like the server: Flet's web server takes over the
     signal handlers of the process it runs in, and `keel demo` must end both cleanly."""
-    from keel_cli import _child, demo_client_dir
+    from keel_cli import _child
+    from keel_local import demo_client_dir
 
     if args.api_only:
         return 0

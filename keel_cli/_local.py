@@ -15,10 +15,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from keel_local import default_data_dir
+
 if TYPE_CHECKING:
     from sync.store import Store
 
-STORE_FILE = "store.db"
 LOCK_FILE = "sync.lock"
 
 # Exit codes, besides 0 (done) and argparse's 2 (a command line it cannot read).
@@ -42,13 +43,6 @@ class CliError(Exception):
         self.exit_code = exit_code
 
 
-def default_data_dir() -> Path:
-    """The client's folder in the user data directory (the server's sits beside it), shared with `keel app`."""
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("keel", "keel")) / "client"
-
-
 def add_data_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(  # no explicit default: a parser's `argument_default` applies
         "--data-dir",
@@ -69,7 +63,7 @@ def data_dir_of(args: argparse.Namespace) -> Path:
 
 @contextlib.contextmanager
 def open_store(args: argparse.Namespace) -> Iterator[Store]:
-    from sync.store import Store
+    from sync.store import STORE_FILE, Store
 
     folder = data_dir_of(args)
     try:

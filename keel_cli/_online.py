@@ -100,7 +100,6 @@ def run_login(args: argparse.Namespace) -> int:
     folder = data_dir_of(args)
     with sync_lock(folder), open_store(args) as store:
         user = asyncio.run(_login(store, server, args.email, password, credentials, args.discard_unsynced))
-        store.set_account(server, user["id"], user["email"])
         from keel_cli._push import register_again_quietly  # clients register again at each sign-in (docs/push.md)
 
         register_again_quietly(store)
@@ -124,6 +123,7 @@ def _read_password(args: argparse.Namespace) -> str:
 async def _login(store: Store, server: str, email: str, password: str, credentials: Any, discard: bool) -> Any:
     from sync.engine import Remote
     from sync.errors import ApiError, SyncError
+    from sync.session import OtherAccount, admit
 
     async with Remote(server, credentials) as remote:
         try:
@@ -134,15 +134,13 @@ async def _login(store: Store, server: str, email: str, password: str, credentia
             raise CliError(f"Sign-in refused: {exc.message}", NOT_SIGNED_IN) from exc
         except SyncError as exc:
             raise explained(server, exc) from exc
-        unsynced = len(store.outbox())
-        if store.user_id not in (None, user["id"]) and unsynced and not discard:
-            # Another person's data dir: signing in would drop their queued changes.
-            with contextlib.suppress(Exception):
-                await remote.logout()
+        try:
+            await admit(store, remote, server, user, discard=discard)  # the sign-in policy the app shares
+        except OtherAccount as exc:  # another person's data dir: signing in would drop their queued changes
             raise CliError(
-                f"This data directory belongs to {store.account}, who has {unsynced} unsynced change(s). "
+                f"This data directory belongs to {exc.account}, who has {exc.unsynced} unsynced change(s). "
                 "Sync them first, use another --data-dir, or pass --discard-unsynced to drop them."
-            )
+            ) from exc
     return user
 
 
@@ -153,8 +151,7 @@ def run_logout(args: argparse.Namespace) -> int:
             print("Not signed in.")
             return 0
         server, account, unsynced = store.server_url, store.account, store.pending_count()
-        remote = _remote(store)
-    told = asyncio.run(_logout(remote))
+        told = asyncio.run(_logout(store, _remote(store)))
     print(f"Signed out of {server} ({account}) on this device.")
     if not told:
         print("The server could not be reached to end the session there; the token is forgotten here.", file=sys.stderr)
@@ -163,15 +160,11 @@ def run_logout(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _logout(remote: Remote) -> bool:
-    from sync.errors import SyncError
+async def _logout(store: Store, remote: Remote) -> bool:
+    from sync.session import end_session
 
-    async with remote:
-        try:
-            await remote.logout()  # forgets the keyring entry even when the server call fails
-        except SyncError:
-            return False
-    return True
+    async with remote:  # the keyring entry goes even when the server cannot be told; the outbox stays
+        return await end_session(store, remote, forget_data=False)
 
 
 # --- keel sync ------------------------------------------------------------------------------

@@ -9,14 +9,9 @@ from itertools import permutations
 from pathlib import Path
 
 import grimp
-import pytest
 
-ROOMS = ("app", "sync", "server", "keel_cli")
+ROOMS = ("app", "sync", "server", "keel_cli", "keel_local")
 ROOT = Path(__file__).resolve().parent.parent
-# The one door still open, closed by phase 2 of issue 11 (test_the_app_imports_neither_cli_nor_server):
-# app/core.py, main.py and demo.py take paths, ports and the demo server command from keel_cli, which
-# imports app.main back.
-KNOWN_DEBT = {("app", "keel_cli")}
 
 
 @functools.cache
@@ -32,7 +27,7 @@ def room_edges() -> set[tuple[str, str]]:
 
 
 def cycles(edges: set[tuple[str, str]]) -> list[list[str]]:
-    """Every elementary cycle of the rooms' graph (four nodes: a depth-first walk from each)."""
+    """Every elementary cycle of the rooms' graph (a handful of nodes: a depth-first walk from each)."""
     found: list[list[str]] = []
 
     def walk(path: list[str]) -> None:
@@ -50,7 +45,7 @@ def cycles(edges: set[tuple[str, str]]) -> list[list[str]]:
 
 
 def test_no_import_cycle_between_the_rooms() -> None:
-    assert cycles(room_edges() - KNOWN_DEBT) == []
+    assert cycles(room_edges()) == []
 
 
 def test_the_cycle_check_finds_a_cycle() -> None:
@@ -63,16 +58,30 @@ def lint_imports(*contracts: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
 
 
-def test_sync_and_the_server_keep_their_doors() -> None:
-    result = lint_imports("sync-door", "server-door")
+def test_sync_the_server_and_the_leaf_keep_their_doors() -> None:
+    result = lint_imports("sync-door", "server-door", "local-leaf")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="phase 2 of issue 11: app/core.py, main.py and demo.py still import keel_cli "
-    "(data_dir, STORE_FILE, free_port, _wait_healthy, demo_server_command); a leaf module will hold them",
-)
 def test_the_app_imports_neither_cli_nor_server() -> None:
     result = lint_imports("app-door")
     assert result.returncode == 0, result.stdout
+    assert not graph().find_shortest_chains(importer="app", imported="keel_cli", as_packages=True)
+
+
+def test_the_leaf_imports_nothing_of_keel() -> None:
+    """keel_local (paths, ports, health waits, the demo server's command) is shared by the app and the
+    command line, so it imports neither, nor anything else of Keel."""
+    assert graph().find_modules_directly_imported_by("keel_local") == set()
+
+
+def test_the_app_and_the_command_line_sign_in_and_out_through_one_policy() -> None:
+    """sync/session.py holds the policy (tests/sync/test_session.py); both doors to an account go through it."""
+    g = graph()
+    for importer in ("app.core", "keel_cli._online"):
+        assert g.direct_import_exists(importer=importer, imported="sync.session"), importer
+
+
+def test_the_reminders_runner_and_the_phones_scheduler_do_not_import_each_other() -> None:
+    g = graph()
+    assert g.find_shortest_chain(importer="app.reminders.mobile", imported="app.reminders.runner") is None

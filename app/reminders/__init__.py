@@ -39,8 +39,9 @@ from app.reminders.mobile import (
     reconcile,
 )
 from app.reminders.notifiers import Fanout, LocalNotifier, MobileNotifier, OsLocalNotifier, ToastNotifier
-from app.reminders.runner import CAP, RETRY_AFTER, Clock, ReminderRunner, SystemClock, batches
+from app.reminders.runner import RETRY_AFTER, Clock, ReminderRunner, SystemClock
 from app.reminders.schedule import (
+    CAP,
     KINDS,
     LATE,
     MATCH,
@@ -49,6 +50,7 @@ from app.reminders.schedule import (
     History,
     Plan,
     Reminder,
+    batches,
     defer,
     plan,
     quiet_end,

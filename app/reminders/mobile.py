@@ -31,8 +31,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from app.reminders.notifiers import MOBILE_TIMEOUT_S, MobileNotifier, MobileSend
-from app.reminders.runner import CAP, batches
-from app.reminders.schedule import Plan, Reminder, lead_key, parse_time, time_key
+from app.reminders.schedule import CAP, Plan, Reminder, batches, lead_key, parse_time, time_key
 from app.reminders.texts import summary_of, text_of
 
 log = logging.getLogger("keel.app.reminders")

@@ -10,18 +10,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from app.reminders.log import ReminderLog
+from app.reminders.mobile import os_slots
 from app.reminders.notifiers import LocalNotifier
 from app.reminders.schedule import (
     MATCH,
     SERVER_LEAD,
     Plan,
     Reminder,
+    batches,
     parse_time,
     plan,
     server_covers,
@@ -36,7 +38,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("keel.app.reminders")
 
-CAP = 3  # "due soon" reminders due at once beyond this become one summary (a first sync brings many)
 RETRY_AFTER = timedelta(minutes=5)  # a reminder nobody could show is tried again after this
 # The loop looks again at least this often, so a suspended laptop, a changed clock or a new zone is
 # noticed soon (asyncio's sleep runs on a monotonic clock that stops while the machine sleeps).
@@ -61,16 +62,6 @@ class SystemClock:
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
-
-
-def batches(due: Sequence[Reminder], cap: int = CAP) -> list[list[Reminder]]:
-    """How due reminders are shown: each on its own, but more than `cap` "due soon" ones at once
-    become one summary. A digest is always its own."""
-    digests = [[r] for r in due if r.kind == "overdue_digest"]
-    others = [r for r in due if r.kind != "overdue_digest"]
-    if len(others) > cap:
-        return [*digests, others]
-    return [*digests, *([r] for r in others)]
 
 
 class ReminderRunner:
@@ -234,7 +225,6 @@ class ReminderRunner:
         """Leaves the upcoming reminders of `current` (None: none) with the OS."""
         if self.os_scheduler is None:
             return
-        from app.reminders.mobile import os_slots  # it builds on this module
 
         try:
             slots = [] if current is None or zone is None else os_slots(current, tasks, zone=zone)

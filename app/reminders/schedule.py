@@ -35,7 +35,7 @@ The rules, in one place:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -52,6 +52,7 @@ LATE = timedelta(hours=1)
 # every minute (`reminder_interval_s`) and either clock may be a few minutes off.
 MATCH = timedelta(minutes=15)
 SERVER_LEAD = timedelta(hours=24)  # the server's KEEL_DUE_SOON_LEAD_S default
+CAP = 3  # "due soon" reminders due at once beyond this become one summary (a first sync brings many)
 
 
 @dataclass(frozen=True)
@@ -357,3 +358,13 @@ def snooze_until(
         zone = zone or settings.tz()
         return local_at(now.astimezone(zone).date() + timedelta(days=1), settings.morning, zone)
     raise ValueError(f"unknown snooze {choice!r}; choose one of {', '.join(SNOOZE_CHOICES)} or a time")
+
+
+def batches(due: Sequence[Reminder], cap: int = CAP) -> list[list[Reminder]]:
+    """How due reminders are shown: each on its own, but more than `cap` "due soon" ones at once
+    become one summary. A digest is always its own."""
+    digests = [[r] for r in due if r.kind == "overdue_digest"]
+    others = [r for r in due if r.kind != "overdue_digest"]
+    if len(others) > cap:
+        return [*digests, others]
+    return [*digests, *([r] for r in others)]

@@ -15,8 +15,11 @@ from sync.store._queries import BoardColumn, TaskDetail, TaskFilter
 from sync.store._schema import SCHEMA_VERSION
 from sync.store._store import Store
 
+STORE_FILE = "store.db"  # a data directory's store, the same file for the app and `keel`
+
 __all__ = [
     "SCHEMA_VERSION",
+    "STORE_FILE",
     "BoardColumn",
     "Changes",
     "Listener",

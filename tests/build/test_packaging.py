@@ -125,6 +125,7 @@ def test_the_bundle_holds_the_app_and_leaves_out_server_tests_bench_docs(check: 
     assert check.bundle_problems() == []
     excluded = check.lookup(check.flet_config(), "app.exclude")
     assert {"server", "tests", "bench", "docs"} <= set(excluded)
+    assert "keel_cli" in excluded and "keel_cli" not in check.PACKAGED  # the app needs no command line
 
 
 # --- the bundle's entry point -----------------------------------------------------------------------

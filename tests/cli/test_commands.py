@@ -132,6 +132,19 @@ def test_signing_in_as_someone_else_keeps_unsynced_changes(client: Any, api: Api
     assert len(outbox(keel)) == 1 and keel.ok("status", "--json").json()["account"] == "a@example.com"
 
 
+def test_signing_in_at_another_address_fetches_the_cache_again(client: Any, api: Api, server_url: str) -> None:
+    """The app's rule too (sync.session.admit): rows cached from one server address are never kept for another."""
+    keel, _, _ = signed_in(client, api, server_url)
+    keel.ok("tasks", "add", "--project", "APP", "还没同步")
+    assert keel.ok("status", "--json").json()["cursor"] > 0
+    elsewhere = server_url.replace("127.0.0.1", "localhost")
+    assert elsewhere != server_url
+    keel.login(elsewhere, "a@example.com")
+    assert keel.ok("status", "--json").json()["cursor"] == 0 and len(outbox(keel)) == 1  # the queued task stays
+    keel.ok("sync")
+    assert outbox(keel) == [] and keel.ok("status", "--json").json()["cursor"] > 0
+
+
 def test_logout_forgets_the_token_and_keeps_the_outbox(client: Any, api: Api, server_url: str) -> None:
     import keyring
 
