@@ -113,6 +113,7 @@ def PushToPhone() -> ft.Control:
             value=server.current,
             on_change=lambda e: setattr(server, "current", e.control.value or ""),
             helper=t("push.server_hint"),
+            helper_max_lines=3,  # one line cut the advice for mainland China short
             dense=True,
             disabled=busy,
             **typing(env),  # letter shortcuts stay off while the address is typed

@@ -137,3 +137,13 @@ def test_a_mention_opens_scrolled_to_its_comment(stack: dict[str, Any]) -> None:
     wait_for(on_screen, timeout=15)
     # (The mention inside it is a link drawn in the accent colour; Flutter's semantics tree merges a
     # markdown paragraph into one text, so tests/app/test_detail_state.py checks the link itself.)
+
+
+def test_a_label_chip_names_its_remove_button_in_the_language(stack: dict[str, Any]) -> None:
+    """Flutter's chip says "Delete" (English) on its remove button unless told; APP-1 has iOS and 推荐."""
+    page = stack["page"]
+    open_app_1(page)
+    visible(page.get_by_role("button", name="移除标签“iOS”", exact=True))
+    visible(page.get_by_role("button", name="移除标签“推荐”", exact=True))
+    assert page.get_by_role("button", name="Delete", exact=True).count() == 0
+    icon_button(page, "关闭（Esc）").click()

@@ -171,6 +171,7 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
         ft.Chip(
             label=ft.Text(label),
             on_delete=(lambda _, lb=label: store.update_task(task_id, labels_remove=[lb])) if editable else None,
+            delete_icon_tooltip=t("detail.label_remove", label=label),  # else Flutter's English "Delete"
         )
         for label in task["labels"]
     ]
