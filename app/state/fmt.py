@@ -88,6 +88,8 @@ def parse_local_date(text: str, zone: tzinfo | None = None) -> datetime | None:
     parts = [p for p in cleaned.split("-") if p]
     try:
         if len(parts) == 3:
+            if len(parts[0]) != 4:  # "026-12-06" is a typo (a lost keystroke), never the year 26
+                raise ValueError(text)
             day = date(int(parts[0]), int(parts[1]), int(parts[2]))
         elif len(parts) == 2:
             day = date(today.year, int(parts[0]), int(parts[1]))

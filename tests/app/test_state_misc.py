@@ -526,7 +526,9 @@ def test_parse_local_date_this_year(text: str) -> None:
     assert parse_local_date(text, SHANGHAI) == datetime(this_year, 11, 30, 18, 0, tzinfo=SHANGHAI)
 
 
-@pytest.mark.parametrize("text", ["2026-02-30", "13-01", "30", "tomorrow", "2026-11-30-1", "99999999999-1-1"])
+@pytest.mark.parametrize(
+    "text", ["2026-02-30", "13-01", "30", "tomorrow", "2026-11-30-1", "99999999999-1-1", "026-12-06 08:48", "26-12-06"]
+)
 def test_parse_local_date_refuses(text: str) -> None:
     with pytest.raises(ValueError, match="not a date"):
         parse_local_date(text, SHANGHAI)
