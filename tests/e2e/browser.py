@@ -148,26 +148,33 @@ FAST_HASHES = {"KEEL_ARGON2_TIME_COST": "1", "KEEL_ARGON2_MEMORY_KIB": "1024"}
 
 
 @contextlib.contextmanager
-def demo_stack(
-    tmp: Path, *, name: str = "app", width: int = 1440, height: int = 900, timezone_id: str | None = None
-) -> Iterator[dict[str, Any]]:
-    """A demo server, `keel app --web` signed in to nothing yet, and a chromium page on the app (in
-    the browser time zone `timezone_id`, else the machine's). Sign-in hashing is made cheap (the
-    processes inherit it) and restored afterwards."""
-    saved = {key: os.environ.get(key) for key in FAST_HASHES}
-    os.environ.update(FAST_HASHES)
+def environment(**values: str) -> Iterator[None]:
+    """Sets environment variables (the processes started meanwhile inherit them), restored afterwards."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
     try:
-        handles: dict[str, Any] = {}
-        with (
-            demo_server(tmp, handles) as server_url,
-            app_server(tmp, server_url, name=name) as url,
-            browser() as chromium,
-        ):
-            page = open_app(chromium, url, width, height, timezone_id)
-            yield {"server": server_url, "page": page, "tmp": tmp, **handles}
+        yield
     finally:
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+@contextlib.contextmanager
+def demo_stack(
+    tmp: Path, *, name: str = "app", width: int = 1440, height: int = 900, timezone_id: str | None = None
+) -> Iterator[dict[str, Any]]:
+    """A demo server, `keel app --web` signed in to nothing yet, and a chromium page on the app (in
+    the browser time zone `timezone_id`, else the machine's). Sign-in hashing is made cheap (the
+    processes inherit it) and restored afterwards."""
+    handles: dict[str, Any] = {}
+    with (
+        environment(**FAST_HASHES),
+        demo_server(tmp, handles) as server_url,
+        app_server(tmp, server_url, name=name) as url,
+        browser() as chromium,
+    ):
+        page = open_app(chromium, url, width, height, timezone_id)
+        yield {"server": server_url, "page": page, "tmp": tmp, **handles}

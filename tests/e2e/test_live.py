@@ -28,6 +28,7 @@ from tests.e2e.browser import (
     browser,
     chromium_missing,
     demo_server,
+    environment,
     named,
     open_app,
     process,
@@ -44,23 +45,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     if reason:
         missing(reason)
     tmp = tmp_path_factory.mktemp("live")
-    saved = {key: os.environ.get(key) for key in FAST_HASHES}
-    os.environ.update(FAST_HASHES)
-    try:
-        handles: dict[str, Any] = {}
-        with (
-            contextlib.ExitStack() as stack,
-            demo_server(tmp, handles) as server,
-            app_server(tmp, server) as url,
-            browser() as chromium,
-        ):
-            yield {"server": server, "url": url, "chromium": chromium, "tmp": tmp, "exit": stack, **handles}
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    handles: dict[str, Any] = {}
+    with (
+        environment(**FAST_HASHES),
+        contextlib.ExitStack() as stack,
+        demo_server(tmp, handles) as server,
+        app_server(tmp, server) as url,
+        browser() as chromium,
+    ):
+        yield {"server": server, "url": url, "chromium": chromium, "tmp": tmp, "exit": stack, **handles}
 
 
 def expect_text(page: Any, pattern: str, timeout: float = 20_000) -> Any:

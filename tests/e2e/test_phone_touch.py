@@ -5,8 +5,6 @@ show at once; and the list view sorts by its column headers."""
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import missing
-from tests.e2e.browser import FAST_HASHES, app_server, browser, chromium_missing, demo_server
+from tests.e2e.browser import FAST_HASHES, app_server, browser, chromium_missing, demo_server, environment
 from tests.e2e.test_app import api, server_rows, wait_for
 
 pytestmark = pytest.mark.timeout(600)
@@ -25,20 +23,6 @@ FIRST_COLUMN = "需求池"
 CARD = re.compile(r"^(APP-\d+) ")
 
 
-@contextlib.contextmanager
-def fast_hashes() -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in FAST_HASHES}
-    os.environ.update(FAST_HASHES)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     reason = chromium_missing()
@@ -46,7 +30,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         missing(reason)
     tmp: Path = tmp_path_factory.mktemp("touch")
     with (
-        fast_hashes(),
+        environment(**FAST_HASHES),
         demo_server(tmp) as server,
         app_server(tmp, server, name="touch") as url,
         browser() as chromium,

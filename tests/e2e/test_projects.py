@@ -5,8 +5,6 @@ the project with her role. Then a status in use refuses to be deleted, with the 
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 import time
 import uuid
@@ -17,7 +15,7 @@ import httpx
 import pytest
 
 from tests.conftest import missing
-from tests.e2e.browser import app_server, chromium_missing, demo_stack
+from tests.e2e.browser import app_server, chromium_missing, demo_stack, environment
 from tests.e2e.test_app import api, button, expect_text, icon_button, server_rows, wait_for
 
 pytestmark = pytest.mark.timeout(600)
@@ -33,20 +31,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         missing(reason)
     with demo_stack(tmp_path_factory.mktemp("projects"), name="owner") as parts:
         yield parts
-
-
-@contextlib.contextmanager
-def environment(**values: str) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def register(server: str, email: str, name: str) -> None:
