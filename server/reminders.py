@@ -4,10 +4,11 @@ with each recipient's preferences (their lead time, kinds turned off, projects m
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
@@ -24,6 +25,8 @@ from server.tables import statuses, tasks
 
 if TYPE_CHECKING:
     from server.deps import Services
+
+T = TypeVar("T")
 
 log = logging.getLogger("keel.reminders")
 
@@ -139,17 +142,29 @@ def _due_soon(ctx: Ctx, default_lead: timedelta) -> int:
     return sum(_remind(ctx, "due_soon", task, prefs) for task in page)
 
 
+async def finish_in_thread(fn: Callable[..., T], *args: Any) -> T:
+    """Runs `fn` in a worker thread. Cancelling waits for the thread to finish before it propagates,
+    so a shutdown never disposes of the database while the thread still holds a connection."""
+    work = asyncio.ensure_future(run_in_threadpool(fn, *args))
+    try:
+        return await asyncio.shield(work)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await work
+        raise
+
+
 async def reminder_loop(services: Services) -> None:
     lead = timedelta(seconds=services.settings.due_soon_lead_s)
     while True:
         try:
-            created, audience, cursor = await run_in_threadpool(
+            created, audience, cursor = await finish_in_thread(
                 run_reminders, services.db, utcnow(), lead, services.push.gateway
             )
             if created and services.db.sqlite:
                 services.broker.publish(audience, cursor)
             # Pushes held back by quiet hours that have ended (docs/push.md, *Quiet hours*).
-            await run_in_threadpool(release_deferred, services.db, utcnow(), services.push.gateway)
+            await finish_in_thread(release_deferred, services.db, utcnow(), services.push.gateway)
         except Exception:
             log.exception("the reminder scheduler failed; it will try again")
         await asyncio.sleep(services.settings.reminder_interval_s)
