@@ -23,8 +23,8 @@ from app.state.project_settings import (
     settings_view,
 )
 from app.ui.base import chip, text, typing, unsynced_mark, use_env, use_store
-from app.ui.project_members import MemberSection
 from app.ui.project_parts import notice, page, refusal_text, section, use_latest
+from app.ui.screens.project_members import MemberSection
 
 _ENTITIES = ("project", "member", "status", "task", "user")
 
