@@ -11,13 +11,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, get_args
 
 from app.i18n import t
+from sync.protocol import NotificationKind
 
 Row = Mapping[str, Any]
 
-KINDS = ("assigned", "mentioned", "commented", "status_changed", "due_soon", "overdue")
+KINDS: tuple[str, ...] = get_args(NotificationKind)
 REMINDERS = frozenset({"due_soon", "overdue"})  # the server's schedule sends them: no actor
 
 # Three pop-ups within ten seconds, then one summary per arrival: the first sync after a day

@@ -18,14 +18,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sync.protocol import MAX_LEAD_MIN, MAX_LEADS
+
 log = logging.getLogger("keel.app.reminders")
 
 DEFAULT_LEADS = (timedelta(hours=24), timedelta(hours=1))
 DEFAULT_DIGEST = time(9, 0)
 DEFAULT_QUIET = (time(22, 0), time(8, 0))
 DEFAULT_MORNING = time(9, 0)  # "snooze until tomorrow" goes off at this time
-MAX_LEADS = 5
-MAX_LEAD = timedelta(days=14)
+MAX_LEAD = timedelta(minutes=MAX_LEAD_MIN)
 
 
 @dataclass(frozen=True)

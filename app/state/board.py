@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, get_args
 
 from app.state.fmt import due_label, initials, local_zone
+from sync.protocol import Priority
 from sync.store import Store, TaskFilter
 
-PRIORITIES = ("urgent", "high", "medium", "low", "none")
+PRIORITIES: tuple[str, ...] = get_args(Priority)  # the protocol's order: most urgent first
 DUE_CHOICES = ("overdue", "today", "week", "none")
 
 CARD_HEIGHT = 120  # pixels, card and gap: the spacers are computed from it, so cards never grow

@@ -1,10 +1,11 @@
-"""Task detail: the edits a field change asks for, the subtask tick, and the activity list."""
+"""Task detail: what it shows (`detail_view`, read through one `use_store`), the edits a field change
+asks for, the subtask tick, and the activity list."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import Any
+from typing import Any, get_args
 
 from app.state.fmt import (
     END_OF_WORKING_DAY,
@@ -14,9 +15,14 @@ from app.state.fmt import (
     parse_local_date,
     parse_time,
 )
+from app.state.project_settings import ROLES, can_edit_tasks
+from sync.protocol import MAX_TITLE, TaskType
 from sync.store import Store, TaskFilter
 
-EDIT_ROLES = ("owner", "admin", "member")
+EDIT_ROLES = ROLES[:3]  # owner, admin, member: a viewer reads
+TASK_TYPES: tuple[str, ...] = get_args(TaskType)
+# The rows a detail shows: a commit touching any of them re-reads `detail_view`.
+DETAIL_ROWS = ("task", "comment", "watch", "status", "project", "member", "user", "task_event", "notification")
 BROWSER_DAY_SHIFT = timedelta(hours=13, minutes=30)  # see picked_day
 
 
@@ -40,7 +46,7 @@ def field_update(task: dict[str, Any], field: str, raw: Any, store: Store | None
         title = str(raw or "").strip()
         if not title:
             raise FieldError("detail.error.title_empty")
-        if len(title) > 500:
+        if len(title) > MAX_TITLE:
             raise FieldError("detail.error.title_long")
         return {} if title == task.get("title") else {"title": title}
     if field == "description":
@@ -199,22 +205,74 @@ def activity(store: Store, task_id: str) -> list[Activity]:
     comments. Without history (a server that writes none) it is rebuilt from what this device
     knows: its creation, its last update, and my notifications about it."""
     detail = store.task_detail(task_id)
-    if detail is None:
-        return []
-    task = detail.task
+    return [] if detail is None else _activity(store, detail.task, detail.comments)
+
+
+def _activity(store: Store, task: dict[str, Any], comments: list[dict[str, Any]]) -> list[Activity]:
+    task_id = task["id"]
     events = store.task_events(task_id)
     items = [Activity(e["at"], _event_kind(e, store.user_id), e["actor_id"]) for e in events]
     if not events and task.get("created_at"):
         items.append(Activity(task["created_at"], "created", task.get("reporter_id")))
     if not events and task.get("updated_at") and task.get("updated_at") != task.get("created_at"):
         items.append(Activity(task["updated_at"], "updated", None))
-    for comment in detail.comments:
+    for comment in comments:
         items.append(Activity(comment["created_at"], "commented", comment.get("author_id"), comment.get("body", "")))
     kinds = ("due_soon", "overdue") if events else ("assigned", "status_changed", "due_soon", "overdue")
     for note in store.notifications(limit=500):
         if note.get("task_id") == task_id and note["kind"] in kinds:
             items.append(Activity(note["created_at"], note["kind"], note.get("actor_id"), note.get("title") or ""))
     return sorted(items, key=lambda a: a.at or "", reverse=True)
+
+
+@dataclass(frozen=True)
+class DetailView:
+    """Everything the task detail draws, read at once (`detail_view`)."""
+
+    task: dict[str, Any]
+    subtasks: list[dict[str, Any]]
+    comments: list[dict[str, Any]]
+    watching: bool
+    editable: bool  # my role edits tasks, and the project is not archived
+    people: list[dict[str, Any]]  # the project's members, as users (the assignee menu, mentions)
+    names: dict[str, str]  # user id -> display name, of everyone I know
+    statuses: list[dict[str, Any]]
+    done_ids: frozenset[str]  # the statuses of the `done` category
+    parent: dict[str, Any] | None
+    activity: list[Activity]
+    me: str | None
+
+    @property
+    def done(self) -> bool:
+        return self.task["status_id"] in self.done_ids
+
+
+def detail_view(store: Store, task_id: str) -> DetailView | None:
+    """The task detail's rows, or None when the task is gone; the screen reads this through one
+    `use_store(..., DETAIL_ROWS, [task_id])` and nothing else of the store."""
+    detail = store.task_detail(task_id)
+    if detail is None:
+        return None
+    task = detail.task
+    project_id = task["project_id"]
+    role = store.role(project_id)
+    users = store.users()
+    member_ids = {m["user_id"] for m in store.members(project_id)}
+    statuses = store.statuses(project_id)
+    return DetailView(
+        task=task,
+        subtasks=detail.subtasks,
+        comments=detail.comments,
+        watching=detail.watching,
+        editable=can_edit(role) and can_edit_tasks(store.project(project_id), role),
+        people=[u for u in users if u["id"] in member_ids],
+        names={u["id"]: u["display_name"] for u in users},
+        statuses=statuses,
+        done_ids=frozenset(s["id"] for s in statuses if s["category"] == "done"),
+        parent=store.task(task["parent_id"]) if task.get("parent_id") else None,
+        activity=_activity(store, task, detail.comments),
+        me=store.user_id,
+    )
 
 
 def _event_kind(event: dict[str, Any], me: str | None) -> str:

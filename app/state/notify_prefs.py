@@ -1,5 +1,5 @@
 """What the notification settings offer and the store action each choice makes (the synced
-notification preferences, docs/protocol.md). Plain data; app.ui.notify_settings draws it."""
+notification preferences, docs/protocol.md). Plain data; app.ui.screens.notify_settings draws it."""
 
 from __future__ import annotations
 

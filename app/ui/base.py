@@ -34,6 +34,15 @@ PRIORITY_ICONS = {
 }
 
 
+def priority_icon(priority: str) -> Any:
+    """A priority's icon; one the protocol added after this map (no icon yet) gets a plain one."""
+    return PRIORITY_ICONS.get(priority, ft.Icons.REMOVE)
+
+
+def priority_color(priority: str) -> Any:
+    return PRIORITY_COLORS.get(priority, ft.Colors.GREY_400)
+
+
 @ft.observable
 @dataclass
 class Nav:
@@ -315,7 +324,7 @@ PHONE_LIST_WIDTHS = {"priority": 24, "key": 60, "status": 64, "assignee": 28, "d
 def _cell(card: Any, column: str, status: str | None, widths: dict[str, int]) -> ft.Control:
     width = widths.get(column)
     if column == "priority":
-        icon = ft.Icon(PRIORITY_ICONS[card.priority], size=16, color=PRIORITY_COLORS[card.priority])
+        icon = ft.Icon(priority_icon(card.priority), size=16, color=priority_color(card.priority))
         return ft.Container(icon, width=width, alignment=ft.Alignment.CENTER_LEFT)
     if column == "key":
         return text(
@@ -364,7 +373,7 @@ def _phone_task_row(card: Any, on_click: Any) -> ft.Control:
     color = ft.Colors.ERROR if card.overdue else ft.Colors.ON_SURFACE_VARIANT
     meta = ft.Row(
         [
-            ft.Icon(PRIORITY_ICONS[card.priority], size=14, color=PRIORITY_COLORS[card.priority]),
+            ft.Icon(priority_icon(card.priority), size=14, color=priority_color(card.priority)),
             text(card.key or t("card.unnumbered"), size=12, color=ft.Colors.ON_SURFACE_VARIANT),
             text(card.due or "", size=12, color=color),
             unsynced_mark(card.pending),

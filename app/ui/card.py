@@ -17,7 +17,7 @@ import flet as ft
 
 from app.i18n import t
 from app.state.board import CARD_HEIGHT, PHONE_CARD_HEIGHT, CardView
-from app.ui.base import FONT, PRIORITY_COLORS, PRIORITY_ICONS, avatar, chip, text, unsynced_mark, use_env
+from app.ui.base import FONT, avatar, chip, priority_color, priority_icon, text, unsynced_mark, use_env
 from app.ui.touch import FingerMove, LongPress
 
 COLUMN_WIDTH = 300
@@ -29,9 +29,9 @@ def _priority(card: CardView, tooltip: bool) -> ft.Control:
     name = t(f"priority.{card.priority}")
     # On a phone a long press lifts the card: no tooltip inside it may claim the press.
     return ft.Icon(
-        PRIORITY_ICONS[card.priority],
+        priority_icon(card.priority),
         size=16,
-        color=PRIORITY_COLORS[card.priority],
+        color=priority_color(card.priority),
         tooltip=name if tooltip else None,
         semantics_label=None if tooltip else name,
     )

@@ -12,8 +12,7 @@ from app.i18n import has, t
 from app.ui.base import text, use_env
 
 PAGE_WIDTH = 680  # a readable column on a wide screen
-NEW, SETTINGS = "project_new", "project_settings"  # Nav.screen values of these screens
-PARENT = {NEW: "home", SETTINGS: "board"}  # the navigation entry that stays selected
+NEW, SETTINGS = "project_new", "project_settings"  # Nav.screen values of these screens (app.ui.screens)
 
 
 def use_latest(initial: Any) -> tuple[Any, Callable[[Any], None], Any]:
@@ -28,11 +27,6 @@ def use_latest(initial: Any) -> tuple[Any, Callable[[Any], None], Any]:
         set_value(ref.current)
 
     return value, update, ref
-
-
-def nav_screen(screen: str) -> str:
-    """The rail or bottom-bar entry a screen belongs to."""
-    return PARENT.get(screen, screen)
 
 
 def page(title: str, on_back: Callable[[Any], None], controls: list[ft.Control], *, phone: bool) -> ft.Control:
@@ -106,16 +100,3 @@ def SettingsButton() -> ft.Control:
     """The way to the open project's settings (the board's header)."""
     env = use_env()
     return ft.IconButton(ft.Icons.TUNE, tooltip=t("projects.settings"), on_click=lambda _: env.nav.go(SETTINGS))
-
-
-def project_screen(screen: str) -> ft.Control | None:
-    """The content of a project screen (for the shell), or None for any other screen."""
-    if screen == NEW:
-        from app.ui.project_new import ProjectNew
-
-        return ProjectNew()
-    if screen == SETTINGS:
-        from app.ui.project_settings import ProjectSettings
-
-        return ProjectSettings()
-    return None

@@ -12,26 +12,18 @@ from app.core import SyncStatus
 from app.i18n import t
 from app.state.shortcuts import Context, Key, decide
 from app.ui.base import AppEnv, EnvContext, text, use_env, use_store
-from app.ui.board import Board
 from app.ui.detail import TaskDetail
-from app.ui.inbox import Inbox
-from app.ui.project_parts import nav_screen, project_screen
-from app.ui.screens import Home, Palette, Settings, SyncBadge, SyncPanel
-from app.ui.signin import FirstSync, SignIn
-
-SCREENS = ("home", "board", "inbox", "settings")
-ICONS = {
-    "home": (ft.Icons.HOME_OUTLINED, ft.Icons.HOME),
-    "board": (ft.Icons.VIEW_KANBAN_OUTLINED, ft.Icons.VIEW_KANBAN),
-    "inbox": (ft.Icons.NOTIFICATIONS_OUTLINED, ft.Icons.NOTIFICATIONS),
-    "settings": (ft.Icons.SETTINGS_OUTLINED, ft.Icons.SETTINGS),
-}
+from app.ui.palette import Palette
+from app.ui.screens import Screen, entries, entry_of, screen_of
+from app.ui.screens.signin import FirstSync, SignIn
+from app.ui.sync_status import SyncBadge, SyncPanel
 
 
-def _nav_icon(screen: str, selected: bool, unread: int) -> ft.Control:
-    icon = ft.Icon(ICONS[screen][1 if selected else 0])
-    if screen == "inbox" and unread:
-        icon.badge = ft.Badge(label=str(unread) if unread < 100 else "99+")
+def _nav_icon(screen: Screen, selected: bool, counts: dict[str, int]) -> ft.Control:
+    assert screen.icons is not None
+    icon = ft.Icon(screen.icons[1 if selected else 0])
+    if count := counts.get(screen.name):
+        icon.badge = ft.Badge(label=str(count) if count < 100 else "99+")
     return icon
 
 
@@ -40,7 +32,13 @@ def Shell(status: SyncStatus) -> ft.Control:
     env = use_env()
     nav = env.nav
     store = env.core.store
-    unread = use_store(store.unread_count, ("notification",), [])
+    places = entries(env.phone)
+    counted = [s for s in places if s.count is not None]
+    counts = use_store(
+        lambda: {s.name: s.count(store) for s in counted if s.count is not None},
+        tuple(sorted({row for s in counted for row in s.count_rows})),
+        [env.phone],
+    )
     first_project = use_store(
         lambda: (store.projects(include_archived=False) or [{"id": None}])[0]["id"], ("project",), []
     )
@@ -48,22 +46,15 @@ def Shell(status: SyncStatus) -> ft.Control:
         nav.project_id = first_project
 
     def select(index: int) -> None:
-        nav.task_id = None if SCREENS[index] != nav.screen else nav.task_id
-        nav.go(SCREENS[index])
+        chosen = places[index].name
+        nav.task_id = None if chosen != nav.screen else nav.task_id
+        nav.go(chosen)
 
-    if (project_page := project_screen(nav.screen)) is not None:  # new project, project settings
-        content: ft.Control = project_page
-    elif nav.screen == "home":
-        content = Home()
-    elif nav.screen == "board":
-        content = Board(key=f"board-{nav.project_id}")
-    elif nav.screen == "inbox":
-        content = Inbox()
-    else:
-        content = Settings()
-
+    content = screen_of(nav.screen).build(nav.project_id)  # the registry's screen (app.ui.screens)
     detail = TaskDetail(nav.task_id, env.phone, key=f"task-{nav.task_id}") if nav.task_id else None
-    index = SCREENS.index(nav_screen(nav.screen))
+    names = [s.name for s in places]
+    entry = entry_of(nav.screen)
+    index = names.index(entry) if entry in names else 0
     top = ft.Container(
         ft.Row(
             [
@@ -88,9 +79,9 @@ def Shell(status: SyncStatus) -> ft.Control:
             on_change=lambda e: select(int(e.control.selected_index)),
             destinations=[
                 ft.NavigationBarDestination(
-                    icon=_nav_icon(s, False, unread), selected_icon=_nav_icon(s, True, unread), label=t(f"nav.{s}")
+                    icon=_nav_icon(s, False, counts), selected_icon=_nav_icon(s, True, counts), label=t(s.label_key)
                 )
-                for s in SCREENS
+                for s in places
             ],
         )
         layout: ft.Control = ft.Column([ft.Container(body, expand=True), bar], spacing=0, expand=True)
@@ -101,9 +92,9 @@ def Shell(status: SyncStatus) -> ft.Control:
             label_type=ft.NavigationRailLabelType.ALL,
             destinations=[
                 ft.NavigationRailDestination(
-                    icon=_nav_icon(s, False, unread), selected_icon=_nav_icon(s, True, unread), label=t(f"nav.{s}")
+                    icon=_nav_icon(s, False, counts), selected_icon=_nav_icon(s, True, counts), label=t(s.label_key)
                 )
-                for s in SCREENS
+                for s in places
             ],
             min_width=80,
         )

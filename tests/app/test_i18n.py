@@ -97,7 +97,7 @@ def test_every_key_prefix_in_the_code_has_keys() -> None:
         ("home.group.", GROUPS),
         ("role.", (*EDIT_ROLES, "viewer")),
         ("activity.", ("created", "updated", "commented", "assigned", "status_changed", "due_soon", "overdue")),
-        # The status bar says "syncing" for "bootstrapping" (app.ui.screens.status_text).
+        # The status bar says "syncing" for "bootstrapping" (app.ui.sync_status.status_text).
         ("sync.", ("signed_out", "syncing", "online", "offline", "ended")),
     ],
 )

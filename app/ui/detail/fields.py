@@ -89,14 +89,13 @@ def DateField(task: dict[str, Any], field: str, label: str, editable: bool, save
 
 
 @ft.component
-def ParentField(task: dict[str, Any], editable: bool, save: Save) -> ft.Control:
+def ParentField(task: dict[str, Any], parent: dict[str, Any] | None, editable: bool, save: Save) -> ft.Control:
     """The parent task as a chip; "change" opens a search over the project's tasks by key or title
     (never the task itself or one of its subtasks), "remove" makes it a top-level task again."""
     env = use_env()
     store = env.core.store
     searching, set_searching = ft.use_state(False)
     query, set_query = ft.use_state("")
-    parent = store.task(task["parent_id"]) if task.get("parent_id") else None
     choices = parent_candidates(store, task, query) if searching else []
 
     def choose(choice: ParentChoice) -> None:

@@ -15,15 +15,13 @@ import flet as ft
 
 from app.i18n import t
 from app.state.board import PRIORITIES
-from app.state.detail import FieldError, activity, can_edit, field_update, tick_status
+from app.state.detail import DETAIL_ROWS, TASK_TYPES, FieldError, detail_view, field_update, tick_status
 from app.state.fmt import due_label, relative_time
-from app.state.project_settings import can_edit_tasks
-from app.ui.base import PRIORITY_COLORS, PRIORITY_ICONS, Entry, chip, text, typing, use_env, use_store
+from app.ui.base import Entry, chip, priority_color, priority_icon, text, typing, use_env, use_store
 from app.ui.detail.comments import Comment, CommentBox, comment_key
 from app.ui.detail.fields import DateField, ParentField
 from app.ui.detail.parts import Description, Snooze
 
-TYPES = ("task", "requirement", "bug", "ticket")
 SCROLL_SETTLE_S = 0.3  # the client lays the thread out before it can scroll to a comment in it
 
 
@@ -34,7 +32,7 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
     error, set_error = ft.use_state("")
     tab, set_tab = ft.use_state("comments")
     body_ref: ft.Ref[ft.Column] = ft.use_ref(ft.Ref).current
-    detail = use_store(lambda: store.task_detail(task_id), ("task", "comment", "watch", "status"), [task_id])
+    detail = use_store(lambda: detail_view(store, task_id), DETAIL_ROWS, [task_id])  # all it reads of the store
     focus = env.nav.comment_id
 
     def scroll_to_comment() -> None:
@@ -56,12 +54,8 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
         )
     task = detail.task
     project_id = task["project_id"]
-    role = store.role(project_id)
-    editable = can_edit(role) and can_edit_tasks(store.project(project_id), role)  # not in an archived project
-    people = [p for p in store.users() if any(m["user_id"] == p["id"] for m in store.members(project_id))]
-    names = {p["id"]: p["display_name"] for p in store.users()}
-    statuses = store.statuses(project_id)
-    done_ids = {s["id"] for s in statuses if s["category"] == "done"}
+    editable, people, names = detail.editable, detail.people, detail.names
+    statuses, done_ids = detail.statuses, detail.done_ids
     now = datetime.now().astimezone()
     phone = full_screen
 
@@ -141,13 +135,13 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
     snoozable = (
         env.reminders is not None
         and task.get("due_at") is not None
-        and task.get("assignee_id") == store.user_id
-        and task["status_id"] not in done_ids
+        and task.get("assignee_id") == detail.me
+        and not detail.done
     )
-    badge = due_label(task.get("due_at"), now, done=task["status_id"] in done_ids)
+    badge = due_label(task.get("due_at"), now, done=detail.done)
     header = ft.Row(
         [
-            ft.Icon(PRIORITY_ICONS[task["priority"]], color=PRIORITY_COLORS[task["priority"]]),
+            ft.Icon(priority_icon(task["priority"]), color=priority_color(task["priority"])),
             text(task.get("key") or t("card.unnumbered"), color=ft.Colors.ON_SURFACE_VARIANT),
             chip(badge[0], ft.Colors.RED_50 if badge[1] else None, ft.Colors.RED_700 if badge[1] else None)
             if badge
@@ -196,7 +190,9 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
     priority_row = field_row(
         t("detail.priority"), dropdown("priority", task["priority"], [(p, t(f"priority.{p}")) for p in PRIORITIES])
     )
-    type_row = field_row(t("detail.type"), dropdown("type", task.get("type"), [(k, t(f"type.{k}")) for k in TYPES]))
+    type_row = field_row(
+        t("detail.type"), dropdown("type", task.get("type"), [(k, t(f"type.{k}")) for k in TASK_TYPES])
+    )
     estimate_row = field_row(
         t("detail.estimate"),
         ft.TextField(
@@ -209,7 +205,9 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
             expand=True,
         ),
     )
-    parent_row = field_row(t("detail.parent"), ParentField(task, editable, save, key=f"parent-{task_id}"), top=True)
+    parent_row = field_row(
+        t("detail.parent"), ParentField(task, detail.parent, editable, save, key=f"parent-{task_id}"), top=True
+    )
     start_row, due_row = date_row("start_at", t("detail.start")), date_row("due_at", t("detail.due"))
     if phone:
         order = [status_row, assignee_row, due_row, priority_row, start_row, type_row]
@@ -261,7 +259,7 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
                 ),
             ]
         )
-        for a in activity(store, task_id)
+        for a in detail.activity
     ]
     lower = ft.Column(
         [

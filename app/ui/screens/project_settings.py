@@ -23,8 +23,9 @@ from app.state.project_settings import (
     settings_view,
 )
 from app.ui.base import chip, text, typing, unsynced_mark, use_env, use_store
-from app.ui.project_members import MemberSection
 from app.ui.project_parts import notice, page, refusal_text, section, use_latest
+from app.ui.screens.project_members import MemberSection
+from sync.protocol import MAX_NAME
 
 _ENTITIES = ("project", "member", "status", "task", "user")
 
@@ -135,8 +136,8 @@ def StatusRow(line: StatusLine, index: int, lines: list[StatusLine], editable: b
         on_submit=rename,
         dense=True,
         expand=True,
-        max_length=200,
-        counter=ft.Container(),  # the 200 limit is enforced, its counter would only add noise
+        max_length=MAX_NAME,
+        counter=ft.Container(),  # the limit is enforced, its counter would only add noise
     )
     tools = [
         ft.IconButton(

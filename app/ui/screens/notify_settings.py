@@ -14,7 +14,7 @@ from app.reminders import lead_text
 from app.state import notify_prefs as np
 from app.state.home import my_projects
 from app.ui.base import text, use_env, use_store
-from app.ui.push_settings import PushToPhone
+from app.ui.screens.push_settings import PushToPhone
 
 ENTITIES = ("notification_pref", "project", "member")
 

@@ -1,0 +1,92 @@
+"""The screens, one module each, and their registry: one `Screen` line per screen.
+
+The shell draws whichever screen `Nav.screen` names and builds its navigation (the rail on a
+desktop, the bar on a phone) from the lines that have icons. A new screen is one module here and
+one line in `SCREENS` (docs/architecture.md, "Adding a screen").
+
+Parts of a screen that are modules of their own sit beside it (`notify_settings` and
+`push_settings` are sections of `settings`, `project_members` of `project_settings`); sign-in and
+the first sync (`signin`) come before the shell, so `app.ui.shell.Root` chooses them, not the registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import flet as ft
+
+from app.ui.screens import board, home, inbox, project_new, project_settings, settings
+
+
+@dataclass(frozen=True)
+class Screen:
+    """One screen: `name` is its `Nav.screen` value.
+
+    component: the Flet component drawn as the shell's content (no arguments).
+    icons: (outlined, selected) icons of its navigation entry; None for a screen reached from
+        another one (a button, a link), which then names the entry that stays selected as `parent`.
+    label: the catalogue key of the entry's label (default `nav.<name>`).
+    per_project: drawn afresh for each open project (a board, a chart of the project's tasks).
+    count: a number on the entry's icon (the inbox's unread), read from the store, and the
+        entities whose changes may change it.
+    phone, desktop: where it is offered (a screen missing from a layout has no entry there).
+    """
+
+    name: str
+    component: Callable[[], ft.Control]
+    icons: tuple[Any, Any] | None = None
+    label: str | None = None
+    parent: str | None = None
+    per_project: bool = False
+    count: Callable[[Any], int] | None = None
+    count_rows: tuple[str, ...] = ()
+    phone: bool = True
+    desktop: bool = True
+
+    @property
+    def label_key(self) -> str:
+        return self.label or f"nav.{self.name}"
+
+    def offered(self, phone: bool) -> bool:
+        return self.phone if phone else self.desktop
+
+    def build(self, project_id: str | None) -> ft.Control:
+        if self.per_project:
+            return self.component(key=f"{self.name}-{project_id}")  # type: ignore[call-arg]
+        return self.component()
+
+
+SCREENS: tuple[Screen, ...] = (
+    Screen("home", home.Home, (ft.Icons.HOME_OUTLINED, ft.Icons.HOME)),
+    Screen("board", board.Board, (ft.Icons.VIEW_KANBAN_OUTLINED, ft.Icons.VIEW_KANBAN), per_project=True),
+    Screen(
+        "inbox",
+        inbox.Inbox,
+        (ft.Icons.NOTIFICATIONS_OUTLINED, ft.Icons.NOTIFICATIONS),
+        count=lambda store: store.unread_count(),
+        count_rows=("notification",),
+    ),
+    Screen("settings", settings.Settings, (ft.Icons.SETTINGS_OUTLINED, ft.Icons.SETTINGS)),
+    Screen("project_new", project_new.ProjectNew, parent="home"),
+    Screen("project_settings", project_settings.ProjectSettings, parent="board"),
+)
+
+BY_NAME = {s.name: s for s in SCREENS}
+FALLBACK = SCREENS[0]  # a name nobody registered (an old link): home
+
+
+def screen_of(name: str) -> Screen:
+    return BY_NAME.get(name, FALLBACK)
+
+
+def entries(phone: bool) -> list[Screen]:
+    """The navigation's entries in this layout, in registry order."""
+    return [s for s in SCREENS if s.icons is not None and s.offered(phone)]
+
+
+def entry_of(name: str) -> str:
+    """The navigation entry a screen belongs to: its own, or its parent's."""
+    screen = screen_of(name)
+    return screen.parent or screen.name
