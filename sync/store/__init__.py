@@ -11,9 +11,11 @@ prefs = store.notification_prefs()  # my row, or the defaults
 
 from sync.store._base import Changes, Listener, immediate
 from sync.store._outbox import OutboxEntry, Rejection, lmid_verdict
-from sync.store._queries import BoardColumn, TaskDetail, TaskFilter
 from sync.store._schema import SCHEMA_VERSION
 from sync.store._store import Store
+from sync.store.families.projects import local_status_id
+from sync.store.families.task_lists import BoardColumn, TaskFilter
+from sync.store.families.tasks import TaskDetail
 
 STORE_FILE = "store.db"  # a data directory's store, the same file for the app and `keel`
 
@@ -30,4 +32,5 @@ __all__ = [
     "TaskFilter",
     "immediate",
     "lmid_verdict",
+    "local_status_id",
 ]

@@ -15,7 +15,7 @@ from typing import Any, Self
 
 from sync.ids import now_iso
 from sync.store import _schema as schema
-from sync.store._optimistic import Touched
+from sync.store._family import Touched
 from sync.store._replay import by_entity, clear_cache
 
 log = logging.getLogger("keel.store")

@@ -15,20 +15,17 @@ from sync.errors import InvalidMutation, SyncError
 from sync.ids import now_iso
 from sync.protocol import MUTATION_ARGS
 from sync.store import _schema as schema
-from sync.store._actions import Actions
 from sync.store._base import Changes, StoreBase
-from sync.store._optimistic import Touched, apply_recorded, ranges_written
+from sync.store._family import Touched, ranges_written
+from sync.store._optimistic import apply_recorded
 from sync.store._outbox import OutboxEntry, Rejection, entry_of, lmid_verdict, rejection_of
-from sync.store._prefs import update_problem
-from sync.store._queries import Queries
 from sync.store._replay import clear_cache, effects_of, purge_project, rebase, replay, touched_of, view_ranges
 from sync.store._rows import encode, upsert_sql
+from sync.store.families import CHECKS, Families
+from sync.store.families.people import forget_strangers
 
-# Rules of the server's that the protocol models cannot express, checked before anything is written.
-_CHECKS = {"notification_pref.update": update_problem}
 
-
-class Store(StoreBase, Queries, Actions):
+class Store(StoreBase, Families):
     """The cache the UI renders from. Use it from one thread (the app's event loop); other
     processes may open the same file (WAL), but only one should run a sync engine on it."""
 
@@ -43,7 +40,7 @@ class Store(StoreBase, Queries, Actions):
             clean = model.model_validate(args).model_dump(mode="json", exclude_unset=True)
         except ValidationError as exc:
             raise InvalidMutation(f"invalid {name}: {exc.errors(include_url=False)}") from None
-        problem = _CHECKS[name](clean) if name in _CHECKS else None
+        problem = CHECKS[name](clean) if name in CHECKS else None
         if problem is not None:
             raise InvalidMutation(f"invalid {name}: {problem}")
         me = self.user_id
@@ -172,7 +169,7 @@ class Store(StoreBase, Queries, Actions):
                 touched |= gone
                 ranges |= {("w:statuses", str(project_id))} | {("w:of_task", i) for e, i in gone if e == "task"}
             if not page.get("has_more", False):
-                touched |= self._forget_strangers()
+                touched |= forget_strangers(self.conn, self.user_id or "")
             lmid = int(page.get("last_mutation_id", 0))
             reset: Touched = set()
             for row in self.conn.execute("SELECT touched FROM outbox WHERE mutation_id <= ?", (lmid,)):
@@ -187,24 +184,6 @@ class Store(StoreBase, Queries, Actions):
         changes = Changes.of(touched, outbox=acknowledged > 0, source="pull")
         self._emit(changes)
         return changes
-
-    def _forget_strangers(self) -> Touched:
-        """Drops the user rows of people who no longer share a project with us.
-
-        A user row is visible only while a project is shared (PROTOCOL.md), but losing that sends no
-        tombstone: the row itself did not change. At the end of a pull (a page without `has_more`,
-        never mid-bootstrap, where a member row may come a page after its user row) the base holds
-        every member row we may see, so any other user but ourselves is a stranger now.
-        """
-        rows = self.conn.execute(
-            "SELECT id FROM base_user WHERE id != ? AND id NOT IN (SELECT user_id FROM base_member)",
-            (self.user_id or "",),
-        ).fetchall()
-        ids = [(str(r["id"]),) for r in rows]
-        if ids:
-            self.conn.executemany("DELETE FROM base_user WHERE id = ?", ids)
-            self.conn.executemany("DELETE FROM user WHERE id = ?", ids)
-        return {("user", i) for (i,) in ids}
 
     def server_lmid_ahead(self, server_lmid: int) -> bool:
         return lmid_verdict(server_lmid, last_issued=self.last_issued, first_unanswered=None) == "new_client"
