@@ -28,7 +28,7 @@ from sync.engine import Backoff, Progress, Remote, SyncEngine
 from sync.errors import ApiError, NetworkError, NotSignedIn, SyncError
 from sync.push import register_again
 from sync.session import OtherAccount, admit, end_session
-from sync.store import STORE_FILE, Changes, Store
+from sync.store import STORE_FILE, AppStore, Changes, Store
 from sync.tokens import MemoryTokenStore, TokenStore
 
 log = logging.getLogger("keel.app")
@@ -92,7 +92,8 @@ class Core:
     def __init__(self, data_dir: Path, *, tokens: TokenStore | None = None) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.data_dir = data_dir
-        self.store = Store.open(data_dir / STORE_FILE)
+        self._store = Store.open(data_dir / STORE_FILE)  # both faces: the engine and the sign-in policy get it
+        self.store: AppStore = self._store  # the app's face: queries, actions, subscription
         self._tokens = tokens
         self.remote: Remote | None = None
         self.engine: SyncEngine | None = None
@@ -188,13 +189,13 @@ class Core:
             await remote.aclose()
             raise SignInError("keyring", str(exc)) from exc
         try:
-            await admit(self.store, remote, server, user)  # the sign-in policy `keel login` shares
+            await admit(self._store, remote, server, user)  # the sign-in policy `keel login` shares
         except OtherAccount as exc:
             await remote.aclose()
             raise SignInError("other_account", str(exc.account)) from exc
         await self._start(remote)
         with contextlib.suppress(SyncError):  # a device registers its push again at each sign-in (docs/push.md)
-            await register_again(remote, self.store)
+            await register_again(remote, self._store)
 
     async def resume(self) -> bool:
         """Starts syncing the account this data directory was signed in to, if its token is still
@@ -219,9 +220,9 @@ class Core:
         if previous is not None and previous is not remote:
             await previous.aclose()  # signing in again (the server ended the sign-in): free its sockets
         self.remote = remote
-        engine = SyncEngine(self.store, remote, reconnect=RECONNECT)
+        engine = SyncEngine(self._store, remote, reconnect=RECONNECT)
         self.engine = engine
-        bootstrapping = self.store.cursor == 0
+        bootstrapping = engine.bootstrapping
         self._set_status(phase="bootstrapping" if bootstrapping else "syncing", rows=0, total=None, error=None)
 
         def on_state(state: str) -> None:
@@ -275,7 +276,7 @@ class Core:
         remote, self.remote = self.remote, None
         await self._halt()
         tokens = self.tokens if remote is None and self.signed_in else None  # no engine ran: forget the kept token
-        await end_session(self.store, remote, tokens, forget_data=True)
+        await end_session(self._store, remote, tokens, forget_data=True)
         if remote is not None:
             await remote.aclose()
         self._set_status(phase="signed_out", rows=0, total=None, error=None, pending=0, rejected=0)

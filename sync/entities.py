@@ -3,7 +3,7 @@
 Pure (pydantic models and dataclasses, no I/O), so the server imports it beside `sync.protocol`.
 Everything that must know every entity is derived from `REGISTRY`: the server's feed bodies and
 scopes (server/feed.py), the cache's tables and JSON/boolean columns (sync/store/_schema.py), the
-purge by project and the replay ranges (sync/store/_replay.py, _optimistic.py). Adding an entity
+purge by project and the replay ranges (sync/store/_replay.py, _family.py). Adding an entity
 is one `Entity(...)` line here plus its row model (docs/architecture.md walks through the rest).
 """
 
@@ -40,7 +40,7 @@ class Entity:
     # the field names a row of that entity, whose `project_id` is the project.
     project_key: str | None = "project_id"
     via: str | None = None
-    # Ranges of the optimistic replay (sync/store/_optimistic.py): (range, field holding its key).
+    # Ranges of the optimistic replay (sync/store/_family.py): (range, field holding its key).
     ranges: tuple[tuple[str, str], ...] = ()
 
     @property

@@ -12,8 +12,7 @@ from typing import Any, get_args
 from fractional_indexing import generate_key_between, generate_n_keys_between
 
 from sync.protocol import Role, StatusCategory
-from sync.store import Rejection, Store
-from sync.store._optimistic import local_status_id
+from sync.store import Rejection, Store, local_status_id
 
 ROLES: tuple[str, ...] = get_args(Role)  # owner, admin, member, viewer: most rights first
 CATEGORIES: tuple[str, ...] = get_args(StatusCategory)

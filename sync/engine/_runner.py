@@ -19,7 +19,7 @@ from sync.engine._decide import Backoff, Progress, answered_up_to, plan_out_of_o
 from sync.engine._remote import Remote
 from sync.errors import CursorExpired, NetworkError, NotSignedIn, OutOfOrder, ServerError, SyncError
 from sync.protocol import DEFAULT_PULL_LIMIT, MAX_MUTATIONS_PER_PUSH, MAX_PULL_LIMIT
-from sync.store import Changes, Rejection, Store
+from sync.store import EngineStore, Rejection
 
 log = logging.getLogger("keel.sync")
 T = TypeVar("T")
@@ -42,7 +42,7 @@ class SyncReport:
 class SyncEngine:
     def __init__(
         self,
-        store: Store,
+        store: EngineStore,
         remote: Remote,
         *,
         backoff: Backoff | None = None,
@@ -75,6 +75,11 @@ class SyncEngine:
         self.state = "idle"
         self.on_state: Callable[[str], None] | None = None
         self._lock = asyncio.Lock()  # one sync (so one push) in flight per engine
+
+    @property
+    def bootstrapping(self) -> bool:
+        """Whether the next pull is a bootstrap: the store has no cursor yet."""
+        return self.store.cursor == 0
 
     def _set_state(self, state: str) -> None:
         if state != self.state:
@@ -154,7 +159,7 @@ class SyncEngine:
             await self._pull_all(report, on_progress)
 
     async def _pull_all(self, report: SyncReport, on_progress: ProgressCallback | None) -> None:
-        bootstrap = self.store.cursor == 0
+        bootstrap = self.bootstrapping
         rows = 0
         expired_once = False
         while True:
@@ -193,11 +198,7 @@ class SyncEngine:
         wake = asyncio.Event()
         wake.set()
 
-        def on_change(changes: Changes) -> None:
-            if changes.outbox and changes.source == "local":
-                wake.set()
-
-        unsubscribe = self.store.subscribe(on_change)
+        unsubscribe = self.store.on_local_edit(wake.set)
         listener = asyncio.create_task(self._listen(wake, stop))
         attempt = 0
         try:

@@ -1,5 +1,6 @@
-"""The store's foundation: the SQLite file (WAL), its schema and version, the sync state kept in
-`meta` (client_id, cursor, last_mutation_id, server, user), transactions, and change listeners.
+"""The store's foundation, under both faces: the SQLite file (WAL), its schema and version, the
+sync state kept in `meta` (client_id, cursor, last_mutation_id, server, user), transactions and
+change listeners. Nothing here is public but `open`: each face says what its callers may use.
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
-from sync.ids import now_iso
 from sync.store import _schema as schema
-from sync.store._optimistic import Touched
-from sync.store._replay import by_entity, clear_cache
+from sync.store._family import Touched
+from sync.store._replay import by_entity
 
 log = logging.getLogger("keel.store")
 
@@ -84,7 +84,8 @@ Listener = Callable[[Changes], None]
 
 
 class StoreBase:
-    """The file, its schema, the sync state in `meta`, transactions and listeners."""
+    """The file, its schema, the sync state in `meta`, transactions and listeners: private, shared
+    by the app face (`_app_face`) and the engine face (`_engine_face`)."""
 
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:
         self.conn = conn
@@ -102,13 +103,10 @@ class StoreBase:
         conn.execute("PRAGMA busy_timeout = 10000")
         return cls(conn, str(path))
 
-    def close(self) -> None:
-        self.conn.close()
-
     # --- schema ---------------------------------------------------------------------------
 
     def _prepare(self) -> None:
-        with self.transaction():
+        with self._transaction():
             tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             version = None
             if "meta" in tables:
@@ -128,8 +126,8 @@ class StoreBase:
             if self._meta("derived") != "ready":
                 self._build_derived()
         small = self.conn.execute("SELECT count(*) FROM (SELECT 1 FROM task LIMIT ?)", (_SMALL + 1,)).fetchone()[0]
-        if not self.search_ready and small <= _SMALL:
-            self.build_search()  # a big cache whose index was cut short fills it on the next sync
+        if not self._search_ready() and small <= _SMALL:
+            fill_search(self.conn)  # a big cache whose index was cut short fills it on the next sync
 
     def _drop_cache_tables(self, tables: set[str]) -> None:
         """A cache from another schema version: drop everything but the outbox, rejections and meta."""
@@ -147,35 +145,13 @@ class StoreBase:
             self.conn.execute(statement)
         self._set_meta("derived", "ready")
 
-    # --- the search index, built after the board ------------------------------------------
-
-    @property
-    def search_ready(self) -> bool:
-        """Whether the trigram index covers every task (until then `search` falls back to LIKE)."""
+    def _search_ready(self) -> bool:
         return self._meta("fts_upto") == str(schema.SEARCH_DONE)
-
-    def build_search(self, chunk: int = SEARCH_CHUNK) -> None:
-        """Fills the search index on this connection, a short transaction per `chunk` tasks."""
-        fill_search(self.conn, chunk)
-
-    def build_search_detached(self, chunk: int = SEARCH_CHUNK) -> None:
-        """Fills the search index on a connection of its own: safe to run in another thread while
-        this store's connection keeps serving the UI (local writes wait at most one chunk)."""
-        if self.path == ":memory:":
-            self.build_search(chunk)
-            return
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        try:
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA busy_timeout = 10000")
-            fill_search(conn, chunk)
-        finally:
-            conn.close()
 
     # --- transactions, meta and listeners -------------------------------------------------
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction (BEGIN IMMEDIATE); nested use joins the outer one."""
         with immediate(self.conn) as conn:
             yield conn
@@ -190,70 +166,7 @@ class StoreBase:
     def _meta_int(self, key: str) -> int:
         return int(self._meta(key) or 0)
 
-    @property
-    def client_id(self) -> str:
-        return self._meta("client_id") or ""
-
-    @property
-    def cursor(self) -> int:
-        return self._meta_int("cursor")
-
-    @property
-    def last_mutation_id(self) -> int:
-        """The highest mutation id of this client_id that the server said it processed."""
-        return self._meta_int("last_mutation_id")
-
-    @property
-    def last_issued(self) -> int:
-        return self._meta_int("next_mutation_id") - 1
-
-    @property
-    def server_url(self) -> str | None:
-        return self._meta("server_url")
-
-    @property
-    def user_id(self) -> str | None:
-        return self._meta("user_id")
-
-    @property
-    def account(self) -> str | None:
-        return self._meta("account")
-
-    @property
-    def schema_version(self) -> int:
-        return self._meta_int("schema_version")
-
-    def set_account(self, server_url: str, user_id: str, account: str) -> None:
-        """Binds the store to a server and user. Another user gets a fresh store: someone else's cache,
-        outbox and rejections must never be shown or pushed as theirs. The same user at a new
-        address (user ids are server-made UUIDs) keeps everything."""
-        with self.transaction():
-            if self.user_id is not None and self.user_id != user_id:
-                clear_cache(self.conn)
-                self.conn.execute("DELETE FROM outbox")
-                self.conn.execute("DELETE FROM rejected")
-                self._new_client_id()
-                self._set_meta("cursor", "0")
-            self._set_meta("server_url", server_url)
-            self._set_meta("user_id", user_id)
-            self._set_meta("account", account)
-        self._emit(Changes(source="reset", outbox=True, rejections=True))
-
-    def sign_out(self) -> None:
-        """Forgets the account and everything cached for it, its outbox and rejections included
-        (the app asks the person first when edits are unsynced); a new client_id follows."""
-        with self.transaction():
-            clear_cache(self.conn)
-            self.conn.execute("DELETE FROM outbox")
-            self.conn.execute("DELETE FROM rejected")
-            self._new_client_id()
-            self._set_meta("cursor", "0")
-            for key in ("server_url", "user_id", "account", "last_error", "last_sync_at"):
-                self._set_meta(key, None)
-        self._emit(Changes(source="reset", outbox=True, rejections=True))
-
-    def subscribe(self, listener: Listener) -> Callable[[], None]:
-        """Calls `listener(changes)` after every commit that changed something; returns an unsubscribe."""
+    def _listen(self, listener: Listener) -> Callable[[], None]:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
@@ -275,17 +188,6 @@ class StoreBase:
             self._set_meta("next_mutation_id", "1")
         return client_id
 
-    def note_sync(self, error: str | None) -> None:
-        """Remembers how the last sync ended (for `keel status`): None on success, else the error."""
-        with self.transaction():
-            self._set_meta("last_error", error)
-            if error is None:
-                self._set_meta("last_sync_at", now_iso())
-
-    @property
-    def last_error(self) -> str | None:
-        return self._meta("last_error")
-
-    @property
-    def last_sync_at(self) -> str | None:
-        return self._meta("last_sync_at")
+    def _user(self) -> str:
+        """The signed-in user's id, "" before anyone signs in."""
+        return self._meta("user_id") or ""

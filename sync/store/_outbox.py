@@ -58,6 +58,12 @@ def rejection_of(row: sqlite3.Row) -> Rejection:
     )
 
 
+def rejections_of(conn: sqlite3.Connection, *, include_dismissed: bool = False) -> list[Rejection]:
+    """The rejection log in order (the dismissed ones too, when asked)."""
+    where = "" if include_dismissed else " WHERE dismissed = 0"
+    return [rejection_of(r) for r in conn.execute(f"SELECT * FROM rejected{where} ORDER BY id")]
+
+
 def lmid_verdict(server_lmid: int, *, last_issued: int, first_unanswered: int | None) -> LmidVerdict:
     """Whether the server's last_mutation_id for our client_id fits what this device remembers.
 

@@ -7,7 +7,8 @@ replaying every entry still in the outbox restores the invariant exactly: that i
 
 Replaying every entry costs about a millisecond per entry, on every pull page; `rebase` replays
 only the entries the change can reach. Each outbox entry records what its effect depended on
-(`_optimistic.apply_recorded`): the rows it wrote or read by id, and the ranges it read or wrote.
+(`_family.Ctx`, through `_optimistic.apply_recorded`): the rows it wrote or read by id, and the
+ranges it read or wrote.
 Starting from the changed rows and ranges, an entry is replayed when it shares a row with the
 scope, reads a range the scope writes, or writes a range that an earlier replayed entry reads;
 its own rows and ranges then join the scope, until nothing more joins. Every other entry read
@@ -22,7 +23,8 @@ from collections.abc import Iterable
 import orjson
 
 from sync.entities import PROJECT_ROWS, RANGES, REGISTRY
-from sync.store._optimistic import Touched, apply_recorded, ranges_written
+from sync.store._family import Touched, ranges_written
+from sync.store._optimistic import apply_recorded
 from sync.store._schema import COLUMNS, ENTITIES
 
 _CHUNK = 500

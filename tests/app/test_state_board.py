@@ -417,7 +417,7 @@ def test_drop_onto_a_tie_lands_above_the_target(tied: Store) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="sync/store/_optimistic.py position_before: with equal neighbours it falls back to a key "
+    reason="sync/store/families/tasks.py position_before: with equal neighbours it falls back to a key "
     "before the target alone, which can equal or pass the cards above the tie",
 )
 def test_drop_onto_a_tie_stays_below_the_cards_above_it(tied: Store) -> None:

@@ -3,6 +3,7 @@ the server, cache tables, a purge with its project, and the replay ranges its ap
 
 from __future__ import annotations
 
+import inspect
 import re
 import typing
 import uuid
@@ -15,9 +16,10 @@ import pytest
 from server.feed import BODIES, scope_of
 from sync import protocol as p
 from sync.entities import RANGES, REGISTRY, Entity
-from sync.store import Store, _optimistic
+from sync.store import Store
 from sync.store._replay import purge_project
 from sync.store._rows import encode, upsert_sql
+from sync.store.families import FAMILIES
 
 PID = "0190a000-0000-7000-8000-0000000000a1"
 OTHER = "0190a000-0000-7000-8000-0000000000a2"
@@ -129,7 +131,7 @@ def _write(store: Store, entity: str, row: dict[str, Any]) -> None:
 
 
 def test_every_range_an_apply_reads_is_declared_by_an_entity_that_writes_it() -> None:
-    source = Path(_optimistic.__file__).read_text(encoding="utf-8")
+    source = "".join(Path(inspect.getfile(family)).read_text(encoding="utf-8") for family in FAMILIES)
     read = set(re.findall(r'read_range\("(\w+)"', source))
     declared = {name for ranges in RANGES.values() for name, _ in ranges}
     assert read and read <= declared

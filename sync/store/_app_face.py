@@ -1,0 +1,89 @@
+"""The store's app face: what the app may call. The families' queries and actions, `mutate` (the
+one write path they share: validation, the optimistic apply and the outbox row in one
+transaction), change subscription, who is signed in, and the counts and rejections a status bar
+shows. The engine's face (`_engine_face`) is not the app's: the app never pushes, pulls or moves
+the cursor itself (`tests/sync/test_store_faces.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+
+from sync.errors import InvalidMutation, SyncError
+from sync.ids import now_iso
+from sync.protocol import MUTATION_ARGS
+from sync.store._base import Changes, Listener, StoreBase
+from sync.store._optimistic import apply_recorded
+from sync.store._outbox import Rejection, rejections_of
+from sync.store.families import CHECKS, Families
+
+
+class AppStore(StoreBase, Families):
+    """What the app may call: queries, actions, subscription (`app/core.py` hands the app this)."""
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Calls `listener(changes)` after every commit that changed something; returns an unsubscribe."""
+        return self._listen(listener)
+
+    @property
+    def server_url(self) -> str | None:
+        return self._meta("server_url")
+
+    @property
+    def user_id(self) -> str | None:
+        return self._meta("user_id")
+
+    @property
+    def account(self) -> str | None:
+        return self._meta("account")
+
+    def mutate(self, name: str, args: dict[str, Any]) -> int:
+        """Applies a protocol mutation optimistically and queues it, in one transaction; returns its id."""
+        model = MUTATION_ARGS.get(name)
+        if model is None:
+            raise InvalidMutation(f"unknown mutation {name!r}")
+        try:
+            clean = model.model_validate(args).model_dump(mode="json", exclude_unset=True)
+        except ValidationError as exc:
+            raise InvalidMutation(f"invalid {name}: {exc.errors(include_url=False)}") from None
+        problem = CHECKS[name](clean) if name in CHECKS else None
+        if problem is not None:
+            raise InvalidMutation(f"invalid {name}: {problem}")
+        me = self.user_id
+        if me is None:
+            raise SyncError("sign in first: the store has no user yet")
+        now = now_iso()
+        with self._transaction():
+            mutation_id = self._meta_int("next_mutation_id")
+            touched, recorded = apply_recorded(self.conn, me, name, clean, now)
+            self.conn.execute(
+                "INSERT INTO outbox (mutation_id, name, args, created_at, state, touched) "
+                "VALUES (?, ?, ?, ?, 'pending', ?)",
+                (mutation_id, name, orjson.dumps(clean).decode(), now, orjson.dumps(sorted(recorded)).decode()),
+            )
+            self._set_meta("next_mutation_id", str(mutation_id + 1))
+        self._emit(Changes.of(touched, outbox=True, source="local"))
+        return mutation_id
+
+    def pending_count(self) -> int:
+        """Entries of the outbox the server has not answered yet (the status bar's "not synced")."""
+        return int(self.conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0])
+
+    def rejections(self, *, include_dismissed: bool = False) -> list[Rejection]:
+        return rejections_of(self.conn, include_dismissed=include_dismissed)
+
+    def dismiss(self, rejection_id: int | None = None) -> None:
+        """Dismisses one rejection (or all of them); dismissed ones stay listable with include_dismissed."""
+        with self._transaction():
+            if rejection_id is None:
+                self.conn.execute("UPDATE rejected SET dismissed = 1")
+            else:
+                self.conn.execute("UPDATE rejected SET dismissed = 1 WHERE id = ?", (rejection_id,))
+        self._emit(Changes(rejections=True))

@@ -1,0 +1,83 @@
+"""Comments on tasks and watches of tasks: the optimistic applies of their mutations and the actions
+that change them (a task's comments and whether I watch it are read with it: `Tasks.task_detail`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from sync.ids import uuid7
+from sync.protocol import watch_id
+from sync.store._family import Apply, Ctx, Family
+from sync.store._rows import Row
+
+
+def put_watch(c: Ctx, task: Row, user_id: str) -> None:
+    """`user_id` watches `task` (creating a task, being assigned one, or commenting on one does this)."""
+    c.put("watch", {"id": watch_id(task["id"], user_id), "task_id": task["id"], "user_id": user_id})
+
+
+def _comment_create(c: Ctx, a: Row) -> None:
+    task = c.get("task", a["task_id"])
+    if task is None or c.get("comment", a["id"]) is not None:
+        return
+    comment = {
+        "id": str(a["id"]),
+        "task_id": task["id"],
+        "project_id": task["project_id"],
+        "author_id": c.me,
+        "body": a["body"],
+        "mentions": [str(m) for m in a.get("mentions") or []],
+        "created_at": c.now,
+        "edited_at": None,
+    }
+    c.put("comment", comment)
+    put_watch(c, task, c.me)
+
+
+def _comment_update(c: Ctx, a: Row) -> None:
+    c.update("comment", a["id"], {"body": a["body"], "edited_at": c.now})
+
+
+def _comment_delete(c: Ctx, a: Row) -> None:
+    c.delete("comment", str(a["id"]))
+
+
+def _watch_put(c: Ctx, a: Row) -> None:
+    task = c.get("task", a["task_id"])
+    if task is not None:
+        put_watch(c, task, c.me)
+
+
+def _watch_remove(c: Ctx, a: Row) -> None:
+    c.delete("watch", watch_id(a["task_id"], c.me))
+
+
+class Comments(Family):
+    APPLY: ClassVar[Mapping[str, Apply]] = {
+        "comment.create": _comment_create,
+        "comment.update": _comment_update,
+        "comment.delete": _comment_delete,
+        "watch.put": _watch_put,
+        "watch.remove": _watch_remove,
+    }
+
+    def create_comment(self, task_id: str, body: str, *, mentions: list[str] | None = None) -> str:
+        comment_id = uuid7()
+        args: dict[str, Any] = {"id": comment_id, "task_id": task_id, "body": body}
+        if mentions:
+            args["mentions"] = mentions
+        self.mutate("comment.create", args)
+        return comment_id
+
+    def update_comment(self, comment_id: str, body: str) -> None:
+        self.mutate("comment.update", {"id": comment_id, "body": body})
+
+    def delete_comment(self, comment_id: str) -> None:
+        self.mutate("comment.delete", {"id": comment_id})
+
+    def watch(self, task_id: str) -> None:
+        self.mutate("watch.put", {"task_id": task_id})
+
+    def unwatch(self, task_id: str) -> None:
+        self.mutate("watch.remove", {"task_id": task_id})
