@@ -32,6 +32,8 @@ def set_cache_dir(path: Path | str) -> None:
 
 def _segmenter() -> Any:
     global _jieba
+    if _jieba is not None:
+        return _jieba
     with _lock:
         if _jieba is None:
             # jieba 0.42.1's regular expressions hold escapes like "\." that Python 3.11 warns about

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
+import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,7 +20,8 @@ import pytest
 
 from sync.similar import SimilarIndex, Tokenizer, frequent_problems, tokenize, tokenize_plain
 
-FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "similar_tickets.json"
+ROOT = Path(__file__).resolve().parent.parent.parent
+FIXTURE = ROOT / "tests" / "fixtures" / "similar_tickets.json"
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 
 
@@ -129,6 +132,25 @@ def test_english_only_tickets() -> None:
     assert index.similar("dark mode text unreadable", k=1)[0][0] == "E3"
     # Mixed: an English word with a Chinese synonym meets the Chinese ticket.
     assert index.similar("login 失败, wrong 密码", k=1)[0][0] == "Z1"
+
+
+def test_the_dictionary_cache_goes_where_the_app_says(tmp_path: Path) -> None:
+    """A phone keeps the app's data directory between launches, not always its temporary one. A fresh
+    process, warnings as errors: loading jieba says nothing on stderr and warns about nothing."""
+    code = (
+        "import sys; from sync import similar; similar.set_cache_dir(sys.argv[1]); print(similar.tokenize('登录失败'))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code, str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['登录']" and done.stderr == ""
+    assert [p.name for p in tmp_path.iterdir()] == ["jieba.cache"]
 
 
 def test_an_empty_index_answers_nothing() -> None:
