@@ -47,7 +47,7 @@ DOMAIN_WORDS: tuple[str, ...] = (
 # whole tokens are mapped (after segmentation), and only where the words mean the same to a user.
 _SYNONYMS: dict[str, tuple[str, ...]] = {
     "闪退": ("崩溃", "秒退", "crash", "闪崩", "崩了"),
-    "卡顿": ("卡", "很卡", "卡死", "掉帧", "不流畅", "lag"),
+    "卡顿": ("很卡", "卡死", "掉帧", "不流畅", "lag"),
     "登录": ("登陆", "登入", "登上", "登不上", "login"),
     "通知": ("推送", "提醒", "提示音", "横幅", "push", "notification"),
     "深色模式": ("夜间模式", "暗黑模式", "深色主题", "暗色模式", "夜间", "暗黑", "深色", "dark"),
