@@ -3,17 +3,12 @@ and the long column is windowed (speed is never asserted)."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
+from tests.bench.run import assert_figures, bench_line
 from tests.conftest import missing
 from tests.e2e.browser import chromium_missing
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 N = 300
 FIGURES = (
     "board_open_ms_10",
@@ -34,25 +29,9 @@ def test_bench_app_prints_figures_and_windows_the_long_column() -> None:
     reason = chromium_missing()
     if reason:
         missing(reason)
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.app", "--n", str(N), "--quick"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=220,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    lines = done.stdout.strip().splitlines()
-    assert len(lines) == 1, done.stdout
-    result = json.loads(lines[0])
+    result = bench_line("bench.app", "--n", str(N), "--quick", timeout=220)
     assert result["n"] == N
-    for key in FIGURES:
-        value = result[key]
-        assert isinstance(value, int | float) and not isinstance(value, bool) and value > 0, (key, value)
-    assert set(result["met"]) == set(result["targets"])
-    assert all(isinstance(v, bool) for v in result["met"].values())
-    assert all(key in result for key in result["targets"])
+    assert_figures(result, FIGURES)
     # The column holds N extra cards plus the demo's, but the app built and sent only a window of them.
     assert result["column_cards_n"] > N
     assert result["cards_rendered_n"] <= N // 5, result["cards_rendered_n"]

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+from tests.bench.run import assert_figures, bench_line
+
 FIGURES = (
     "n",
     "bootstrap_s",
@@ -26,22 +22,6 @@ FIGURES = (
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_bench_sync_prints_figures_targets_and_met() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.sync", "--n", "500", "--quick"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=580,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    lines = done.stdout.strip().splitlines()
-    assert len(lines) == 1, done.stdout
-    result = json.loads(lines[0])
+    result = bench_line("bench.sync", "--n", "500", "--quick", timeout=580)
     assert result["n"] == 500
-    for key in FIGURES:
-        value = result[key]
-        assert isinstance(value, int | float) and not isinstance(value, bool) and value > 0, (key, value)
-    assert set(result["met"]) == set(result["targets"])
-    assert all(isinstance(v, bool) for v in result["met"].values())
-    assert all(key in result for key in result["targets"])
+    assert_figures(result, FIGURES)
