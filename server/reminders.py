@@ -1,10 +1,12 @@
 """The scheduler of `due_soon` and `overdue` notifications: once per task, kind and due date,
-with each recipient's preferences (their lead time, kinds turned off, projects muted)."""
+with each recipient's preferences (their lead time, kinds turned off, projects muted). Its loop
+also runs the `at_risk` scan (server/risks.py) every `risk_interval_s`."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -19,6 +21,7 @@ from server.mutations.context import Ctx, Row
 from server.mutations.notify import notify
 from server.notification_prefs import NotificationPrefs, load_prefs, longest_lead, prefs_table
 from server.push import PushGateway, created_notices, hand_over, release_deferred
+from server.risks import run_risk_scan
 from server.tables import reminders_sent as sent
 from server.tables import statuses, tasks
 
@@ -140,7 +143,9 @@ def _due_soon(ctx: Ctx, default_lead: timedelta) -> int:
 
 
 async def reminder_loop(services: Services) -> None:
-    lead = timedelta(seconds=services.settings.due_soon_lead_s)
+    settings = services.settings
+    lead = timedelta(seconds=settings.due_soon_lead_s)
+    next_risk_scan = time.monotonic()
     while True:
         try:
             created, audience, cursor = await run_in_threadpool(
@@ -148,6 +153,13 @@ async def reminder_loop(services: Services) -> None:
             )
             if created and services.db.sqlite:
                 services.broker.publish(audience, cursor)
+            if time.monotonic() >= next_risk_scan:  # milestones and iterations at risk (server/risks.py)
+                next_risk_scan = time.monotonic() + settings.risk_interval_s
+                created, audience, cursor = await run_in_threadpool(
+                    run_risk_scan, services.db, utcnow(), settings.default_time_zone, services.push.gateway
+                )
+                if created and services.db.sqlite:
+                    services.broker.publish(audience, cursor)
             # Pushes held back by quiet hours that have ended (docs/push.md, *Quiet hours*).
             await run_in_threadpool(release_deferred, services.db, utcnow(), services.push.gateway)
         except Exception:

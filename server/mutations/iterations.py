@@ -74,8 +74,8 @@ def iteration_update(ctx: Ctx, a: p.IterationUpdate) -> None:
         if value is None:
             raise MutationRejected("validation_error", f"{field} cannot be cleared.", [{"loc": ["set", field]}])
         values[field] = value
-    start, end = values.get("start_on", found["start_on"]), values.get("end_on", found["end_on"])
-    if end < start:
+    result = {**found, **values}  # the dates are checked on the resulting row
+    if result["end_on"] < result["start_on"]:
         field = "end_on" if "end_on" in values else "start_on"
         detail = {"loc": ["set", field], "type": "value_error", "message": "end_on must not be before start_on"}
         raise MutationRejected("validation_error", "The iteration would end before it starts.", [detail])
