@@ -15,13 +15,14 @@ import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
 
 from server.db import Database
-from server.feed import Tx, utcnow
+from server.feed import utcnow
 from server.models import UtcDateTime
 from server.mutations.context import Ctx, Row
 from server.mutations.notify import notify
 from server.notification_prefs import NotificationPrefs, load_prefs, longest_lead, prefs_table
-from server.push import PushGateway, created_notices, hand_over, release_deferred
+from server.push import PushGateway, release_deferred
 from server.risks import run_risk_scan
+from server.scheduled import run_scheduled
 from server.tables import reminders_sent as sent
 from server.tables import statuses, tasks
 
@@ -46,18 +47,7 @@ def run_reminders(
     `lead` is how long before its due time a task is `due_soon` for a recipient without
     preferences of their own. Once they are committed, the new notifications go to `gateway`.
     """
-    with db.write() as conn:
-        tx = Tx(conn)
-        start_seq = tx.seq
-        ctx = Ctx(tx, actor="", now=now)
-        created = _overdue(ctx) + _due_soon(ctx, lead)
-        notices = created_notices(tx, start_seq) if gateway is not None and created else []
-        audience = tx.finish()
-        cursor = tx.seq
-        if tx.changed and not db.sqlite:
-            db.notify_in_tx(conn, audience, cursor)
-    hand_over(gateway, notices)
-    return created, audience, cursor
+    return run_scheduled(db, now, lambda ctx: _overdue(ctx) + _due_soon(ctx, lead), gateway)
 
 
 def _recipient(task: Row) -> str:

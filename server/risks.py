@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from server.db import Database
-from server.feed import Tx
 from server.mutations.context import Ctx
 from server.mutations.notify import notify
-from server.push import PushGateway, created_notices, hand_over
+from server.push import PushGateway
+from server.scheduled import run_scheduled
 from server.tables import iterations, members, projects, risk_alerts, statuses, tasks
 from sync.forecast import WINDOW_DAYS, at_risk
 
@@ -142,14 +142,4 @@ def run_risk_scan(
 ) -> tuple[int, set[str], int]:
     """Warns the admins of every project with a milestone or active iteration at risk at `now`;
     returns how many notifications, whom to poke and the new cursor."""
-    with db.write() as conn:
-        tx = Tx(conn)
-        start_seq = tx.seq
-        created = _scan(Ctx(tx, actor="", now=now), ZoneInfo(zone_name))
-        notices = created_notices(tx, start_seq) if gateway is not None and created else []
-        audience = tx.finish()
-        cursor = tx.seq
-        if tx.changed and not db.sqlite:
-            db.notify_in_tx(conn, audience, cursor)
-    hand_over(gateway, notices)
-    return created, audience, cursor
+    return run_scheduled(db, now, lambda ctx: _scan(ctx, ZoneInfo(zone_name)), gateway)
