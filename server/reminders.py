@@ -5,11 +5,12 @@ also runs the `at_risk` scan (server/risks.py) every `risk_interval_s`."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from server.deps import Services
 
 log = logging.getLogger("keel.reminders")
+
+T = TypeVar("T")
 
 # What a reminder needs of a task.
 _REMINDED = (tasks.c.id, tasks.c.project_id, tasks.c.title, tasks.c.due_at, tasks.c.assignee_id, tasks.c.reporter_id)
@@ -132,26 +135,38 @@ def _due_soon(ctx: Ctx, default_lead: timedelta) -> int:
     return sum(_remind(ctx, "due_soon", task, prefs) for task in page)
 
 
+async def _in_thread(func: Callable[..., T], *args: Any) -> T:
+    """`func(*args)` in a worker thread. Cancelled (the server stops), it still waits for the thread,
+    so the job's transaction ends before the database is disposed, then lets the cancellation go on."""
+    job = asyncio.ensure_future(run_in_threadpool(func, *args))
+    try:
+        return await asyncio.shield(job)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await job
+        raise
+
+
 async def reminder_loop(services: Services) -> None:
     settings = services.settings
     lead = timedelta(seconds=settings.due_soon_lead_s)
     next_risk_scan = time.monotonic()
     while True:
         try:
-            created, audience, cursor = await run_in_threadpool(
+            created, audience, cursor = await _in_thread(
                 run_reminders, services.db, utcnow(), lead, services.push.gateway
             )
             if created and services.db.sqlite:
                 services.broker.publish(audience, cursor)
             if time.monotonic() >= next_risk_scan:  # milestones and iterations at risk (server/risks.py)
                 next_risk_scan = time.monotonic() + settings.risk_interval_s
-                created, audience, cursor = await run_in_threadpool(
+                created, audience, cursor = await _in_thread(
                     run_risk_scan, services.db, utcnow(), settings.default_time_zone, services.push.gateway
                 )
                 if created and services.db.sqlite:
                     services.broker.publish(audience, cursor)
             # Pushes held back by quiet hours that have ended (docs/push.md, *Quiet hours*).
-            await run_in_threadpool(release_deferred, services.db, utcnow(), services.push.gateway)
+            await _in_thread(release_deferred, services.db, utcnow(), services.push.gateway)
         except Exception:
             log.exception("the reminder scheduler failed; it will try again")
         await asyncio.sleep(services.settings.reminder_interval_s)
