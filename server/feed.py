@@ -78,6 +78,10 @@ def extension_scope(entity: str, owner_id: str) -> str:
     return f"{REGISTRY[entity].feed_prefix}:{owner_id}"
 
 
+# Where a user's notifications are in the feed: `u:<user>`, or an extension kind's own scope.
+NOTIFICATION_PREFIXES = ("u:", *sorted({f"{prefix}:" for prefix in _KIND_PREFIXES.values()}))
+
+
 def kind_scopes(include: frozenset[str], user_id: str) -> list[str]:
     """The scopes of a user's notifications of the extension kinds whose entity `include` names."""
     kinds = sorted({_KIND_PREFIXES[kind] for kind, entity in EXTENSION_KINDS.items() if entity in include})

@@ -1,6 +1,6 @@
 """`at_risk` (PROTOCOL-2.md "Planning"): the server's scan warns a project's admins, at most once a day,
 about a milestone or active iteration whose forecast finish is after its date, and only pulls that
-include `task_event` carry the warning; on SQLite and PostgreSQL."""
+include `task_event` carry the warning (and a closed app is pushed it); on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ from zoneinfo import ZoneInfo
 
 from server.feed import iso, utcnow
 from server.risks import run_risk_scan
-from tests.factories import Person
+from tests.factories import Person, serve
+from tests.server.ntfy_receiver import NtfyReceiver
 from tests.server.planning import iteration, latest, status_ids
+from tests.server.test_push_gateway import WAIT_S, team
+from tests.server.test_push_ntfy import register
 
 Trio = tuple[Person, Person, Person, str]
 ZONE = "Asia/Shanghai"
@@ -85,3 +88,23 @@ def test_a_milestone_is_forecast_from_the_open_tasks_that_block_it_and_the_throu
     for tid in (design, build, docs):
         bob.ok("task.update", {"id": tid, "set": {"status_id": status["done"]}})
     assert run_risk_scan(db, later + timedelta(days=1), ZONE)[0] == 0
+
+
+def test_the_warning_is_pushed_to_the_admins_ntfy_app(db_url: str) -> None:
+    with NtfyReceiver() as ntfy, serve(db_url, push_allow_loopback=True) as api:
+        alice, bob, pid, _ = team(api)
+        topic, members_topic = ntfy.topic(), ntfy.topic()
+        register(alice, topic, locale="en")
+        register(bob, members_topic)  # a member, not an admin: never warned
+        today = utcnow().astimezone(ZoneInfo(ZONE)).date()
+        sprint = iteration(alice, pid, "Sprint 7", start_on=today.isoformat(), end_on=today.isoformat())
+        alice.ok("iteration.update", {"id": sprint, "set": {"state": "active"}})
+        alice.task(pid, "Login page", iteration_id=sprint)
+        services = api.http.app.state.services
+        assert run_risk_scan(services.db, utcnow(), ZONE, services.push.gateway)[0] == 1
+        [note] = topic.wait_for(1, WAIT_S)
+        assert note.payload is not None
+        assert note.payload["title"] == "Sprint 7" and note.payload["tags"] == ["warning"]
+        assert note.payload["message"] == "At the recent pace, this may not finish on time"
+        assert "click" not in note.payload  # no task to open: an iteration
+        assert services.push.gateway.wait_idle(WAIT_S) and ntfy.strays == [] and members_topic.requests == []
