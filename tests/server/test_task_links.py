@@ -115,3 +115,23 @@ def test_deleting_a_task_tombstones_its_links_and_its_subtasks_links(trio: Trio)
     gone = {task_link_id("blocks", before, parent), task_link_id("relates", parent, after)}
     assert {lid for lid, row in links.items() if row["deleted"]} == gone | {task_link_id("blocks", child, after)}
     assert links[kept]["deleted"] is False
+
+
+def test_a_grant_resends_the_projects_iterations_and_links(api: Api, trio: Trio) -> None:
+    alice, bob, _, pid = trio
+    a, b = alice.task(pid, "设计"), alice.task(pid, "开发")
+    bob.ok("task_link.put", link(a, b, lag_days=1))
+    placed = alice.task(pid, "占位")  # a task in the iteration
+    iid = new_id()
+    alice.ok("iteration.create", {"id": iid, "project_id": pid, "name": "冲刺", "start_on": "2026-12-07",
+                                  "end_on": "2026-12-18"})  # fmt: skip
+    alice.ok("task.update", {"id": placed, "set": {"iteration_id": iid}})
+    dave = api.person("Dave")
+    since = cursor(dave)
+    alice.share(pid, dave, "viewer")
+    granted = pull(dave, cursor=since)
+    got = {(c["entity"], c["row"]["id"]) for c in granted["changes"]}
+    assert {("iteration", iid), ("task_link", task_link_id("blocks", a, b))} <= got
+    alice.ok("member.remove", {"project_id": pid, "user_id": dave.id})
+    page = pull(dave, cursor=granted["cursor"])
+    assert page["revoked_projects"] == [pid]  # the client purges the project's planning rows with it
