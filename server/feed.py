@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from server.rawsql import Raw, in_params
 from server.tables import feed, revocations
 from sync.entities import REGISTRY, Entity
+from sync.protocol import EXTENSION_KINDS
 
 _UPSERT = (
     "INSERT INTO feed (seq, entity, row_id, scope, project_id, deleted, body) "
@@ -60,13 +61,31 @@ def user_scope(user_id: str) -> str:
 # Rows of an extension entity (docs/protocol.md, Additions) have a scope prefix of their own
 # (`np:<user>`, `te:<project>`), so a pull that does not `include` the entity leaves them out by
 # scope alone: its query, index walk and `remaining` count are exactly those of a v1 pull.
+# Notifications of a kind that is not in v1 (PROTOCOL-2.md: `at_risk`) travel only with `include` naming
+# the kind's entity, so they too have a prefix of their own: `n` and that entity's (`nte:<user>`).
+_KIND_PREFIXES = {kind: f"n{REGISTRY[entity].feed_prefix}" for kind, entity in EXTENSION_KINDS.items()}
 _PROJECT_PREFIXES = tuple(sorted({f"{e.feed_prefix}:" for e in REGISTRY.values() if e.scope == "project"}))
-_PRIVATE_PREFIXES = tuple(sorted({f"{e.feed_prefix}:" for e in REGISTRY.values() if e.scope == "own"}))
+_PRIVATE_PREFIXES = tuple(
+    sorted(
+        {f"{e.feed_prefix}:" for e in REGISTRY.values() if e.scope == "own"}
+        | {f"{k}:" for k in _KIND_PREFIXES.values()}
+    )
+)
 
 
 def extension_scope(entity: str, owner_id: str) -> str:
     """The feed scope of an extension entity's rows of one user or project."""
     return f"{REGISTRY[entity].feed_prefix}:{owner_id}"
+
+
+# Where a user's notifications are in the feed: `u:<user>`, or an extension kind's own scope.
+NOTIFICATION_PREFIXES = ("u:", *sorted({f"{prefix}:" for prefix in _KIND_PREFIXES.values()}))
+
+
+def kind_scopes(include: frozenset[str], user_id: str) -> list[str]:
+    """The scopes of a user's notifications of the extension kinds whose entity `include` names."""
+    kinds = sorted({_KIND_PREFIXES[kind] for kind, entity in EXTENSION_KINDS.items() if entity in include})
+    return [f"{prefix}:{user_id}" for prefix in kinds]
 
 
 def project_scopes(project_id: str) -> list[str]:
@@ -113,6 +132,8 @@ def scope_of(entity: str, r: Mapping[str, Any]) -> tuple[str, str | None]:
         return user_scope(r["id"]), None
     if spec.scope == "own":
         owner = r["user_id"]
+        if entity == "notification" and r["kind"] in _KIND_PREFIXES:
+            return f"{_KIND_PREFIXES[r['kind']]}:{owner}", r.get("project_id")
         return (extension_scope(entity, owner), None) if spec.extension else (private_scope(owner), r.get("project_id"))
     project_id = r[spec.project_key or "project_id"]
     return f"{spec.feed_prefix}:{project_id}", project_id

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import registry
@@ -143,6 +143,7 @@ class Task(ServerModel, table=True):
     __table_args__ = (
         sa.Index("ix_tasks_board", "project_id", "status_id", "deleted", "position"),
         sa.Index("ix_tasks_due", "due_at", "deleted"),
+        sa.Index("ix_tasks_iteration", "iteration_id", "deleted"),
         sa.UniqueConstraint("project_id", "number"),
     )
     id: str = _id()
@@ -163,6 +164,41 @@ class Task(ServerModel, table=True):
     estimate: float | None = None
     created_at: datetime = Field(sa_type=UtcDateTime)
     updated_at: datetime = Field(sa_type=UtcDateTime)
+    deleted: bool = False
+    iteration_id: str | None = Field(default=None, max_length=36)  # PROTOCOL-2.md: the task's sprint
+
+
+class Iteration(ServerModel, table=True):
+    """A sprint (PROTOCOL-2.md `iteration`): `closed` only through `iteration.close`, for good."""
+
+    __tablename__ = "iterations"
+    id: str = _id()
+    project_id: str = Field(max_length=36, index=True)
+    name: str = Field(max_length=200)
+    goal: str = Field(sa_type=sa.Text)
+    start_on: date
+    end_on: date
+    state: str = Field(max_length=10)
+    closed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    deleted: bool = False
+
+
+class TaskLink(ServerModel, table=True):
+    """A dependency or relation between two tasks of one project (PROTOCOL-2.md `task_link`); its id is
+    `task_link_id(kind, from_id, to_id)`, so removing and putting it again revives the same row."""
+
+    __tablename__ = "task_links"
+    __table_args__ = (
+        # The cycle check walks `blocks` links forward from a task; a deleted task's links are found by either end.
+        sa.Index("ix_task_links_from", "from_id", "kind", "deleted"),
+        sa.Index("ix_task_links_to", "to_id", "deleted"),
+    )
+    id: str = _id()
+    project_id: str = Field(max_length=36, index=True)
+    from_id: str = Field(max_length=36)
+    to_id: str = Field(max_length=36)
+    kind: str = Field(max_length=12)
+    lag_days: int = 0
     deleted: bool = False
 
 
@@ -245,6 +281,14 @@ class ReminderSent(ServerModel, table=True):
     task_id: str = Field(primary_key=True, max_length=36)
     kind: str = Field(primary_key=True, max_length=20)
     due_at: datetime = Field(primary_key=True, sa_type=UtcDateTime)
+
+
+class RiskAlert(ServerModel, table=True):
+    """When `at_risk` last went out for a milestone or an iteration: at most once a day (server's zone)."""
+
+    __tablename__ = "risk_alerts"
+    subject_id: str = Field(primary_key=True, max_length=36)
+    sent_on: date
 
 
 class PushEndpoint(ServerModel, table=True):

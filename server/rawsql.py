@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -45,6 +45,8 @@ class Raw:
                 raise ValueError("naive datetime given to a UTC column")
             value = value.astimezone(UTC)
             return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds") if self.sqlite else value
+        if isinstance(value, date) and self.sqlite:
+            return value.isoformat()  # as SQLAlchemy's SQLite `Date` stores it
         return value
 
     def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> Any:
@@ -104,18 +106,22 @@ def _column_kinds(table: sa.Table) -> dict[str, str]:
                 kinds[column.name] = "datetime"
             elif isinstance(column.type, sa.Boolean):
                 kinds[column.name] = "bool"
+            elif isinstance(column.type, sa.Date):
+                kinds[column.name] = "date"
         _KINDS[table.name] = kinds
     return kinds
 
 
 def convert_row(table: sa.Table, row: dict[str, Any]) -> dict[str, Any]:
-    """Driver values to what SQLAlchemy would give: aware UTC datetimes and real booleans."""
+    """Driver values to what SQLAlchemy would give: aware UTC datetimes, dates and real booleans."""
     for name, kind in _column_kinds(table).items():
         value = row.get(name)
         if value is None:
             continue
         if kind == "bool":
             row[name] = bool(value)
+        elif kind == "date":
+            row[name] = date.fromisoformat(value) if isinstance(value, str) else value
         elif isinstance(value, str):
             row[name] = datetime.fromisoformat(value).replace(tzinfo=UTC)
         elif isinstance(value, datetime):

@@ -1,11 +1,13 @@
 """The scheduler of `due_soon` and `overdue` notifications: once per task, kind and due date,
-with each recipient's preferences (their lead time, kinds turned off, projects muted)."""
+with each recipient's preferences (their lead time, kinds turned off, projects muted). Its loop
+also runs the `at_risk` scan (server/risks.py) every `risk_interval_s`."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -14,21 +16,23 @@ import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
 
 from server.db import Database
-from server.feed import Tx, utcnow
+from server.feed import utcnow
 from server.models import UtcDateTime
 from server.mutations.context import Ctx, Row
 from server.mutations.notify import notify
 from server.notification_prefs import NotificationPrefs, load_prefs, longest_lead, prefs_table
-from server.push import PushGateway, created_notices, hand_over, release_deferred
+from server.push import PushGateway, release_deferred
+from server.risks import run_risk_scan
+from server.scheduled import run_scheduled
 from server.tables import reminders_sent as sent
 from server.tables import statuses, tasks
 
 if TYPE_CHECKING:
     from server.deps import Services
 
-T = TypeVar("T")
-
 log = logging.getLogger("keel.reminders")
+
+T = TypeVar("T")
 
 # What a reminder needs of a task.
 _REMINDED = (tasks.c.id, tasks.c.project_id, tasks.c.title, tasks.c.due_at, tasks.c.assignee_id, tasks.c.reporter_id)
@@ -46,18 +50,7 @@ def run_reminders(
     `lead` is how long before its due time a task is `due_soon` for a recipient without
     preferences of their own. Once they are committed, the new notifications go to `gateway`.
     """
-    with db.write() as conn:
-        tx = Tx(conn)
-        start_seq = tx.seq
-        ctx = Ctx(tx, actor="", now=now)
-        created = _overdue(ctx) + _due_soon(ctx, lead)
-        notices = created_notices(tx, start_seq) if gateway is not None and created else []
-        audience = tx.finish()
-        cursor = tx.seq
-        if tx.changed and not db.sqlite:
-            db.notify_in_tx(conn, audience, cursor)
-    hand_over(gateway, notices)
-    return created, audience, cursor
+    return run_scheduled(db, now, lambda ctx: _overdue(ctx) + _due_soon(ctx, lead), gateway)
 
 
 def _recipient(task: Row) -> str:
@@ -142,29 +135,38 @@ def _due_soon(ctx: Ctx, default_lead: timedelta) -> int:
     return sum(_remind(ctx, "due_soon", task, prefs) for task in page)
 
 
-async def finish_in_thread(fn: Callable[..., T], *args: Any) -> T:
-    """Runs `fn` in a worker thread. Cancelling waits for the thread to finish before it propagates,
-    so a shutdown never disposes of the database while the thread still holds a connection."""
-    work = asyncio.ensure_future(run_in_threadpool(fn, *args))
+async def _in_thread(func: Callable[..., T], *args: Any) -> T:
+    """`func(*args)` in a worker thread. Cancelled (the server stops), it still waits for the thread,
+    so the job's transaction ends before the database is disposed, then lets the cancellation go on."""
+    job = asyncio.ensure_future(run_in_threadpool(func, *args))
     try:
-        return await asyncio.shield(work)
+        return await asyncio.shield(job)
     except asyncio.CancelledError:
         with contextlib.suppress(Exception):
-            await work
+            await job
         raise
 
 
 async def reminder_loop(services: Services) -> None:
-    lead = timedelta(seconds=services.settings.due_soon_lead_s)
+    settings = services.settings
+    lead = timedelta(seconds=settings.due_soon_lead_s)
+    next_risk_scan = time.monotonic()
     while True:
         try:
-            created, audience, cursor = await finish_in_thread(
+            created, audience, cursor = await _in_thread(
                 run_reminders, services.db, utcnow(), lead, services.push.gateway
             )
             if created and services.db.sqlite:
                 services.broker.publish(audience, cursor)
+            if time.monotonic() >= next_risk_scan:  # milestones and iterations at risk (server/risks.py)
+                next_risk_scan = time.monotonic() + settings.risk_interval_s
+                created, audience, cursor = await _in_thread(
+                    run_risk_scan, services.db, utcnow(), settings.default_time_zone, services.push.gateway
+                )
+                if created and services.db.sqlite:
+                    services.broker.publish(audience, cursor)
             # Pushes held back by quiet hours that have ended (docs/push.md, *Quiet hours*).
-            await finish_in_thread(release_deferred, services.db, utcnow(), services.push.gateway)
+            await _in_thread(release_deferred, services.db, utcnow(), services.push.gateway)
         except Exception:
             log.exception("the reminder scheduler failed; it will try again")
         await asyncio.sleep(services.settings.reminder_interval_s)

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     login_window_s: int = 60
     due_soon_lead_s: int = Field(24 * 3600, ge=0, le=366 * 24 * 3600)
     reminder_interval_s: float = 60.0
+    # How often the reminder loop looks for milestones and iterations at risk (`at_risk`, server/risks.py).
+    risk_interval_s: float = Field(3600.0, gt=0)
     ping_interval_s: float = 15.0
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536

@@ -90,6 +90,8 @@ REGISTRY: dict[str, Entity] = {
         Entity("watch", p.WatchRow, "own", project_key="task_id", via="task", ranges=(("of_task", "task_id"),)),
         Entity("notification_pref", p.NotificationPrefRow, "own", extension=True, prefix="np", project_key=None),
         Entity("task_event", p.TaskEventRow, "project", extension=True, prefix="te"),
+        Entity("iteration", p.IterationRow, "project", extension=True, prefix="it"),
+        Entity("task_link", p.TaskLinkRow, "project", extension=True, prefix="tl"),
     )
 }
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
 PROTOCOL_VERSION = 1
 
@@ -34,15 +34,22 @@ MAX_TASK_DEPTH = 5
 # `notification_pref` and `task_event` are extensions (docs/protocol.md): a pull carries them only
 # when its `include` names them, so clients written to the shared contract never meet them.
 Entity = Literal[
-    "user", "project", "member", "status", "task", "comment", "notification", "watch", "notification_pref", "task_event"
-]
+    "user", "project", "member", "status", "task", "comment", "notification", "watch", "notification_pref",
+    "task_event", "iteration", "task_link",
+]  # fmt: skip
 ProjectKind = Literal["product", "campaign", "service_desk", "general"]
 Role = Literal["owner", "admin", "member", "viewer"]
 StatusCategory = Literal["todo", "doing", "done"]
 Priority = Literal["urgent", "high", "medium", "low", "none"]
-TaskType = Literal["task", "requirement", "bug", "ticket"]
-NotificationKind = Literal["assigned", "mentioned", "commented", "status_changed", "due_soon", "overdue"]
+TaskType = Literal["task", "requirement", "bug", "ticket", "milestone"]
+NotificationKind = Literal["assigned", "mentioned", "commented", "status_changed", "due_soon", "overdue", "at_risk"]
+# The kinds of version 1; a pull carries the others only when `include` names their entity
+# (PROTOCOL-2.md: `at_risk` travels with `include=task_event`).
 NOTIFICATION_KINDS: tuple[str, ...] = ("assigned", "mentioned", "commented", "status_changed", "due_soon", "overdue")
+EXTENSION_KINDS: dict[str, str] = {"at_risk": "task_event"}
+IterationState = Literal["planned", "active", "closed"]
+LinkKind = Literal["blocks", "relates", "duplicates"]
+MAX_LAG_DAYS = 365
 
 POSITION_RE = re.compile(r"^[0-9A-Za-z]+$")
 KEY_RE = re.compile(r"^[A-Z]{2,10}$")
@@ -224,6 +231,7 @@ class TaskRow(RowBase):
     estimate: float | None
     created_at: datetime
     updated_at: datetime
+    iteration_id: Id | None
 
 
 class CommentRow(RowBase):
@@ -301,6 +309,28 @@ class TaskEventRow(RowBase):
     new: Any
 
 
+# Planning (PROTOCOL-2.md): sprints and the links between tasks. Dates without a time are calendar
+# dates in the server's zone.
+class IterationRow(RowBase):
+    project_id: Id
+    name: str
+    goal: str
+    start_on: date
+    end_on: date
+    state: IterationState
+    closed_at: datetime | None
+
+
+class TaskLinkRow(RowBase):
+    """`from` must finish before `to` starts (`blocks`, with `lag_days`), or the two are related."""
+
+    project_id: Id
+    from_id: Id
+    to_id: Id
+    kind: LinkKind
+    lag_days: int
+
+
 def member_id(project_id: uuid.UUID | str, user_id: uuid.UUID | str) -> str:
     """The id of the member row of a (project, user) pair, computable by any client."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"keel:member:{str(project_id).lower()}:{str(user_id).lower()}"))
@@ -309,6 +339,12 @@ def member_id(project_id: uuid.UUID | str, user_id: uuid.UUID | str) -> str:
 def watch_id(task_id: uuid.UUID | str, user_id: uuid.UUID | str) -> str:
     """The id of the watch row of a (task, user) pair."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"keel:watch:{str(task_id).lower()}:{str(user_id).lower()}"))
+
+
+def task_link_id(kind: str, from_id: uuid.UUID | str, to_id: uuid.UUID | str) -> str:
+    """The id of a link: putting the same link again names the same row."""
+    key = f"keel:task_link:{kind}:{str(from_id).lower()}:{str(to_id).lower()}"
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, key))
 
 
 def notification_pref_id(user_id: uuid.UUID | str) -> str:
@@ -395,6 +431,7 @@ class TaskFields(Strict):
     start_at: Instant | None = None
     due_at: Instant | None = None
     estimate: Estimate | None = None
+    iteration_id: Id | None = None
 
 
 class TaskCreate(TaskFields):
@@ -456,6 +493,52 @@ class NotificationPrefUpdate(Strict):
     mute_remove: Annotated[list[Id], Field(max_length=MAX_MUTED_PROJECTS)] = []
 
 
+class IterationCreate(Strict):
+    id: Id
+    project_id: Id
+    name: Name
+    start_on: date
+    end_on: date
+    goal: Description = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> IterationCreate:
+        if self.end_on < self.start_on:
+            raise ValueError("end_on must not be before start_on")
+        return self
+
+
+class IterationSet(Strict):
+    name: Name | None = None
+    goal: Description | None = None
+    start_on: date | None = None
+    end_on: date | None = None
+    state: Literal["planned", "active"] | None = None
+
+
+class IterationUpdate(Strict):
+    id: Id
+    set: IterationSet = IterationSet()
+
+
+class IterationClose(Strict):
+    id: Id
+    move_open_to: Id | None = None
+
+
+class TaskLinkPut(Strict):
+    from_id: Id
+    to_id: Id
+    kind: LinkKind
+    lag_days: Annotated[int, Field(ge=-MAX_LAG_DAYS, le=MAX_LAG_DAYS)] | None = None
+
+
+class TaskLinkRemove(Strict):
+    from_id: Id
+    to_id: Id
+    kind: LinkKind
+
+
 MUTATION_ARGS: dict[str, type[BaseModel]] = {
     "project.create": ProjectCreate,
     "project.update": ProjectUpdate,
@@ -474,6 +557,12 @@ MUTATION_ARGS: dict[str, type[BaseModel]] = {
     "watch.put": WatchArgs,
     "watch.remove": WatchArgs,
     "notification_pref.update": NotificationPrefUpdate,
+    "iteration.create": IterationCreate,
+    "iteration.update": IterationUpdate,
+    "iteration.close": IterationClose,
+    "iteration.delete": IdOnly,
+    "task_link.put": TaskLinkPut,
+    "task_link.remove": TaskLinkRemove,
 }
 
 

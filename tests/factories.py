@@ -91,9 +91,11 @@ class Person:
         self.ok("comment.create", {"id": cid, "task_id": task_id, "body": body, **fields})
         return cid
 
-    def pull(self, cursor: int | None = None, limit: int = 1000) -> dict[str, Any]:
+    def pull(self, cursor: int | None = None, limit: int = 1000, include: str | None = None) -> dict[str, Any]:
         params: dict[str, Any] = {"cursor": self.cursor if cursor is None else cursor, "limit": limit}
         params["client_id"] = self.client_id
+        if include is not None:
+            params["include"] = include
         r = self.get("/api/v1/sync/pull", params=params)
         assert r.status_code == 200, r.text
         return r.json()  # type: ignore[no-any-return]

@@ -5,6 +5,8 @@ from typing import Any
 
 from server.mutations.comments import comment_create, comment_delete, comment_update
 from server.mutations.context import Ctx
+from server.mutations.iterations import iteration_close, iteration_create, iteration_delete, iteration_update
+from server.mutations.links import task_link_put, task_link_remove
 from server.mutations.personal import notification_read, watch_put, watch_remove
 from server.mutations.prefs import notification_pref_update
 from server.mutations.projects import (
@@ -36,6 +38,12 @@ HANDLERS: dict[str, Callable[[Ctx, Any], None]] = {
     "watch.put": watch_put,
     "watch.remove": watch_remove,
     "notification_pref.update": notification_pref_update,
+    "iteration.create": iteration_create,
+    "iteration.update": iteration_update,
+    "iteration.close": iteration_close,
+    "iteration.delete": iteration_delete,
+    "task_link.put": task_link_put,
+    "task_link.remove": task_link_remove,
 }
 
 __all__ = ["HANDLERS", "Ctx"]

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
 from typing import Any
 
 import orjson
 import sqlalchemy as sa
 
 from server.errors import MutationRejected
-from server.feed import iso, to_utc
+from server.feed import to_utc
 from server.mutations.context import Ctx, Row
 from server.mutations.hierarchy import check_parent, subtree
+from server.mutations.history import change_task, record
+from server.mutations.iterations import check_iteration
+from server.mutations.links import tombstone_links
 from server.mutations.notify import notify, put_watch, watchers
-from server.tables import comments, projects, statuses, task_events, tasks, watches
+from server.tables import comments, projects, statuses, tasks, watches
 from sync import protocol as p
 from sync.rules import after_last, default_status, merge_labels
 
@@ -59,20 +60,6 @@ def _last_position(ctx: Ctx, project_id: str, status_id: str) -> str:
     return after_last(last)
 
 
-def _as_json(value: Any) -> str | None:
-    """An event's old or new value as JSON of its wire form (times in RFC 3339), or SQL null."""
-    if value is None:
-        return None
-    return orjson.dumps(iso(value) if isinstance(value, datetime) else value).decode()
-
-
-def _record(ctx: Ctx, task: Row, field: str, old: Any = None, new: Any = None) -> None:
-    """One `task_event` (PROTOCOL-2.md), in the transaction of the change it records."""
-    event = {"id": str(uuid.uuid4()), "project_id": task["project_id"], "task_id": task["id"]}
-    event |= {"actor_id": ctx.actor, "at": ctx.now, "field": field, "old": _as_json(old), "new": _as_json(new)}
-    ctx.insert("task_event", task_events, event)
-
-
 def _id_or_none(value: Any) -> str | None:
     return None if value is None else str(value)
 
@@ -89,6 +76,9 @@ def task_create(ctx: Ctx, a: p.TaskCreate) -> None:
     parent = _id_or_none(a.parent_id)
     if parent:
         check_parent(ctx, tid, pid, parent, moving=False)
+    iteration = _id_or_none(a.iteration_id)
+    if iteration:
+        check_iteration(ctx, pid, iteration)
     number = int(project["next_number"])
     ctx.raw.update(projects, pid, {"next_number": number + 1})
     project["next_number"] = number + 1  # the push's cached project row stays current
@@ -115,9 +105,10 @@ def task_create(ctx: Ctx, a: p.TaskCreate) -> None:
             "created_at": ctx.now,
             "updated_at": ctx.now,
             "deleted": False,
+            "iteration_id": iteration,
         },
     )
-    _record(ctx, task, "created")
+    record(ctx, task, "created")
     put_watch(ctx, task, ctx.actor)
     if assignee:
         put_watch(ctx, task, assignee)
@@ -132,7 +123,7 @@ def task_update(ctx: Ctx, a: p.TaskUpdate) -> None:
         value = getattr(a.set, field)
         if field in ("title", "status_id", "priority", "type", "position") and value is None:
             raise MutationRejected("validation_error", f"{field} cannot be cleared.", [{"loc": ["set", field]}])
-        if field in ("status_id", "assignee_id", "parent_id"):
+        if field in ("status_id", "assignee_id", "parent_id", "iteration_id"):
             value = _id_or_none(value)
         elif field in _DATE_FIELDS:
             value = to_utc(value)
@@ -145,17 +136,15 @@ def task_update(ctx: Ctx, a: p.TaskUpdate) -> None:
         _check_assignee(ctx, pid, values["assignee_id"])
     if values.get("parent_id") is not None and values["parent_id"] != task["parent_id"]:
         check_parent(ctx, task["id"], pid, values["parent_id"], moving=True)
+    if values.get("iteration_id") is not None and values["iteration_id"] != task["iteration_id"]:
+        check_iteration(ctx, pid, values["iteration_id"])  # a task may stay in a closed iteration
     if a.labels_add or a.labels_remove:
         labels = _labels(orjson.loads(task["labels"]), a.labels_add, a.labels_remove)
         values["labels"] = orjson.dumps(labels).decode()
     changes = {k: v for k, v in values.items() if task.get(k) != v}
     if not changes:
         return
-    changes["updated_at"] = ctx.now
-    updated = ctx.update("task", tasks, task, changes)
-    for field in p.TASK_EVENT_FIELDS:
-        if field in changes:
-            _record(ctx, task, field, task[field], changes[field])
+    updated = change_task(ctx, task, changes)
     new_assignee = changes.get("assignee_id")
     if new_assignee:
         put_watch(ctx, updated, new_assignee)
@@ -171,8 +160,9 @@ def task_delete(ctx: Ctx, a: p.IdOnly) -> None:
     ids = [t["id"] for t in doomed]
     for row in doomed:
         ctx.update("task", tasks, row, {"deleted": True, "updated_at": ctx.now})
-        _record(ctx, row, "deleted")
+        record(ctx, row, "deleted")
     for table, entity in ((comments, "comment"), (watches, "watch")):
         rows = ctx.conn.execute(sa.select(table).where(table.c.task_id.in_(ids), table.c.deleted.is_(False)))
         for found in list(rows.mappings()):
             ctx.update(entity, table, dict(found), {"deleted": True})
+    tombstone_links(ctx, ids)

@@ -32,6 +32,7 @@ TAGS = {
     "status_changed": "arrows_counterclockwise",
     "due_soon": "hourglass_flowing_sand",
     "overdue": "alarm_clock",
+    "at_risk": "warning",
     "test": "white_check_mark",
 }
 

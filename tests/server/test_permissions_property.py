@@ -5,6 +5,9 @@ whether each mutation applies (the role rules of PROTOCOL.md), and after every p
 
 - no change names a project the person cannot see at the end of that pull;
 - notifications and watches reach only their own user; user rows only people sharing a project;
+- the planning extensions (PROTOCOL-2.md: `iteration`, `task_link`, `task_event`, every pull
+  includes them) reach only members of their project; iteration and link mutations apply exactly
+  when the role, the rows' liveness and projects, and (for `blocks`) the model's link graph allow;
 - every lost project is announced in `revoked_projects` (and nothing else is);
 - the person's cache (built from incremental pulls, purging revoked projects) holds exactly the
   rows a fresh pull from 0 gives, and exactly the live rows the database holds for their projects,
@@ -35,7 +38,9 @@ from tests.factories import Api, Person, new_id, unique_key
 
 RANK = {"viewer": 0, "member": 1, "admin": 2, "owner": 3}
 ROLES = st.sampled_from(list(RANK))
-PROJECT_ENTITIES = ("project", "member", "status", "task", "comment")
+PROJECT_ENTITIES = ("project", "member", "status", "task", "comment", "iteration", "task_link", "task_event")
+# Every pull names the planning extensions (PROTOCOL-2.md), so their rows are checked like the others.
+INCLUDE = "iteration,task_link,task_event"
 MAX_USERS = 4
 MAX_PROJECTS = 3
 PICK = st.integers(min_value=0, max_value=1000)
@@ -80,7 +85,7 @@ def fresh_view(person: Person) -> dict[Key, dict[str, Any]]:
     view: dict[Key, dict[str, Any]] = {}
     cursor = 0
     while True:
-        page = person.pull(cursor=cursor, limit=5000)
+        page = person.pull(cursor=cursor, limit=5000, include=INCLUDE)
         for change in page["changes"]:
             row = change["row"]
             key = (change["entity"], str(row["id"]))
@@ -104,6 +109,8 @@ class Permissions(RuleBasedStateMachine):
         self.roles: dict[str, dict[str, str]] = {}  # project -> user -> role
         self.tasks: dict[str, dict[str, Any]] = {}  # task -> {project, parent, deleted}
         self.comments: list[str] = []
+        self.iterations: dict[str, dict[str, Any]] = {}  # iteration -> {project, closed}
+        self.blocks: set[tuple[str, str]] = set()  # live `blocks` links (from, to)
 
     def teardown(self) -> None:
         self.client.close()
@@ -214,13 +221,17 @@ class Permissions(RuleBasedStateMachine):
     # --- tasks, comments, watches ----------------------------------------------------------
 
     @precondition(lambda self: bool(self.roles))
-    @rule(who=PICK, project=PICK, assignee=st.none() | PICK, parent=st.none() | PICK)
-    def task_create(self, who: int, project: int, assignee: int | None, parent: int | None) -> None:
+    @rule(who=PICK, project=PICK, assignee=st.none() | PICK, parent=st.none() | PICK, sprint=st.none() | PICK)
+    def task_create(self, who: int, project: int, assignee: int | None, parent: int | None, sprint: int | None) -> None:
         actor, pid = self.device(who), self.project(project)
         mine = self.role(pid, actor.person.id)
         ok = mine is not None and RANK[mine] >= RANK["member"]
         tid = new_id()
         args: dict[str, Any] = {"id": tid, "project_id": pid, "title": "T"}
+        if sprint is not None and self.iterations:
+            args["iteration_id"] = list(self.iterations)[sprint % len(self.iterations)]
+            info = self.iterations[args["iteration_id"]]
+            ok = ok and info["project"] == pid and not info["closed"]
         if assignee is not None:
             args["assignee_id"] = self.device(assignee).person.id
             ok = ok and self.role(pid, args["assignee_id"]) is not None
@@ -288,6 +299,7 @@ class Permissions(RuleBasedStateMachine):
                         grew = True
             for other in doomed:
                 self.tasks[other]["deleted"] = True
+            self.blocks = {(a, b) for a, b in self.blocks if a not in doomed and b not in doomed}
 
     @precondition(lambda self: bool(self.tasks))
     @rule(who=PICK, task=PICK, mentions=st.lists(PICK, max_size=3))
@@ -307,6 +319,86 @@ class Permissions(RuleBasedStateMachine):
         actor, tid = self.device(who), self.task(task)
         ok = self.can_touch(actor, tid, "viewer")
         self.push(actor, "watch.put" if put else "watch.remove", {"task_id": tid}, ok)
+
+    # --- planning: iterations and task links (PROTOCOL-2.md) -------------------------------
+
+    @precondition(lambda self: bool(self.roles))
+    @rule(who=PICK, project=PICK)
+    def iteration_create(self, who: int, project: int) -> None:
+        actor, pid = self.device(who), self.project(project)
+        mine = self.role(pid, actor.person.id)
+        ok = mine is not None and RANK[mine] >= RANK["member"]
+        iid = new_id()
+        args = {"id": iid, "project_id": pid, "name": "S", "start_on": "2026-12-07", "end_on": "2026-12-18"}
+        self.push(actor, "iteration.create", args, ok)
+        if ok:
+            self.iterations[iid] = {"project": pid, "closed": False}
+
+    @precondition(lambda self: bool(self.iterations))
+    @rule(who=PICK, sprint=PICK)
+    def iteration_close(self, who: int, sprint: int) -> None:
+        actor = self.device(who)
+        iid = list(self.iterations)[sprint % len(self.iterations)]
+        info = self.iterations[iid]
+        mine = self.role(info["project"], actor.person.id)
+        ok = mine is not None and RANK[mine] >= RANK["member"] and not info["closed"]
+        self.push(actor, "iteration.close", {"id": iid}, ok)
+        info["closed"] = info["closed"] or ok
+
+    def reaches(self, start: str, goal: str) -> bool:
+        seen, todo = {start}, [start]
+        while todo:
+            here = todo.pop()
+            for a, b in self.blocks:
+                if a == here and b not in seen:
+                    seen.add(b)
+                    todo.append(b)
+        return goal in seen
+
+    def live_tasks(self, project_id: str, at_least: int) -> list[str]:
+        """The project's live tasks, created by one of its owners until there are `at_least` (so the
+        rare steps that reach tasks still meet links often)."""
+        found = [t for t, info in self.tasks.items() if info["project"] == project_id and not info["deleted"]]
+        owner = next(d for d in self.devices if self.role(project_id, d.person.id) == "owner")
+        while len(found) < at_least:
+            tid = owner.person.task(project_id, "L")
+            self.tasks[tid] = {"project": project_id, "parent": None, "deleted": False, "assignee": None}
+            found.append(tid)
+        return found
+
+    @precondition(lambda self: bool(self.roles))
+    @rule(
+        who=PICK,
+        insider=st.booleans(),
+        project=PICK,
+        links=st.lists(
+            st.tuples(PICK, PICK, st.booleans(), st.sampled_from(["blocks", "blocks", "relates"]), st.booleans()),
+            min_size=1,
+            max_size=6,
+        ),
+    )
+    def task_links(self, who: int, insider: bool, project: int, links: list[tuple[int, int, bool, str, bool]]) -> None:
+        """A few links put or removed among a project's tasks (or with any task), by anyone or by one
+        of its members: each predicted by role, liveness, project and the model's `blocks` graph."""
+        pid = self.project(project)
+        members = [d for d in self.devices if self.role(pid, d.person.id) is not None]
+        actor = members[who % len(members)] if insider else self.device(who)
+        mine = self.live_tasks(pid, 3)
+        for a, b, anywhere, kind, put in links:
+            source = mine[a % len(mine)]
+            target = self.task(b) if anywhere else mine[b % len(mine)]  # any task: maybe elsewhere, or deleted
+            ok = (
+                self.can_touch(actor, source, "member")
+                and self.can_touch(actor, target, "member")
+                and source != target
+                and self.tasks[source]["project"] == self.tasks[target]["project"]
+            )
+            if put and kind == "blocks" and (source, target) not in self.blocks:
+                ok = ok and not self.reaches(target, source)
+            args = {"from_id": source, "to_id": target, "kind": kind}
+            self.push(actor, "task_link.put" if put else "task_link.remove", args, ok)
+            if ok and kind == "blocks":
+                (self.blocks.add if put else self.blocks.discard)((source, target))
 
     @rule(who=PICK, read_all=st.booleans())
     def read_notifications(self, who: int, read_all: bool) -> None:
@@ -332,7 +424,7 @@ class Permissions(RuleBasedStateMachine):
         announced: set[str] = set()
         while True:
             before = person.cursor
-            page = person.pull(limit=limit)
+            page = person.pull(limit=limit, include=INCLUDE)
             seqs = [c["seq"] for c in page["changes"]]
             assert seqs == sorted(set(seqs)), seqs
             assert all(before < s <= page["cursor"] for s in seqs), (before, seqs, page["cursor"])
@@ -390,6 +482,8 @@ class Permissions(RuleBasedStateMachine):
                 ("member", tables.members),
                 ("status", tables.statuses),
                 ("task", tables.tasks),
+                ("iteration", tables.iterations),
+                ("task_link", tables.task_links),
             ):
                 column = table.c.id if entity == "project" else table.c.project_id
                 ids = conn.execute(sa.select(table.c.id).where(column.in_(projects), table.c.deleted.is_(False)))
@@ -400,6 +494,10 @@ class Permissions(RuleBasedStateMachine):
                         tables.comments.c.project_id.in_(projects), tables.comments.c.deleted.is_(False)
                     )
                 ).scalars()
+            )
+            events = tables.task_events  # never deleted
+            out["task_event"] = set(
+                conn.execute(sa.select(events.c.id).where(events.c.project_id.in_(projects))).scalars()
             )
             for entity, table in (("notification", tables.notifications), ("watch", tables.watches)):
                 rows = conn.execute(

@@ -7,7 +7,7 @@ import inspect
 import re
 import typing
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,8 @@ def _sample(entity: Entity, field: str, kind: str) -> Any:
     literal = [a for a in (annotation, *typing.get_args(annotation)) if typing.get_origin(a) is typing.Literal]
     if literal:
         return typing.get_args(literal[0])[0]
+    if date in (annotation, *typing.get_args(annotation)):
+        return date(2026, 12, 7)  # a calendar date (an iteration's start and end), text in the cache
     samples = {"int": 1, "float": 1.5, "bool": True, "time": datetime(2026, 12, 6, tzinfo=UTC), "json": "[]"}
     if kind in samples:
         return samples[kind]
