@@ -115,3 +115,63 @@ class Cache:
         store.set_account("http://keel.test", U1, "wangwei@example.com")
         store.apply_pull(f.page(*self.changes))
         return store
+
+
+def team() -> Cache:
+    """Two people's work in March 2026 (times UTC; Shanghai is UTC+8). Estimates in brackets.
+
+    - T1 (U1) [2]: doing 03-02 02:00, done 03-04 02:00, due 03-05 10:00: on time, cycle 2 days.
+    - T2 (U1) [4, then 6 from 03-05]: doing 03-03 02:00, done 03-10 02:00, due 03-06 10:00: late, 7 days.
+    - T3 (U2): todo to done at 03-08 17:00, which is 03-09 01:00 in Shanghai; no due; never doing.
+    - T4 (U2) [5]: doing 02-25 02:00, done 03-05 14:00, due exactly then: on time, 8.5 days.
+    - T5 (U1): done 02-20 02:00, before any window here.
+    - T6 (U1) [3]: doing since 03-02, due 03-10 10:00: overdue on 03-11. It `blocks` T7.
+    - T7 (unassigned): todo, due 03-20.
+    - T8 (U2): doing 03-02, done 03-03, reopened (todo) 03-04, doing 03-05, done 03-06 (all 02:00):
+      its last entry into done is 03-06, cycle 4 days from its first doing.
+    - M1 (U1): a milestone due 03-31, nothing leads to it; never counted as work.
+    """
+    c = Cache()
+    d = "done"
+    c.task(
+        "T1",
+        moves=[("2026-03-02T02:00", "doing"), ("2026-03-04T02:00", d)],
+        assignee_id=U1,
+        due_at="2026-03-05T10:00",
+        estimate=2,
+    )
+    c.task(
+        "T2",
+        moves=[("2026-03-03T02:00", "doing"), ("2026-03-10T02:00", d)],
+        assignee_id=U1,
+        due_at="2026-03-06T10:00",
+        estimate=6,
+    )
+    c.event("T2", "2026-03-05T02:00", "estimate", 4, 6)
+    c.task("T3", moves=[("2026-03-08T17:00", d)], assignee_id=U2)
+    c.task(
+        "T4",
+        moves=[("2026-02-25T02:00", "doing"), ("2026-03-05T14:00", d)],
+        assignee_id=U2,
+        due_at="2026-03-05T14:00",
+        estimate=5,
+    )
+    c.task(
+        "T5", created="2026-02-01T02:00", moves=[("2026-02-10T02:00", "doing"), ("2026-02-20T02:00", d)], assignee_id=U1
+    )
+    c.task("T6", moves=[("2026-03-02T02:00", "doing")], assignee_id=U1, due_at="2026-03-10T10:00", estimate=3)
+    c.task("T7", due_at="2026-03-20T10:00")
+    c.blocks("T6", "T7")
+    c.task(
+        "T8",
+        assignee_id=U2,
+        moves=[
+            ("2026-03-02T02:00", "doing"),
+            ("2026-03-03T02:00", d),
+            ("2026-03-04T02:00", "todo"),
+            ("2026-03-05T02:00", "doing"),
+            ("2026-03-06T02:00", d),
+        ],
+    )
+    c.task("M1", assignee_id=U1, type="milestone", due_at="2026-03-31T10:00")
+    return c
