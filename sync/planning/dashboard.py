@@ -1,20 +1,19 @@
 """A project's dashboard (docs/metrics.md, "Project dashboard"): completion, on-time rate, weekly
 throughput, cycle time, overdue work, open work per person, and the risk flags.
 
-Current figures are one pass over the project's tasks; flow figures come from the `status_id`
+Current figures are one pass over the project's tasks (by `ix_task_work`); flow figures come from the `status_id`
 events of the window (the last `weeks` local weeks, Monday first, the current one included).
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sync.planning._history import (
-    DONE_IDS,
     Clock,
-    completions_sql,
     days_between,
     enters_done,
     first_doing,
@@ -57,29 +56,39 @@ class Dashboard:
         return self.on_time / self.completed_with_due if self.completed_with_due else None
 
 
-_CURRENT = f"""
-SELECT t.assignee_id, count(*), total(t.status_id IN {DONE_IDS}),
-  total(t.status_id NOT IN {DONE_IDS} AND t.due_at < :now),
-  total(CASE WHEN t.status_id IN {DONE_IDS} THEN 0 ELSE coalesce(t.estimate, 0) END)
-FROM task t WHERE t.project_id = :p AND t.type != 'milestone' GROUP BY t.assignee_id
+# One pass over the project's work in the order of `ix_task_work` (sync/planning/indexes.py), grouped
+# by assignee and status without sorting or visiting rows; then the statuses' categories on the groups.
+_CURRENT = """
+SELECT g.assignee_id, sum(g.n), total(CASE WHEN s.category = 'done' THEN g.n END),
+  total(CASE WHEN s.category IS NOT 'done' THEN g.overdue END),
+  total(CASE WHEN s.category IS NOT 'done' THEN g.estimate END)
+FROM (
+  SELECT t.assignee_id, t.status_id, count(*) AS n, total(t.due_at < :now) AS overdue, total(t.estimate) AS estimate
+  FROM task t WHERE t.project_id = :p AND t.type != 'milestone' GROUP BY t.assignee_id, t.status_id
+) g LEFT JOIN status s ON s.id = g.status_id
+GROUP BY g.assignee_id
 """
 
-_THROUGHPUT = f"""
-WITH w(k, a, b) AS (VALUES {{weeks}})
-SELECT w.k, count(DISTINCT h.task_id) FROM w JOIN task_event h
-ON h.project_id = :p AND h.field = 'status_id' AND h.at >= w.a AND h.at <= w.b
-JOIN task t ON t.id = h.task_id AND t.type != 'milestone'
-WHERE {enters_done("h")} GROUP BY w.k
-"""
-
+# The window's entries into done (events first, by `ix_task_event_field`), then the tasks they
+# name: completions with their cycle times, and the weekly throughput, in one statement.
 _FLOW = f"""
-WITH c AS ({completions_sql("h.project_id = ?")}),
+WITH w(k, a, b) AS (VALUES {{weeks}}),
+e AS MATERIALIZED (
+  SELECT h.task_id, h.at FROM task_event h
+  WHERE h.project_id = :p AND h.field = 'status_id' AND h.at >= :a AND h.at <= :now AND {enters_done("h")}),
+c AS (
+  SELECT e.task_id, max(e.at) AS done_at FROM e JOIN task t ON t.id = e.task_id AND t.type != 'milestone'
+  GROUP BY e.task_id),
 x AS MATERIALIZED (
   SELECT c.done_at, t.due_at, {first_doing("c.task_id", "c.done_at")} AS fd FROM c JOIN task t ON t.id = c.task_id),
 cy AS (SELECT {days_between("fd", "done_at")} AS v FROM x WHERE fd IS NOT NULL),
-pc AS ({percentile_sql("SELECT v FROM cy", (50, 85))})
+pc AS ({percentile_sql("SELECT v FROM cy", (50, 85))}),
+weekly AS (
+  SELECT k, count(*) AS n FROM (SELECT DISTINCT w.k, e.task_id FROM w JOIN e ON e.at >= w.a AND e.at <= w.b) we
+  JOIN task t ON t.id = we.task_id AND t.type != 'milestone' GROUP BY k)
 SELECT (SELECT count(*) FROM x), (SELECT count(due_at) FROM x), (SELECT total(done_at <= due_at) FROM x),
-  (SELECT count(*) FROM cy), (SELECT v FROM pc WHERE p = 50), (SELECT v FROM pc WHERE p = 85)
+  (SELECT count(*) FROM cy), (SELECT v FROM pc WHERE p = 50), (SELECT v FROM pc WHERE p = 85),
+  (SELECT json_group_object(k, n) FROM weekly)
 """
 
 
@@ -108,15 +117,14 @@ def dashboard(
             loads.append(PersonLoad(assignee, count - int(done_n), open_estimate))
     loads.sort(key=lambda p: (-p.open_count, p.assignee_id or ""))
     mondays = week_starts(clock.today, weeks)
-    bounds = [(m, clock.day_start(m), min(clock.day_end(m + timedelta(days=6)), clock.now_text)) for m in mondays]
-    sql = _THROUGHPUT.format(weeks=", ".join(f"({i}, :a{i}, :b{i})" for i in range(len(bounds))))
-    week_params = dict(params)
-    for i, (_, a, b) in enumerate(bounds):
-        week_params[f"a{i}"], week_params[f"b{i}"] = a, b
-    per_week = dict(conn.execute(sql, week_params).fetchall())
-    throughput = [(m, int(per_week.get(i, 0))) for i, (m, _, _) in enumerate(bounds)]
-    flow = conn.execute(_FLOW, (bounds[0][1], clock.now_text, project_id)).fetchone()
-    completed, with_due, on_time, samples, p50, p85 = flow
+    bounds = [(clock.day_start(m), min(clock.day_end(m + timedelta(days=6)), clock.now_text)) for m in mondays]
+    sql = _FLOW.format(weeks=", ".join(f"({i}, :a{i}, :b{i})" for i in range(len(bounds))))
+    flow_params = {**params, "a": bounds[0][0]}
+    for i, (a, b) in enumerate(bounds):
+        flow_params[f"a{i}"], flow_params[f"b{i}"] = a, b
+    completed, with_due, on_time, samples, p50, p85, weekly = conn.execute(sql, flow_params).fetchone()
+    per_week = json.loads(weekly)
+    throughput = [(m, int(per_week.get(str(i), 0))) for i, m in enumerate(mondays)]
     return Dashboard(
         project_id,
         mondays[0],

@@ -61,7 +61,7 @@ WHERE i.project_id = :p AND i.state = 'active' GROUP BY i.id ORDER BY i.end_on, 
 
 _BLOCKED = f"""
 SELECT group_concat(DISTINCT l.to_id), group_concat(DISTINCT l.from_id) FROM task_link l
-JOIN task b ON b.id = l.from_id JOIN task t ON t.id = l.to_id
+CROSS JOIN task b ON b.id = l.from_id CROSS JOIN task t ON t.id = l.to_id
 WHERE l.project_id = :p AND l.kind = 'blocks' AND b.due_at < :now AND b.status_id NOT IN {DONE_IDS}
 AND t.status_id NOT IN {DONE_IDS}
 """

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sync.planning import dashboard
-from sync.planning.dashboard import PersonLoad
+from sync.planning import dashboard, ensure_indexes
+from sync.planning.dashboard import _CURRENT, PersonLoad
 from sync.store import Store
 from tests.sync.planning_data import PID, U1, team
 
@@ -61,3 +61,13 @@ def test_flags_of_the_dashboard(store: Store) -> None:
     # T6 is overdue and blocks T7, which is open; nothing leads to M1 and there is no iteration.
     d = dashboard(store.conn, PID, weeks=2, now=NOW)
     assert [(f.kind, f.task_ids, f.blocker_ids) for f in d.flags] == [("blocked_by_overdue", ("T7",), ("T6",))]
+
+
+def test_the_planning_indexes_change_no_number(store: Store) -> None:
+    before = dashboard(store.conn, PID, weeks=2, now=NOW)
+    ensure_indexes(store.conn)
+    ensure_indexes(store.conn)  # idempotent
+    assert dashboard(store.conn, PID, weeks=2, now=NOW) == before
+    # The current figures then read the covering index alone.
+    plan = " ".join(r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + _CURRENT, {"p": PID, "now": ""}))
+    assert "COVERING INDEX ix_task_work" in plan
