@@ -76,16 +76,15 @@ WITH w(k, a, b) AS (VALUES {{weeks}}),
 e AS MATERIALIZED (
   SELECT h.task_id, h.at FROM task_event h
   WHERE h.project_id = :p AND h.field = 'status_id' AND h.at >= :a AND h.at <= :now AND {enters_done("h")}),
-c AS (
-  SELECT e.task_id, max(e.at) AS done_at FROM e JOIN task t ON t.id = e.task_id AND t.type != 'milestone'
-  GROUP BY e.task_id),
+c AS (SELECT task_id, max(at) AS done_at FROM e GROUP BY task_id),
 x AS MATERIALIZED (
-  SELECT c.done_at, t.due_at, {first_doing("c.task_id", "c.done_at")} AS fd FROM c JOIN task t ON t.id = c.task_id),
+  SELECT c.task_id, c.done_at, t.due_at, {first_doing("c.task_id", "c.done_at")} AS fd
+  FROM c JOIN task t ON t.id = c.task_id AND t.type != 'milestone'),
 cy AS (SELECT {days_between("fd", "done_at")} AS v FROM x WHERE fd IS NOT NULL),
 pc AS ({percentile_sql("SELECT v FROM cy", (50, 85))}),
 weekly AS (
-  SELECT k, count(*) AS n FROM (SELECT DISTINCT w.k, e.task_id FROM w JOIN e ON e.at >= w.a AND e.at <= w.b) we
-  JOIN task t ON t.id = we.task_id AND t.type != 'milestone' GROUP BY k)
+  SELECT k, count(DISTINCT e.task_id) AS n FROM w JOIN e ON e.at >= w.a AND e.at <= w.b
+  WHERE e.task_id IN (SELECT task_id FROM x) GROUP BY k)
 SELECT (SELECT count(*) FROM x), (SELECT count(due_at) FROM x), (SELECT total(done_at <= due_at) FROM x),
   (SELECT count(*) FROM cy), (SELECT v FROM pc WHERE p = 50), (SELECT v FROM pc WHERE p = 85),
   (SELECT json_group_object(k, n) FROM weekly)
