@@ -9,6 +9,7 @@ connection to its file) and answers with SQL aggregates over the view tables `ta
 - `dashboard` (sync/planning/dashboard.py): a project's figures and risk flags (risks.py).
 - `performance` (sync/planning/performance.py): one person's evidence for a period.
 - `forecast` (sync/planning/forecast.py): when open work ends at the recent throughput.
+- `jsonable`: any of these results as JSON values (the CLI's `--json`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sync.planning.burndown import Burndown, BurndownPoint, Velocity, burndown, 
 from sync.planning.dashboard import Dashboard, dashboard
 from sync.planning.forecast import forecast_finish, throughput_per_day
 from sync.planning.indexes import INDEX_SQL, ensure_indexes
+from sync.planning.jsonable import jsonable
 from sync.planning.performance import Performance, performance
 from sync.planning.risks import RiskFlag, risk_flags
 
@@ -32,6 +34,7 @@ __all__ = [
     "dashboard",
     "ensure_indexes",
     "forecast_finish",
+    "jsonable",
     "performance",
     "risk_flags",
     "throughput_per_day",

@@ -3,13 +3,14 @@ Wednesday 2026-03-11 at 14:00 Shanghai, with a window of two weeks (Mondays 03-0
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
-from sync.planning import dashboard, ensure_indexes
+from sync.planning import dashboard, ensure_indexes, jsonable
 from sync.planning.dashboard import _CURRENT, PersonLoad
 from sync.store import Store
 from tests.sync.planning_data import PID, U1, team
@@ -71,3 +72,13 @@ def test_the_planning_indexes_change_no_number(store: Store) -> None:
     # The current figures then read the covering index alone.
     plan = " ".join(r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + _CURRENT, {"p": PID, "now": ""}))
     assert "COVERING INDEX ix_task_work" in plan
+
+
+def test_the_json_of_a_dashboard_carries_its_rates_and_days(store: Store) -> None:
+    value = json.loads(json.dumps(jsonable(dashboard(store.conn, PID, weeks=2, now=NOW))))
+    assert (value["completion_rate"], value["window_start"], value["throughput"][0]) == (
+        0.75,
+        "2026-03-02",
+        ["2026-03-02", 3],
+    )
+    assert value["flags"][0]["task_ids"] == ["T7"] and value["open_by_person"][1]["open_estimate"] == 3.0
