@@ -105,3 +105,27 @@ def test_weekdays_calendar_moves_the_forecast(store: Store) -> None:
         ("M", date(2026, 3, 16)),
         ("I1", date(2026, 3, 18)),
     ]
+
+
+def test_scope_growth_is_flagged_above_20_percent_only(tmp_path: Path) -> None:
+    c = Cache()
+    # I4: Q1-Q5 since their creation, Q6 joined on 03-10: +1/5 = exactly 20%, not more: no flag.
+    c.iteration("I4", "2026-03-09", "2026-06-30", "active")
+    for n in range(1, 6):
+        c.task(f"Q{n}", created="2026-03-05T02:00", iteration_id="I4")
+    c.task("Q6", created="2026-03-05T02:00", iteration_id="I4")
+    c.event("Q6", "2026-03-10T02:00", "iteration_id", None, "I4")
+    # I5: empty at the end of its first day, R1 joined on 03-10: all of its scope is added.
+    c.iteration("I5", "2026-03-09", "2026-06-30", "active")
+    c.task("R1", created="2026-03-05T02:00", iteration_id="I5")
+    c.event("R1", "2026-03-10T02:00", "iteration_id", None, "I5")
+    # I6 started today (03-11): its first day is not over, so it has no baseline yet.
+    c.iteration("I6", "2026-03-11", "2026-06-30", "active")
+    c.task("R2", created="2026-03-11T02:00", iteration_id="I6")
+    store = c.store(tmp_path / "cache.db")
+    flags = [f for f in risk_flags(store.conn, PID, now=NOW) if f.kind == "scope_growth"]
+    assert [(f.subject_id, f.task_ids, f.growth) for f in flags] == [("I5", ("R1",), None)]
+    # Nothing entered done lately, so every active iteration with open work is forecast never to end.
+    late = [f for f in risk_flags(store.conn, PID, now=NOW) if f.kind == "iteration_late"]
+    assert [(f.subject_id, f.forecast) for f in late] == [("I4", None), ("I5", None), ("I6", None)]
+    store.close()
