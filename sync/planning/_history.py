@@ -127,6 +127,11 @@ def just_before(instant: str) -> str:
     return format_time(value - _TICK) or ""
 
 
+def split_ids(joined: str | None) -> tuple[str, ...]:
+    """The ids of a `group_concat`, sorted."""
+    return tuple(sorted(joined.split(","))) if joined else ()
+
+
 def in_list(values: list[str] | tuple[str, ...] | None, column: str) -> tuple[str, list[Any]]:
     """SQL condition `column IN (?, ...)` and its parameters; always true for None."""
     if values is None:

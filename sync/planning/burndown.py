@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sync.planning._history import DONE_IDS, Clock, just_before, value_at
+from sync.planning._history import DONE_IDS, Clock, just_before, split_ids, value_at
 from sync.workdays import Calendar, count_working_days, is_working_day
 
 
@@ -109,12 +109,8 @@ def states(conn: sqlite3.Connection, iteration_id: str, instants: dict[str, str]
         params[f"k{i}"], params[f"t{i}"] = name, at
     out = {name: State() for name in instants}
     for k, scope, remaining, added, est, rem_est, add_est, *ids in conn.execute(sql, params):
-        out[k] = State(scope, remaining, added, est, rem_est, add_est, *(_ids(i) for i in ids))
+        out[k] = State(scope, remaining, added, est, rem_est, add_est, *(split_ids(i) for i in ids))
     return out
-
-
-def _ids(joined: str | None) -> tuple[str, ...]:
-    return tuple(sorted(joined.split(","))) if joined else ()
 
 
 def plan_days(start_on: date, end_on: date, calendar: Calendar) -> list[date]:

@@ -19,6 +19,7 @@ from sync.planning._history import (
     in_list,
     leaves_done,
     percentile_sql,
+    split_ids,
     value_at,
 )
 
@@ -77,10 +78,6 @@ def _reopened_sql(projects: str) -> str:
     )
 
 
-def _ids(joined: str | None) -> tuple[str, ...]:
-    return tuple(sorted(joined.split(","))) if joined else ()
-
-
 def performance(
     conn: sqlite3.Connection,
     user_id: str,
@@ -103,12 +100,12 @@ def performance(
         user_id,
         start,
         end,
-        _ids(done),
-        _ids(on_time),
-        _ids(late),
-        _ids(cycled),
+        split_ids(done),
+        split_ids(on_time),
+        split_ids(late),
+        split_ids(cycled),
         median,
-        _ids(held),
-        _ids(missed),
-        _ids(reopened),
+        split_ids(held),
+        split_ids(missed),
+        split_ids(reopened),
     )

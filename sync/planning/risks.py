@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-from sync.planning._history import DONE_IDS, Clock
+from sync.planning._history import DONE_IDS, Clock, split_ids
 from sync.planning.burndown import states
 from sync.planning.forecast import forecast_finish, late, throughput_per_day
 from sync.workdays import Calendar
@@ -32,10 +32,6 @@ class RiskFlag:
     forecast: date | None = None  # None with a due date: at this pace it never ends
     blocker_ids: tuple[str, ...] = ()  # blocked_by_overdue: the overdue tasks that block them
     growth: float | None = None  # scope_growth: (scope now - baseline) / baseline; None from 0
-
-
-def _ids(joined: str | None) -> tuple[str, ...]:
-    return tuple(sorted(joined.split(","))) if joined else ()
 
 
 _OPEN = f"t.status_id NOT IN {DONE_IDS} AND t.type != 'milestone'"
@@ -83,16 +79,16 @@ def risk_flags(
         due = clock.local_day(due_at)
         finish = forecast_finish(count, per_day, clock.today, calendar)
         if count and late(finish, due):
-            flags.append(RiskFlag("milestone_late", milestone, _ids(ids), due, finish))
+            flags.append(RiskFlag("milestone_late", milestone, split_ids(ids), due, finish))
     active = conn.execute(_ITERATIONS, params).fetchall()
     for iteration, _, end_on, count, ids in active:
         due = date.fromisoformat(end_on)
         finish = forecast_finish(count, per_day, clock.today, calendar)
         if count and late(finish, due):
-            flags.append(RiskFlag("iteration_late", iteration, _ids(ids), due, finish))
+            flags.append(RiskFlag("iteration_late", iteration, split_ids(ids), due, finish))
     blocked, blockers = conn.execute(_BLOCKED, params).fetchone()
     if blocked:
-        flags.append(RiskFlag("blocked_by_overdue", None, _ids(blocked), blocker_ids=_ids(blockers)))
+        flags.append(RiskFlag("blocked_by_overdue", None, split_ids(blocked), blocker_ids=split_ids(blockers)))
     for iteration, start_on, end_on, _, _ in active:
         baseline = clock.day_end(date.fromisoformat(start_on))
         if baseline >= clock.now_text:
