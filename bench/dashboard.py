@@ -9,7 +9,8 @@ estimate, assignee and iteration moves), 26 two-week iterations (the last active
 are planned into the one running when they were created, about 380 a sprint), 12 milestones
 fed by chains of `blocks` links and 5,000 more links. Then it times `sync.planning.dashboard()`
 (current figures, 8 weeks of flow figures, risk flags), a burndown of the active iteration and one
-person's quarter, first on the cache as the store builds it and then with `sync.planning.INDEX_SQL`.
+person's quarter, first without the store's planning indexes (dropped) and then with them (built
+again, as the store builds them).
 
 Prints one JSON line: the figures (median of `--runs` after one warm-up, in ms: wall time, and the
 process's CPU time as `*_cpu_ms`), the load average, the targets and a `met` map. The target
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from sync.ids import format_time
-from sync.planning import burndown, dashboard, ensure_indexes, performance
+from sync.planning import burndown, dashboard, drop_indexes, ensure_indexes, performance
 from sync.store import Store
 
 TARGETS = {"dashboard_ms": 500.0}
@@ -268,6 +269,7 @@ def measure(path: Path, runs: int) -> dict[str, Any]:
         "performance_ms": lambda: performance(conn, "U03", *quarter, now=NOW),
     }
     figures: dict[str, Any] = {}
+    drop_indexes(conn)  # the store builds them; first measure without
     for name, call in calls.items():
         figures[f"{name[:-3]}_no_index_ms"], _ = _time(call, max(1, runs // 2))
     t0 = time.perf_counter()

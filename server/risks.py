@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -21,14 +21,16 @@ from server.mutations.notify import notify
 from server.push import PushGateway
 from server.scheduled import run_scheduled
 from server.tables import iterations, members, projects, risk_alerts, statuses, tasks
-from sync.forecast import WINDOW_DAYS, at_risk
+from sync.forecast import at_risk, window
 
-# Tasks that entered a `done` status within the window: a status event whose new status is in the
-# `done` category and whose old one is not (event values are JSON, so an id is quoted).
+# Work items (tasks other than milestones, still existing) that entered a `done` status within the
+# window: a status event whose new status is in the `done` category and whose old one is not (event
+# values are JSON, so an id is quoted). The same count as the dashboard's (sync/planning/forecast.py).
 _THROUGHPUT = (
     "SELECT count(DISTINCT e.task_id) FROM task_events e"
+    " JOIN tasks t ON t.id = e.task_id AND t.deleted = :f AND t.type != 'milestone'"
     " JOIN statuses s ON s.project_id = e.project_id AND e.new = '\"' || s.id || '\"'"
-    " WHERE e.project_id = :p AND e.field = 'status_id' AND e.at > :since AND s.category = 'done'"
+    " WHERE e.project_id = :p AND e.field = 'status_id' AND e.at >= :since AND s.category = 'done'"
     " AND NOT EXISTS (SELECT 1 FROM statuses o WHERE o.project_id = e.project_id"
     " AND e.old = '\"' || o.id || '\"' AND o.category = 'done')"
 )
@@ -40,7 +42,7 @@ _UPSTREAM_OPEN = (
     " UNION"
     " SELECT l.from_id FROM task_links l JOIN up ON l.to_id = up.id WHERE l.kind = 'blocks' AND l.deleted = :f"
     ") SELECT count(*) FROM up JOIN tasks t ON t.id = up.id JOIN statuses s ON s.id = t.status_id"
-    " WHERE t.deleted = :f AND s.category != 'done'"
+    " WHERE t.deleted = :f AND t.type != 'milestone' AND s.category != 'done'"
 )
 
 
@@ -101,7 +103,12 @@ def _open_tasks(ctx: Ctx, subject: Subject) -> int:
         sa.select(sa.func.count())
         .select_from(tasks)
         .join(statuses, statuses.c.id == tasks.c.status_id)
-        .where(tasks.c.iteration_id == subject.id, tasks.c.deleted.is_(False), statuses.c.category != "done")
+        .where(
+            tasks.c.iteration_id == subject.id,
+            tasks.c.deleted.is_(False),
+            tasks.c.type != "milestone",
+            statuses.c.category != "done",
+        )
     )
     return int(ctx.conn.execute(query).scalar_one())
 
@@ -123,13 +130,17 @@ def _mark(ctx: Ctx, subject_id: str, today: date) -> None:
 
 def _scan(ctx: Ctx, zone: ZoneInfo) -> int:
     today = ctx.now.astimezone(zone).date()
-    since = ctx.now - timedelta(days=WINDOW_DAYS)
+    first, _ = window(today)
+    since = datetime.combine(first, time(), zone).astimezone(UTC)  # the window's first local midnight
     pace: dict[str, int] = {}
     created = 0
     for subject in list(_subjects(ctx, today, zone)):
         if subject.project_id not in pace:
-            pace[subject.project_id] = int(ctx.raw.scalar(_THROUGHPUT, {"p": subject.project_id, "since": since}))
-        if not at_risk(today, subject.target, _open_tasks(ctx, subject), pace[subject.project_id]):
+            pace[subject.project_id] = int(
+                ctx.raw.scalar(_THROUGHPUT, {"p": subject.project_id, "since": since, "f": False})
+            )
+        # Projects have no calendar of their own yet: China's working days, as the dashboard's default.
+        if not at_risk(today, subject.target, _open_tasks(ctx, subject), pace[subject.project_id], "cn"):
             continue
         _mark(ctx, subject.id, today)
         about = {"id": subject.task_id, "project_id": subject.project_id, "title": subject.title}

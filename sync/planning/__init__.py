@@ -17,13 +17,12 @@ from __future__ import annotations
 from sync.planning.burndown import Burndown, BurndownPoint, Velocity, burndown, velocity
 from sync.planning.dashboard import Dashboard, dashboard
 from sync.planning.forecast import forecast_finish, throughput_per_day
-from sync.planning.indexes import INDEX_SQL, ensure_indexes
+from sync.planning.indexes import drop_indexes, ensure_indexes
 from sync.planning.jsonable import jsonable
 from sync.planning.performance import Performance, performance
 from sync.planning.risks import RiskFlag, risk_flags
 
 __all__ = [
-    "INDEX_SQL",
     "Burndown",
     "BurndownPoint",
     "Dashboard",
@@ -32,6 +31,7 @@ __all__ = [
     "Velocity",
     "burndown",
     "dashboard",
+    "drop_indexes",
     "ensure_indexes",
     "forecast_finish",
     "jsonable",

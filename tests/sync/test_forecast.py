@@ -1,31 +1,41 @@
-"""The `at_risk` forecast's arithmetic (sync/forecast.py), on numbers worked out by hand."""
+"""The forecast's arithmetic (sync/forecast.py), shared by the server's `at_risk` scan and the
+dashboard, on numbers worked out by hand."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from sync.forecast import at_risk, days_needed, forecast_finish
+from sync.forecast import at_risk, forecast_finish, per_working_day, window
 
-TODAY = date(2026, 12, 6)
-
-
-def test_days_round_up_to_whole_days() -> None:
-    # 7 done in 14 days is half a task a day: 3 open tasks take 6 days, 5 take 10.
-    assert days_needed(3, 7) == 6
-    assert days_needed(5, 7) == 10
-    # 14 done in 14 days is one a day; 28 is two a day, so 3 open take 1.5, rounded up to 2.
-    assert days_needed(3, 14) == 3
-    assert days_needed(3, 28) == 2
+TODAY = date(2026, 12, 6)  # a Sunday
 
 
-def test_no_open_work_is_done_today_and_no_pace_never_finishes() -> None:
-    assert days_needed(0, 0) == 0 and forecast_finish(TODAY, 0, 5) == TODAY
-    assert days_needed(4, 0) is None and forecast_finish(TODAY, 4, 0) is None
+def test_the_window_is_the_fourteen_local_days_ending_today() -> None:
+    assert window(TODAY) == (date(2026, 11, 23), TODAY)
+
+
+def test_throughput_is_per_working_day_of_the_window() -> None:
+    # 2026-11-23 (Monday) to 12-06: two working weeks, no holiday, so 10 working days (cn and weekdays).
+    assert per_working_day(5, TODAY, "cn") == 0.5
+    assert per_working_day(5, TODAY, "weekdays") == 0.5
+    assert per_working_day(7, TODAY, "every_day") == 0.5  # 14 days
+    # The 14 days ending 2026-03-11 hold 11 working days under cn: 02-28 is a working Saturday (调休).
+    assert per_working_day(11, date(2026, 3, 11), "cn") == 1.0
+
+
+def test_the_finish_counts_working_days_with_today_first() -> None:
+    # 3 open at 0.5 a day need 6 working days. Sunday rolls to Monday 12-07, the first: 7, 8, 9, 10,
+    # 11 and Monday 14.
+    assert forecast_finish(3, 0.5, TODAY, "cn") == date(2026, 12, 14)
+    # Every day counts: Sunday is the first of the 6 days, so the 6th is Friday 12-11.
+    assert forecast_finish(3, 0.5, TODAY, "every_day") == date(2026, 12, 11)
+    assert forecast_finish(0, 0.0, TODAY, "cn") == TODAY  # nothing open: done today
+    assert forecast_finish(4, 0.0, TODAY, "cn") is None  # nothing finished lately: never
 
 
 def test_at_risk_when_the_finish_is_after_the_date() -> None:
-    assert forecast_finish(TODAY, 3, 7) == date(2026, 12, 12)
-    assert not at_risk(TODAY, date(2026, 12, 12), 3, 7)  # finishing on the day is in time
-    assert at_risk(TODAY, date(2026, 12, 11), 3, 7)
-    assert at_risk(TODAY, date(2027, 6, 1), 1, 0)  # open work and nothing done lately: at risk
-    assert not at_risk(TODAY, date(2026, 1, 1), 0, 0)  # nothing open: never at risk, even when past
+    # 5 done in the window (0.5 a working day), 3 open: done on 12-14, as above.
+    assert not at_risk(TODAY, date(2026, 12, 14), 3, 5, "cn")  # finishing on the day is in time
+    assert at_risk(TODAY, date(2026, 12, 11), 3, 5, "cn")
+    assert at_risk(TODAY, date(2027, 6, 1), 1, 0, "cn")  # open work and nothing done lately: at risk
+    assert not at_risk(TODAY, date(2026, 1, 1), 0, 0, "cn")  # nothing open: never at risk, even when past

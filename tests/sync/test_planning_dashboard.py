@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.planning import dashboard, ensure_indexes, jsonable
+from sync.planning import dashboard, drop_indexes, ensure_indexes, jsonable
 from sync.planning.dashboard import _CURRENT, PersonLoad
 from sync.store import Store
 from tests.sync.planning_data import PID, U1, team
@@ -65,6 +65,7 @@ def test_flags_of_the_dashboard(store: Store) -> None:
 
 
 def test_the_planning_indexes_change_no_number(store: Store) -> None:
+    drop_indexes(store.conn)
     before = dashboard(store.conn, PID, weeks=2, now=NOW)
     ensure_indexes(store.conn)
     ensure_indexes(store.conn)  # idempotent
