@@ -164,6 +164,8 @@ class Task(ServerModel, table=True):
     created_at: datetime = Field(sa_type=UtcDateTime)
     updated_at: datetime = Field(sa_type=UtcDateTime)
     deleted: bool = False
+    # Planning's column (PROTOCOL-2.md), here only so the task row validates; its rules are planning's.
+    iteration_id: str | None = Field(default=None, max_length=36)
 
 
 class Comment(ServerModel, table=True):

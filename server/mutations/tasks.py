@@ -115,6 +115,7 @@ def task_create(ctx: Ctx, a: p.TaskCreate) -> None:
             "created_at": ctx.now,
             "updated_at": ctx.now,
             "deleted": False,
+            "iteration_id": None,
         },
     )
     _record(ctx, task, "created")
