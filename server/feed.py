@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from server.rawsql import Raw, in_params
 from server.tables import feed, revocations
 from sync.entities import REGISTRY, Entity
+from sync.protocol import EXTENSION_KINDS
 
 _UPSERT = (
     "INSERT INTO feed (seq, entity, row_id, scope, project_id, deleted, body) "
@@ -61,7 +62,25 @@ def user_scope(user_id: str) -> str:
 # (`np:<user>`, `te:<project>`), so a pull that does not `include` the entity leaves them out by
 # scope alone: its query, index walk and `remaining` count are exactly those of a v1 pull.
 _PROJECT_PREFIXES = tuple(sorted({f"{e.feed_prefix}:" for e in REGISTRY.values() if e.scope == "project"}))
-_PRIVATE_PREFIXES = tuple(sorted({f"{e.feed_prefix}:" for e in REGISTRY.values() if e.scope == "own"}))
+# A notification of an extension kind (PROTOCOL-2.md: `at_risk`, the desk's kinds) has a scope of its
+# own too, `n<prefix>:<user>` after the entity it belongs to, so it travels only with that `include`.
+_KIND_PREFIXES = {kind: f"n{REGISTRY[entity].feed_prefix}" for kind, entity in EXTENSION_KINDS.items()}
+_PRIVATE_PREFIXES = tuple(
+    sorted(
+        {f"{e.feed_prefix}:" for e in REGISTRY.values() if e.scope == "own"}
+        | {f"{k}:" for k in _KIND_PREFIXES.values()}
+    )
+)
+
+
+def kind_scope(entity: str, user_id: str) -> str:
+    """The scope of a user's notifications of the extension kinds that belong to `entity`."""
+    return f"n{REGISTRY[entity].feed_prefix}:{user_id}"
+
+
+def kind_entities() -> frozenset[str]:
+    """The extension entities that have notification kinds of their own."""
+    return frozenset(EXTENSION_KINDS.values())
 
 
 def extension_scope(entity: str, owner_id: str) -> str:
@@ -113,6 +132,8 @@ def scope_of(entity: str, r: Mapping[str, Any]) -> tuple[str, str | None]:
         return user_scope(r["id"]), None
     if spec.scope == "own":
         owner = r["user_id"]
+        if entity == "notification" and r["kind"] in _KIND_PREFIXES:
+            return f"{_KIND_PREFIXES[r['kind']]}:{owner}", r.get("project_id")
         return (extension_scope(entity, owner), None) if spec.extension else (private_scope(owner), r.get("project_id"))
     project_id = r[spec.project_key or "project_id"]
     return f"{spec.feed_prefix}:{project_id}", project_id

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from server.db import Database
 from server.errors import ApiError, MutationRejected, validation_details
-from server.feed import Tx, extension_scope, private_scope, project_scope, user_scope, utcnow
+from server.feed import Tx, extension_scope, kind_entities, kind_scope, private_scope, project_scope, user_scope, utcnow
 from server.mutations import HANDLERS, Ctx
 from server.push import PushGateway, created_notices, hand_over
 from server.rawsql import Raw, in_params
@@ -165,6 +165,8 @@ def visible_scopes(raw: Raw, user_id: str, include: frozenset[str] = frozenset()
     for entity in sorted(include):
         owners = projects if REGISTRY[entity].scope == "project" else [user_id]
         scopes += [extension_scope(entity, owner) for owner in owners]
+        if entity in kind_entities():
+            scopes.append(kind_scope(entity, user_id))
     return projects, scopes
 
 

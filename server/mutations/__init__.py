@@ -17,6 +17,7 @@ from server.mutations.projects import (
     status_update,
 )
 from server.mutations.tasks import task_create, task_delete, task_update
+from server.mutations.tickets import sla_policy_put, ticket_create, ticket_escalate, ticket_merge, ticket_update
 
 HANDLERS: dict[str, Callable[[Ctx, Any], None]] = {
     "project.create": project_create,
@@ -36,6 +37,11 @@ HANDLERS: dict[str, Callable[[Ctx, Any], None]] = {
     "watch.put": watch_put,
     "watch.remove": watch_remove,
     "notification_pref.update": notification_pref_update,
+    "ticket.create": ticket_create,
+    "ticket.update": ticket_update,
+    "ticket.merge": ticket_merge,
+    "ticket.escalate": ticket_escalate,
+    "sla_policy.put": sla_policy_put,
 }
 
 __all__ = ["HANDLERS", "Ctx"]

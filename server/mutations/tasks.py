@@ -12,9 +12,10 @@ import sqlalchemy as sa
 from server.errors import MutationRejected
 from server.feed import iso, to_utc
 from server.mutations.context import Ctx, Row
+from server.mutations.desk_sla import after_task_change, ticket_of
 from server.mutations.hierarchy import check_parent, subtree
 from server.mutations.notify import notify, put_watch, watchers
-from server.tables import comments, projects, statuses, task_events, tasks, watches
+from server.tables import comments, projects, statuses, task_events, tasks, tickets, watches
 from sync import protocol as p
 from sync.rules import after_last, default_status, merge_labels
 
@@ -69,7 +70,7 @@ def _as_json(value: Any) -> str | None:
 def _record(ctx: Ctx, task: Row, field: str, old: Any = None, new: Any = None) -> None:
     """One `task_event` (PROTOCOL-2.md), in the transaction of the change it records."""
     event = {"id": str(uuid.uuid4()), "project_id": task["project_id"], "task_id": task["id"]}
-    event |= {"actor_id": ctx.actor, "at": ctx.now, "field": field, "old": _as_json(old), "new": _as_json(new)}
+    event |= {"actor_id": ctx.actor or None, "at": ctx.now, "field": field, "old": _as_json(old), "new": _as_json(new)}
     ctx.insert("task_event", task_events, event)
 
 
@@ -89,16 +90,11 @@ def task_create(ctx: Ctx, a: p.TaskCreate) -> None:
     parent = _id_or_none(a.parent_id)
     if parent:
         check_parent(ctx, tid, pid, parent, moving=False)
-    number = int(project["next_number"])
-    ctx.raw.update(projects, pid, {"next_number": number + 1})
-    project["next_number"] = number + 1  # the push's cached project row stays current
-    task = ctx.insert(
-        "task",
-        tasks,
+    task = add_task(
+        ctx,
+        project,
         {
             "id": tid,
-            "project_id": pid,
-            "number": number,
             "title": a.title,
             "description": a.description or "",
             "status_id": status_id,
@@ -108,21 +104,38 @@ def task_create(ctx: Ctx, a: p.TaskCreate) -> None:
             "type": a.type or "task",
             "labels": orjson.dumps(_labels([], a.labels, [])).decode(),
             "parent_id": parent,
-            "position": a.position or _last_position(ctx, pid, status_id),
+            "position": a.position,
             "start_at": to_utc(a.start_at),
             "due_at": to_utc(a.due_at),
             "estimate": a.estimate,
-            "created_at": ctx.now,
-            "updated_at": ctx.now,
-            "deleted": False,
-            "iteration_id": None,
         },
     )
-    _record(ctx, task, "created")
-    put_watch(ctx, task, ctx.actor)
     if assignee:
         put_watch(ctx, task, assignee)
         notify(ctx, "assigned", task, [assignee])
+
+
+def add_task(ctx: Ctx, project: Row, fields: Row) -> Row:
+    """Inserts a checked task (its number, position and times from the server), with its `created`
+    event and its reporter watching it. `ticket.create`, intake and `ticket.escalate` use it too."""
+    pid = project["id"]
+    number = int(project["next_number"])
+    ctx.raw.update(projects, pid, {"next_number": number + 1})
+    project["next_number"] = number + 1  # the push's cached project row stays current
+    row: Row = {"id": fields["id"], "project_id": pid, "number": number, "assignee_id": None, "labels": "[]"}
+    row |= {"parent_id": None, "start_at": None, "due_at": None, "estimate": None, "iteration_id": None}
+    row |= {**fields, "created_at": ctx.now, "updated_at": ctx.now, "deleted": False}
+    row["position"] = fields.get("position") or _last_position(ctx, pid, row["status_id"])
+    task = ctx.insert("task", tasks, row)
+    _record(ctx, task, "created")
+    if task["reporter_id"]:
+        put_watch(ctx, task, task["reporter_id"])
+    return task
+
+
+def first_status(ctx: Ctx, project_id: str) -> str:
+    """The project's default status for a new task (the first `todo` one)."""
+    return _default_status(ctx, project_id)
 
 
 def task_update(ctx: Ctx, a: p.TaskUpdate) -> None:
@@ -140,6 +153,8 @@ def task_update(ctx: Ctx, a: p.TaskUpdate) -> None:
         elif field == "description" and value is None:
             value = ""
         values[field] = value
+    if "type" in values and values["type"] != task["type"] and ticket_of(ctx, task["id"]) is not None:
+        raise MutationRejected("validation_error", "A ticket's type cannot be changed.", [{"loc": ["set", "type"]}])
     if values.get("status_id") is not None:
         _check_status(ctx, pid, values["status_id"])
     if values.get("assignee_id") is not None and values["assignee_id"] != task["assignee_id"]:
@@ -157,6 +172,7 @@ def task_update(ctx: Ctx, a: p.TaskUpdate) -> None:
     for field in p.TASK_EVENT_FIELDS:
         if field in changes:
             _record(ctx, task, field, task[field], changes[field])
+    after_task_change(ctx, task, updated, changes)
     new_assignee = changes.get("assignee_id")
     if new_assignee:
         put_watch(ctx, updated, new_assignee)
@@ -177,3 +193,6 @@ def task_delete(ctx: Ctx, a: p.IdOnly) -> None:
         rows = ctx.conn.execute(sa.select(table).where(table.c.task_id.in_(ids), table.c.deleted.is_(False)))
         for found in list(rows.mappings()):
             ctx.update(entity, table, dict(found), {"deleted": True})
+    doomed_tickets = ctx.conn.execute(sa.select(tickets).where(tickets.c.id.in_(ids), tickets.c.deleted.is_(False)))
+    for found in list(doomed_tickets.mappings()):
+        ctx.update("ticket", tickets, dict(found), {"deleted": True})

@@ -22,7 +22,7 @@ log = logging.getLogger("keel.push")
 
 def created_notices(tx: Tx, start_seq: int) -> list[Notice]:
     """The notifications this transaction created (published above `start_seq`), read before it commits."""
-    if tx.seq <= start_seq or not any(scope.startswith("u:") for scope in tx.scopes):
+    if tx.seq <= start_seq or not any(scope.startswith(("u:", "n")) for scope in tx.scopes):
         return []  # nothing private was published: no notification either
     rows = tx.raw.execute(
         "SELECT body FROM feed WHERE seq > :a AND seq <= :b AND entity = 'notification' AND deleted = :f ORDER BY seq",
