@@ -189,11 +189,14 @@ class Ticket(ServerModel, table=True):
 
     Besides the wire's fields, the server keeps the SLA's bookkeeping: when each target reaches 75% of
     its time (`*_warn_at`, for the scheduler), the pauses so far (JSON list of [start, end or null]),
-    when the requester last rated (once per resolution) and whether the escalated task's first
-    completion was announced."""
+    when the requester last rated (once per resolution), whether the escalated task's first
+    completion was announced, and when a resolved ticket closes by itself."""
 
     __tablename__ = "tickets"
-    __table_args__ = (sa.Index("ix_tickets_escalated", "escalated_task_id"),)
+    __table_args__ = (
+        sa.Index("ix_tickets_escalated", "escalated_task_id"),
+        sa.Index("ix_tickets_auto_close", "auto_close_at", "closed_at"),
+    )
     id: str = _id()
     project_id: str = Field(max_length=36, index=True)
     requester_name: str = Field(max_length=200)
@@ -218,6 +221,7 @@ class Ticket(ServerModel, table=True):
     pauses: str = Field(default="[]", sa_type=sa.Text)
     rated_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     linked_done_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    auto_close_at: datetime | None = Field(default=None, sa_type=UtcDateTime)  # resolved_at + auto_close_days
 
 
 class SlaPolicy(ServerModel, table=True):

@@ -1,5 +1,6 @@
 """The scheduler of `due_soon` and `overdue` notifications: once per task, kind and due date,
-with each recipient's preferences (their lead time, kinds turned off, projects muted)."""
+with each recipient's preferences (their lead time, kinds turned off, projects muted); and of the
+service desk's SLA notifications and auto-closing (server/desk_scan.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
 
 from server.db import Database
+from server.desk_scan import run_desk_scan
 from server.feed import Tx, utcnow
 from server.models import UtcDateTime
 from server.mutations.context import Ctx, Row
@@ -47,7 +49,7 @@ def run_reminders(
         tx = Tx(conn)
         start_seq = tx.seq
         ctx = Ctx(tx, actor="", now=now)
-        created = _overdue(ctx) + _due_soon(ctx, lead)
+        created = _overdue(ctx) + _due_soon(ctx, lead) + run_desk_scan(ctx)
         notices = created_notices(tx, start_seq) if gateway is not None and created else []
         audience = tx.finish()
         cursor = tx.seq

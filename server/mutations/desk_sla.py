@@ -116,6 +116,9 @@ def after_task_change(ctx: Ctx, before: Row, after: Row, changes: Row) -> None:
     extra: Row = {}
     if "status_id" in changes:
         extra = status_moved(ctx, ticket, old_status, new_status)
+        if extra.get("resolved_at") is not None:
+            days = policy_for(ctx, after["project_id"], after["priority"]).auto_close_days
+            extra["auto_close_at"] = ctx.now + timedelta(days=days)
     leaving_pause = "pauses" in extra and paused(old_status) and not paused(new_status)
     if "priority" in changes or leaving_pause:
         recompute(ctx, ticket, after, extra)
@@ -140,7 +143,7 @@ def status_moved(ctx: Ctx, ticket: Row, old: Row | None, new: Row | None) -> Row
     if _category(new) == "done" and _category(old) != "done":
         values |= {"resolved_at": ctx.now, "closed_at": None}
     elif _category(old) == "done" and _category(new) != "done":
-        values |= {"resolved_at": None, "closed_at": None}
+        values |= {"resolved_at": None, "closed_at": None, "auto_close_at": None}
     return values
 
 

@@ -59,7 +59,7 @@ def open_ticket(ctx: Ctx, project: Row, task_id: str, fields: Row, reporter_id: 
     row |= {"category": fields.get("category") or "other", "severity": severity, "impact": impact}
     row |= {"first_response_at": None, "resolved_at": None, "closed_at": None, "reopened_count": 0}
     row |= {"satisfaction": None, "satisfaction_comment": None, "merged_into_id": None, "escalated_task_id": None}
-    row |= {"deleted": False, "pauses": "[]", "rated_at": None, "linked_done_at": None}
+    row |= {"deleted": False, "pauses": "[]", "rated_at": None, "linked_done_at": None, "auto_close_at": None}
     row |= due_values(policy_for(ctx, project["id"], priority), task["created_at"], [], ctx.now)
     return ctx.insert("ticket", tickets, row)
 

@@ -82,10 +82,12 @@ def upgrade() -> None:
     sa.Column('pauses', sa.Text(), nullable=False),
     sa.Column('rated_at', server.models.UtcDateTime(timezone=True), nullable=True),
     sa.Column('linked_done_at', server.models.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('auto_close_at', server.models.UtcDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.create_index('ix_tickets_escalated', ['escalated_task_id'], unique=False)
+        batch_op.create_index('ix_tickets_auto_close', ['auto_close_at', 'closed_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_tickets_project_id'), ['project_id'], unique=False)
 
     with op.batch_alter_table('comments', schema=None) as batch_op:
@@ -112,6 +114,7 @@ def downgrade() -> None:
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_tickets_project_id'))
         batch_op.drop_index('ix_tickets_escalated')
+        batch_op.drop_index('ix_tickets_auto_close')
     op.drop_table('tickets')
     with op.batch_alter_table('sla_policies', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sla_policies_project_id'))
