@@ -14,7 +14,7 @@ from pydantic import TypeAdapter
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server import __version__
+from server import __version__, portal
 from server.db import Database, migrate, read_secret
 from server.deps import Services
 from server.desk.requester import build_desk
@@ -121,6 +121,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     install_error_handlers(app)
     for router in (health.router, auth.router, sync.router, push.router, desk.router):
         app.include_router(router, prefix="/api/v1")
+    app.include_router(portal.router)  # the requester's pages, at the server's root
     app.add_middleware(BodyLimit)
 
     def openapi() -> dict[str, Any]:
