@@ -125,10 +125,10 @@ def _first_done(ctx: Ctx, project_id: str) -> str:
 
 
 def ticket_merge(ctx: Ctx, a: p.TicketMerge) -> None:
-    if a.id == a.into_id:
-        raise MutationRejected("invalid_merge", "A ticket cannot be merged into itself.")
     task, ticket = ticket_for(ctx, str(a.id), "member")
     into_task, into = ticket_for(ctx, str(a.into_id), "member")
+    if a.id == a.into_id:
+        raise MutationRejected("invalid_merge", "A ticket cannot be merged into itself.")
     if ticket["merged_into_id"] is not None or into["merged_into_id"] is not None:
         raise MutationRejected("invalid_merge", "A merged ticket cannot be merged again, nor merged into.")
     if task["project_id"] != into_task["project_id"]:

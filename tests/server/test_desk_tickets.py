@@ -177,6 +177,7 @@ def test_merge_moves_the_ticket_to_done_and_refuses_loops(desk: Desk, api: Api) 
     a, b, c = desk.ticket(), desk.ticket(), desk.ticket()
     desk.bob.rejected("ticket.merge", {"id": a, "into_id": a}, "invalid_merge")
     desk.vera.rejected("ticket.merge", {"id": a, "into_id": b}, "forbidden")
+    desk.vera.rejected("ticket.merge", {"id": a, "into_id": a}, "forbidden")  # the role is checked first
     desk.bob.ok("ticket.merge", {"id": a, "into_id": b})
     merged = desk.row(a)
     assert merged["merged_into_id"] == b and merged["resolved_at"] is not None
