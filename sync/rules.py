@@ -13,7 +13,7 @@ from zoneinfo import available_timezones
 
 from fractional_indexing import generate_key_between
 
-from sync.protocol import NOTIFICATION_KINDS
+from sync.protocol import EXTENSION_KINDS, NOTIFICATION_KINDS
 
 
 def after_last(last: str | None) -> str:
@@ -46,8 +46,12 @@ def default_status(statuses: Iterable[tuple[str, str]]) -> str | None:
 
 
 def every_kind(kinds: Mapping[str, Any] | None) -> dict[str, bool]:
-    """Every notification kind, in protocol order, on unless `kinds` turns it off."""
-    return {kind: bool((kinds or {}).get(kind, True)) for kind in NOTIFICATION_KINDS}
+    """Every notification kind, in protocol order, on unless `kinds` turns it off; an extension kind
+    (PROTOCOL-2.md) only once `kinds` names it (absent means on)."""
+    given = kinds or {}
+    out = {kind: bool(given.get(kind, True)) for kind in NOTIFICATION_KINDS}
+    out.update((kind, bool(given[kind])) for kind in EXTENSION_KINDS if kind in given)
+    return out
 
 
 def merged_kinds(old: Mapping[str, Any], changes: Mapping[str, Any] | None) -> dict[str, bool]:

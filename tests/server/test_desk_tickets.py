@@ -245,3 +245,27 @@ def test_a_tickets_type_is_fixed_and_deletion_tombstones_its_row(desk: Desk) -> 
     desk.bob.rejected("task.update", {"id": tid, "set": {"type": "bug"}}, "validation_error")
     desk.bob.ok("task.delete", {"id": tid})
     assert desk.row(tid)["deleted"] is True
+
+
+def test_a_desk_kind_switched_off_is_not_created(desk: Desk) -> None:
+    desk.alice.ok("notification_pref.update", {"set": {"kinds": {"ticket_linked_done": False}}})
+    prefs = next(iter(latest(desk.alice, "notification_pref", include="notification_pref").values()))
+    assert prefs["kinds"]["ticket_linked_done"] is False and prefs["kinds"]["assigned"] is True
+    product = desk.alice.project("星河 App", kind="product")
+    desk.alice.share(product["id"], desk.bob)
+    tid, req = desk.ticket(), new_id()
+    desk.bob.ok("ticket.escalate", {"id": tid, "task_id": req, "project_id": product["id"]})
+    statuses = latest(desk.alice, "status").values()
+    done = next(s["id"] for s in statuses if s["project_id"] == product["id"] and s["name"] == "Done")
+    desk.bob.ok("task.update", {"id": req, "set": {"status_id": done}})
+    kinds = lambda who: [n["kind"] for n in latest(who, "notification").values()]  # noqa: E731
+    assert "ticket_linked_done" not in kinds(desk.alice) and "ticket_linked_done" in kinds(desk.adam)
+
+
+def test_pauses_sla_is_settable_on_statuses(desk: Desk) -> None:
+    sid = new_id()
+    desk.alice.ok("status.create", {"id": sid, "project_id": desk.id, "name": "等待第三方", "category": "doing",
+                                    "pauses_sla": True})  # fmt: skip
+    assert latest(desk.alice, "status")[sid]["pauses_sla"] is True
+    desk.alice.ok("status.update", {"id": sid, "pauses_sla": False})
+    assert latest(desk.alice, "status")[sid]["pauses_sla"] is False
