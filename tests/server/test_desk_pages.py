@@ -130,3 +130,11 @@ def test_the_font_is_served_for_chinese_text(desk: Desk) -> None:
     assert "/portal/static/NotoSansSC-Regular.otf" in html
     font = desk.alice.http.get("/portal/static/NotoSansSC-Regular.otf")
     assert font.status_code == 200 and font.headers["content-type"] == "font/otf" and len(font.content) > 100_000
+
+
+def test_the_form_files_other_unless_a_category_is_chosen(desk: Desk) -> None:
+    open_form(desk)
+    page = desk.alice.http.get(f"/portal/{desk.key}/new").text
+    assert '<option value="other" selected>' in page
+    submit(desk)
+    assert next(iter(latest(desk.alice, "ticket").values()))["category"] == "other"
