@@ -37,9 +37,9 @@ def intake_key(key: bytes, project_id: str, generation: int) -> str:
 
 
 def intake_key_matches(key: bytes, project_id: str, generation: int, given: str | None) -> bool:
-    if not given or len(given) > 100:
+    if not given or len(given) > 100 or not given.isascii():
         return False
-    return hmac.compare_digest(intake_key(key, project_id, generation).encode(), given.encode("utf-8", "replace"))
+    return hmac.compare_digest(intake_key(key, project_id, generation).encode(), given.encode())
 
 
 def portal_token(key: bytes, ticket_id: str) -> str:

@@ -95,7 +95,9 @@ def _bad_key() -> ApiError:
 
 def desk_by_key(ctx: Ctx, project_key: str) -> tuple[Row, Row] | None:
     """A live, unarchived desk and its intake settings, by its project key."""
-    project = ctx.raw.rows(projects, "SELECT * FROM projects WHERE key = :k", {"k": project_key[:20]})
+    if not p.KEY_RE.match(project_key):
+        return None
+    project = ctx.raw.rows(projects, "SELECT * FROM projects WHERE key = :k", {"k": project_key})
     if not project or project[0]["deleted"] or project[0]["archived"] or project[0]["kind"] != DESK:
         return None
     return project[0], intake_settings(ctx, project[0]["id"])

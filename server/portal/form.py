@@ -20,7 +20,7 @@ from server.portal.render import Page, render
 from sync import protocol as p
 
 router = APIRouter(include_in_schema=False)
-KeyPath = Annotated[str, PathParam(max_length=20)]
+KeyPath = Annotated[str, PathParam()]
 FIELDS = ("title", "description", "requester_name", "requester_contact", "category")
 CATEGORIES = get_args(p.TicketCategory)
 

@@ -28,8 +28,7 @@ router = APIRouter(include_in_schema=False)
 
 FONT = Path(__file__).resolve().parents[2] / "assets" / "fonts" / "NotoSansSC-Regular.otf"
 FONT_URL = "/portal/static/NotoSansSC-Regular.otf"
-TokenPath = Annotated[str, PathParam(max_length=100)]
-KeyPath = Annotated[str, PathParam(max_length=20)]
+TokenPath = Annotated[str, PathParam()]
 _NOTICES = {"reply": "portal.reply.sent", "confirm": "portal.solved.thanks", "reopen": "portal.reopened",
             "rate": "portal.rating.thanks"}  # fmt: skip
 _ERRORS = {"project_archived": "portal.archived", "not_resolved": "portal.not_resolved",

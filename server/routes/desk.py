@@ -3,6 +3,7 @@ agent's portal link, and the requester's portal as JSON. The HTML pages are in s
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Request
@@ -21,8 +22,18 @@ from sync import protocol as p
 
 router = APIRouter(tags=["service desk"], route_class=JsonRoute)
 
-ProjectKeyPath = Annotated[str, Path(max_length=20)]
-TokenPath = Annotated[str, Path(max_length=100)]
+# Paths are checked by the handlers, so an unknown key, token or id of any shape answers 401 or 404.
+ProjectKeyPath = Annotated[str, Path()]
+TokenPath = Annotated[str, Path()]
+IdPath = Annotated[str, Path()]
+
+
+def canonical_id(text: str) -> bool:
+    """Whether a path's id is a UUID in the wire's form (anything else names no row)."""
+    try:
+        return str(uuid.UUID(text)) == text
+    except ValueError:
+        return False
 
 
 def address(request: Request) -> str:
@@ -42,15 +53,16 @@ def _role(ctx: Ctx, project_id: str, user_id: str) -> str | None:
 
 def _desk_for(ctx: Ctx, project_id: str, user_id: str, minimum: str) -> Row:
     """A desk the user holds `minimum` in; anything else (a stranger, a lower role, no desk) is 404."""
-    project = ctx.get(projects, project_id)
-    role = _role(ctx, project_id, user_id)
+    known = canonical_id(project_id)
+    project = ctx.get(projects, project_id) if known else None
+    role = _role(ctx, project_id, user_id) if known else None
     if project is None or project["deleted"] or project["kind"] != DESK or role is None or RANK[role] < RANK[minimum]:
         raise ApiError(404, "not_found", "There is no such desk, or you may not manage its intake.")
     return project
 
 
 @router.get("/projects/{project_id}/intake", responses=errors(401, 404))
-async def intake_get(project_id: Annotated[str, Path(max_length=36)], request: Request, services: ServicesDep,
+async def intake_get(project_id: IdPath, request: Request, services: ServicesDep,
                      user: CurrentUser) -> Json:  # fmt: skip
     def work(ctx: Ctx) -> Row:
         project = _desk_for(ctx, project_id, user.id, "admin")
@@ -60,7 +72,7 @@ async def intake_get(project_id: Annotated[str, Path(max_length=36)], request: R
 
 
 @router.post("/projects/{project_id}/intake", responses=errors(401, 404, 422))
-async def intake_set(project_id: Annotated[str, Path(max_length=36)], body: p.IntakeSettings, request: Request,
+async def intake_set(project_id: IdPath, body: p.IntakeSettings, request: Request,
                      services: ServicesDep, user: CurrentUser) -> Json:  # fmt: skip
     def work(ctx: Ctx) -> Row:
         project = _desk_for(ctx, project_id, user.id, "admin")
@@ -82,7 +94,7 @@ async def intake_set(project_id: Annotated[str, Path(max_length=36)], body: p.In
 
 @router.post("/intake/{project_key}", status_code=201, responses=errors(401, 422, 429))
 async def intake(project_key: ProjectKeyPath, body: p.IntakeTicket, request: Request, services: ServicesDep,
-                 x_keel_intake_key: Annotated[str | None, Header(max_length=200)] = None) -> Json:  # fmt: skip
+                 x_keel_intake_key: Annotated[str | None, Header()] = None) -> Json:  # fmt: skip
     services.desk.intake_per_address.hit(address(request))
     services.desk.intake_per_key.hit(f"{project_key}:{x_keel_intake_key or ''}")
 
@@ -93,10 +105,10 @@ async def intake(project_key: ProjectKeyPath, body: p.IntakeTicket, request: Req
 
 
 @router.get("/tickets/{ticket_id}/portal", responses=errors(401, 404))
-async def portal_link(ticket_id: Annotated[str, Path(max_length=36)], request: Request, services: ServicesDep,
+async def portal_link(ticket_id: IdPath, request: Request, services: ServicesDep,
                       user: CurrentUser) -> Json:  # fmt: skip
     def work(ctx: Ctx) -> Row:
-        ticket = ctx.get(tickets, ticket_id)
+        ticket = ctx.get(tickets, ticket_id) if canonical_id(ticket_id) else None
         if ticket is None or ticket["deleted"]:
             raise ApiError(404, "not_found", "There is no such ticket.")
         _desk_for(ctx, ticket["project_id"], user.id, "member")

@@ -191,3 +191,19 @@ def test_a_merged_tickets_portal_adds_the_canonical_answers_but_no_other_request
     view = portal(desk, token_of(first["portal_url"])).json()
     assert [x["body"] for x in view["replies"]] == ["统一答复：已修复"]
     assert view["ticket"]["status_category"] == "done"
+
+
+@pytest.mark.parametrize("junk", ["x" * 300, "%00", "a%00b", "FB%C3%A9", "a.b", " "])
+def test_odd_paths_and_keys_answer_401_or_404_never_5xx(desk: Desk, junk: str) -> None:
+    key = intake_key(desk)
+    http = desk.alice.http
+    error_of(http.post(f"/api/v1/intake/{junk}", headers={"X-Keel-Intake-Key": key}, json={"title": "x"}),
+             401, "invalid_intake_key")  # fmt: skip
+    error_of(file(desk, key=("k" * 500)), 401, "invalid_intake_key")
+    error_of(desk.alice.get(f"/api/v1/projects/{junk}/intake"), 404, "not_found")
+    error_of(desk.alice.get(f"/api/v1/tickets/{junk}/portal"), 404, "not_found")
+    error_of(http.get(f"/api/v1/portal/{junk}"), 404, "not_found")
+    error_of(http.post(f"/api/v1/portal/{junk}/confirm", json={"solved": True}), 404, "not_found")
+    assert http.get(f"/portal/t/{junk}").status_code == 404
+    assert http.get(f"/portal/{junk}/new").status_code == 404
+    assert http.post(f"/portal/{junk}/new", data={"title": "x"}).status_code == 404
