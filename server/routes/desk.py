@@ -71,7 +71,7 @@ async def intake_get(project_id: IdPath, request: Request, services: ServicesDep
     return Json(await run_in_threadpool(r.write, services, work))
 
 
-@router.post("/projects/{project_id}/intake", responses=errors(401, 404, 422))
+@router.post("/projects/{project_id}/intake", responses=errors(400, 401, 404, 422))
 async def intake_set(project_id: IdPath, body: p.IntakeSettings, request: Request,
                      services: ServicesDep, user: CurrentUser) -> Json:  # fmt: skip
     def work(ctx: Ctx) -> Row:
@@ -92,7 +92,7 @@ async def intake_set(project_id: IdPath, body: p.IntakeSettings, request: Reques
     return Json(await run_in_threadpool(r.write, services, work))
 
 
-@router.post("/intake/{project_key}", status_code=201, responses=errors(401, 422, 429))
+@router.post("/intake/{project_key}", status_code=201, responses=errors(400, 401, 422, 429))
 async def intake(project_key: ProjectKeyPath, body: p.IntakeTicket, request: Request, services: ServicesDep,
                  x_keel_intake_key: Annotated[str | None, Header()] = None) -> Json:  # fmt: skip
     services.desk.intake_per_address.hit(address(request))
@@ -131,7 +131,7 @@ async def portal_get(token: TokenPath, request: Request, services: ServicesDep) 
     return Json(await run_in_threadpool(r.read, services, work))
 
 
-@router.post("/portal/{token}/replies", status_code=201, responses=errors(404, 409, 422, 429))
+@router.post("/portal/{token}/replies", status_code=201, responses=errors(400, 404, 409, 422, 429))
 async def portal_reply(token: TokenPath, body: p.PortalReply, request: Request, services: ServicesDep) -> Json:
     _portal(request, services)
 
@@ -141,7 +141,7 @@ async def portal_reply(token: TokenPath, body: p.PortalReply, request: Request, 
     return Json(await run_in_threadpool(r.write, services, work), status_code=201)
 
 
-@router.post("/portal/{token}/confirm", responses=errors(404, 409, 422, 429))
+@router.post("/portal/{token}/confirm", responses=errors(400, 404, 409, 422, 429))
 async def portal_confirm(token: TokenPath, body: p.PortalConfirm, request: Request, services: ServicesDep) -> Json:
     _portal(request, services)
 
@@ -151,7 +151,7 @@ async def portal_confirm(token: TokenPath, body: p.PortalConfirm, request: Reque
     return Json(await run_in_threadpool(r.write, services, work))
 
 
-@router.post("/portal/{token}/rating", responses=errors(404, 409, 422, 429))
+@router.post("/portal/{token}/rating", responses=errors(400, 404, 409, 422, 429))
 async def portal_rating(token: TokenPath, body: p.PortalRating, request: Request, services: ServicesDep) -> Json:
     _portal(request, services)
 
