@@ -684,6 +684,53 @@ class PortalRating(Strict):
     comment: Annotated[Text, Field(max_length=MAX_SATISFACTION_COMMENT)] | None = None
 
 
+class IntakeCreated(BaseModel):
+    ticket_id: Id
+    key: str
+    portal_url: str
+
+
+class IntakeSettingsAnswer(BaseModel):
+    intake_key: str
+    public_form: bool
+    form_url: str
+
+
+class PortalLink(BaseModel):
+    portal_url: str
+
+
+class PortalTicket(BaseModel):
+    key: str
+    title: str
+    status: str
+    status_category: StatusCategory
+    created_at: datetime
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    satisfaction: int | None
+
+
+class PortalReplyRow(BaseModel):
+    author_name: str
+    body: str
+    created_at: datetime
+    from_requester: bool
+
+
+class PortalView(BaseModel):
+    ticket: PortalTicket
+    replies: list[PortalReplyRow]
+
+
+class PortalReplyCreated(BaseModel):
+    reply: PortalReplyRow
+
+
+class PortalTicketAnswer(BaseModel):
+    ticket: PortalTicket
+
+
 MUTATION_ARGS: dict[str, type[BaseModel]] = {
     "project.create": ProjectCreate,
     "project.update": ProjectUpdate,

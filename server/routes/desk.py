@@ -61,7 +61,7 @@ def _desk_for(ctx: Ctx, project_id: str, user_id: str, minimum: str) -> Row:
     return project
 
 
-@router.get("/projects/{project_id}/intake", responses=errors(401, 404))
+@router.get("/projects/{project_id}/intake", response_model=p.IntakeSettingsAnswer, responses=errors(401, 404))
 async def intake_get(project_id: IdPath, request: Request, services: ServicesDep,
                      user: CurrentUser) -> Json:  # fmt: skip
     def work(ctx: Ctx) -> Row:
@@ -71,7 +71,9 @@ async def intake_get(project_id: IdPath, request: Request, services: ServicesDep
     return Json(await run_in_threadpool(r.write, services, work))
 
 
-@router.post("/projects/{project_id}/intake", responses=errors(400, 401, 404, 422))
+@router.post(
+    "/projects/{project_id}/intake", response_model=p.IntakeSettingsAnswer, responses=errors(400, 401, 404, 422)
+)
 async def intake_set(project_id: IdPath, body: p.IntakeSettings, request: Request,
                      services: ServicesDep, user: CurrentUser) -> Json:  # fmt: skip
     def work(ctx: Ctx) -> Row:
@@ -92,7 +94,9 @@ async def intake_set(project_id: IdPath, body: p.IntakeSettings, request: Reques
     return Json(await run_in_threadpool(r.write, services, work))
 
 
-@router.post("/intake/{project_key}", status_code=201, responses=errors(400, 401, 422, 429))
+@router.post(
+    "/intake/{project_key}", status_code=201, response_model=p.IntakeCreated, responses=errors(400, 401, 422, 429)
+)
 async def intake(project_key: ProjectKeyPath, body: p.IntakeTicket, request: Request, services: ServicesDep,
                  x_keel_intake_key: Annotated[str | None, Header()] = None) -> Json:  # fmt: skip
     services.desk.intake_per_address.hit(address(request))
@@ -104,7 +108,7 @@ async def intake(project_key: ProjectKeyPath, body: p.IntakeTicket, request: Req
     return Json(await run_in_threadpool(r.write, services, work), status_code=201)
 
 
-@router.get("/tickets/{ticket_id}/portal", responses=errors(401, 404))
+@router.get("/tickets/{ticket_id}/portal", response_model=p.PortalLink, responses=errors(401, 404))
 async def portal_link(ticket_id: IdPath, request: Request, services: ServicesDep,
                       user: CurrentUser) -> Json:  # fmt: skip
     def work(ctx: Ctx) -> Row:
@@ -121,7 +125,7 @@ def _portal(request: Request, services: Services) -> None:
     services.desk.portal_per_address.hit(address(request))
 
 
-@router.get("/portal/{token}", responses=errors(404, 429))
+@router.get("/portal/{token}", response_model=p.PortalView, responses=errors(404, 429))
 async def portal_get(token: TokenPath, request: Request, services: ServicesDep) -> Json:
     _portal(request, services)
 
@@ -131,7 +135,12 @@ async def portal_get(token: TokenPath, request: Request, services: ServicesDep) 
     return Json(await run_in_threadpool(r.read, services, work))
 
 
-@router.post("/portal/{token}/replies", status_code=201, responses=errors(400, 404, 409, 422, 429))
+@router.post(
+    "/portal/{token}/replies",
+    status_code=201,
+    response_model=p.PortalReplyCreated,
+    responses=errors(400, 404, 409, 422, 429),
+)
 async def portal_reply(token: TokenPath, body: p.PortalReply, request: Request, services: ServicesDep) -> Json:
     _portal(request, services)
 
@@ -141,7 +150,7 @@ async def portal_reply(token: TokenPath, body: p.PortalReply, request: Request, 
     return Json(await run_in_threadpool(r.write, services, work), status_code=201)
 
 
-@router.post("/portal/{token}/confirm", responses=errors(400, 404, 409, 422, 429))
+@router.post("/portal/{token}/confirm", response_model=p.PortalTicketAnswer, responses=errors(400, 404, 409, 422, 429))
 async def portal_confirm(token: TokenPath, body: p.PortalConfirm, request: Request, services: ServicesDep) -> Json:
     _portal(request, services)
 
@@ -151,7 +160,7 @@ async def portal_confirm(token: TokenPath, body: p.PortalConfirm, request: Reque
     return Json(await run_in_threadpool(r.write, services, work))
 
 
-@router.post("/portal/{token}/rating", responses=errors(400, 404, 409, 422, 429))
+@router.post("/portal/{token}/rating", response_model=p.PortalTicketAnswer, responses=errors(400, 404, 409, 422, 429))
 async def portal_rating(token: TokenPath, body: p.PortalRating, request: Request, services: ServicesDep) -> Json:
     _portal(request, services)
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from sync.protocol import IntakeCreated, PortalView
 from tests.factories import Api, error_of, new_id, serve
 from tests.server.desk import Desk, latest, make_desk
 
@@ -104,6 +105,8 @@ def test_the_portal_shows_public_replies_only(desk: Desk) -> None:
     desk.bob.comment(tid, "内部：查日志", visibility="internal")
     desk.bob.comment(tid, "您好，请问是哪个版本？", visibility="public")
     view = portal(desk, token).json()
+    PortalView.model_validate(view)
+    IntakeCreated.model_validate(body)
     assert view["ticket"]["key"] == body["key"] and view["ticket"]["status"] == "待处理"
     assert view["ticket"]["status_category"] == "todo" and view["ticket"]["satisfaction"] is None
     assert [(x["author_name"], x["body"], x["from_requester"]) for x in view["replies"]] == [
