@@ -210,3 +210,21 @@ def test_odd_paths_and_keys_answer_401_or_404_never_5xx(desk: Desk, junk: str) -
     assert http.get(f"/portal/t/{junk}").status_code == 404
     assert http.get(f"/portal/{junk}/new").status_code == 404
     assert http.post(f"/portal/{junk}/new", data={"title": "x"}).status_code == 404
+
+
+def test_intake_is_rate_limited_per_key(db_url: str) -> None:
+    with serve(db_url, intake_limit_per_key=2) as api:
+        desk = make_desk(api)
+        key = intake_key(desk)
+        assert [file(desk, key).status_code for _ in range(3)] == [201, 201, 429]
+        error_of(file(desk, "another key"), 401, "invalid_intake_key")  # its own window
+
+
+def test_the_portal_is_rate_limited_per_address(db_url: str) -> None:
+    with serve(db_url, portal_limit_per_address=3) as api:
+        desk = make_desk(api)
+        token = token_of(file(desk).json()["portal_url"])
+        answers = [portal(desk, token).status_code for _ in range(3)]
+        assert answers == [200, 200, 200]
+        error_of(portal(desk, token, "replies", json={"body": "x"}), 429, "rate_limited")
+        assert desk.alice.http.get(f"/portal/t/{token}").status_code == 429
