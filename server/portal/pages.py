@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from server.deps import Services, ServicesDep
+from server.desk import portal as tp
 from server.desk import requester as r
 from server.errors import ApiError
 from server.mutations.context import Ctx
@@ -77,7 +78,7 @@ def _parse(text: str) -> datetime:
 
 def _ticket_page(services: Services, page: Page, token: str, notice: str | None, error: bool = False) -> str:
     def work(ctx: Ctx) -> str:
-        portal = r.open_portal(ctx, services.desk, token)
+        portal = tp.open_portal(ctx, services.desk, token)
         ticket, status = portal.ticket, portal.status
         closed = ticket["closed_at"] is not None
         resolved = status["category"] == "done"
@@ -87,11 +88,11 @@ def _ticket_page(services: Services, page: Page, token: str, notice: str | None,
             plain = "waiting" if status["pauses_sla"] else str(status["category"])
         rated_at, resolved_at = ticket["rated_at"], ticket["resolved_at"]
         rated = rated_at is not None and resolved_at is not None and rated_at >= resolved_at
-        replies = r.replies(ctx, portal)
+        replies = tp.replies(ctx, portal)
         return render(
             "ticket.html",
             page,
-            ticket=r.ticket_view(portal),
+            ticket=tp.ticket_view(portal),
             plain=plain,
             created=_local(services, portal.task["created_at"]),
             replies=[{**x, "when": _local(services, _parse(x["created_at"]))} for x in replies],
@@ -147,17 +148,17 @@ async def _act(token: str, request: Request, services: Services, action: str) ->
 
 
 def _apply(ctx: Ctx, services: Services, token: str, action: str, form: dict[str, str]) -> str:
-    portal = r.open_portal(ctx, services.desk, token)
+    portal = tp.open_portal(ctx, services.desk, token)
     try:
         if action == "reply":
-            r.reply(ctx, portal, p.PortalReply(body=form.get("body", "")).body)
+            tp.reply(ctx, portal, p.PortalReply(body=form.get("body", "")).body)
             return "reply"
         if action == "confirm":
             solved = form.get("solved") == "yes"
-            r.confirm(ctx, portal, solved)
+            tp.confirm(ctx, portal, solved)
             return "confirm" if solved else "reopen"
         rating = p.PortalRating(score=form.get("score", ""), comment=form.get("comment") or None)  # type: ignore[arg-type]
-        r.rate(ctx, portal, rating.score, rating.comment)
+        tp.rate(ctx, portal, rating.score, rating.comment)
         return "rate"
     except ValidationError:
         raise ApiError(422, "validation_error", "invalid form") from None

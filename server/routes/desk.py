@@ -10,6 +10,7 @@ from fastapi import APIRouter, Header, Path, Request
 from starlette.concurrency import run_in_threadpool
 
 from server.deps import CurrentUser, Services, ServicesDep
+from server.desk import portal as tp
 from server.desk import requester as r
 from server.errors import ApiError
 from server.json_body import JsonRoute
@@ -130,7 +131,7 @@ async def portal_get(token: TokenPath, request: Request, services: ServicesDep) 
     _portal(request, services)
 
     def work(ctx: Ctx) -> Row:
-        return r.view(ctx, r.open_portal(ctx, services.desk, token))
+        return tp.view(ctx, tp.open_portal(ctx, services.desk, token))
 
     return Json(await run_in_threadpool(r.read, services, work))
 
@@ -145,7 +146,7 @@ async def portal_reply(token: TokenPath, body: p.PortalReply, request: Request, 
     _portal(request, services)
 
     def work(ctx: Ctx) -> Row:
-        return {"reply": r.reply(ctx, r.open_portal(ctx, services.desk, token), body.body)}
+        return {"reply": tp.reply(ctx, tp.open_portal(ctx, services.desk, token), body.body)}
 
     return Json(await run_in_threadpool(r.write, services, work), status_code=201)
 
@@ -155,7 +156,7 @@ async def portal_confirm(token: TokenPath, body: p.PortalConfirm, request: Reque
     _portal(request, services)
 
     def work(ctx: Ctx) -> Row:
-        return {"ticket": r.ticket_view(r.confirm(ctx, r.open_portal(ctx, services.desk, token), body.solved))}
+        return {"ticket": tp.ticket_view(tp.confirm(ctx, tp.open_portal(ctx, services.desk, token), body.solved))}
 
     return Json(await run_in_threadpool(r.write, services, work))
 
@@ -165,7 +166,7 @@ async def portal_rating(token: TokenPath, body: p.PortalRating, request: Request
     _portal(request, services)
 
     def work(ctx: Ctx) -> Row:
-        portal = r.rate(ctx, r.open_portal(ctx, services.desk, token), body.score, body.comment)
-        return {"ticket": r.ticket_view(portal)}
+        portal = tp.rate(ctx, tp.open_portal(ctx, services.desk, token), body.score, body.comment)
+        return {"ticket": tp.ticket_view(portal)}
 
     return Json(await run_in_threadpool(r.write, services, work))
