@@ -49,9 +49,10 @@ def _scan(ctx: Ctx, target: str, met: str, kind_key: str, column: str) -> int:
     """Tickets whose `column` (the due or the 75% instant) of `target` has come, unmet and not yet told."""
     at = tickets.c[f"{target}_{column}"]
     already = sa.select(sent.c.task_id).where(sent.c.task_id == tickets.c.id, sent.c.kind == kind_key)
-    query = _open_tickets(ctx, tickets.c[met].is_(None), at.is_not(None), at <= ctx.now, ~sa.exists(already))
-    page = [dict(r) for r in ctx.conn.execute(query.order_by(at, tickets.c.id).limit(BATCH)).mappings()]
     breach = kind_key.startswith("sla_breached")
+    come = at < ctx.now if breach else at <= ctx.now  # met exactly at the due instant is on time
+    query = _open_tickets(ctx, tickets.c[met].is_(None), at.is_not(None), come, ~sa.exists(already))
+    page = [dict(r) for r in ctx.conn.execute(query.order_by(at, tickets.c.id).limit(BATCH)).mappings()]
     recipients = {t["id"]: _recipients(ctx, t, breach) for t in page}
     prefs = load_prefs(ctx.raw, {u for users in recipients.values() for u in users})
     created = 0

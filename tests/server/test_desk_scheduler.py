@@ -38,6 +38,8 @@ def test_warning_then_breach_once_each_to_the_admins_when_unassigned(app: Any, d
     assert desk_kinds(desk, desk.alice) == [("sla_warning", tid)]
     assert desk_kinds(desk, desk.adam) == [("sla_warning", tid)]
     assert desk_kinds(desk, desk.bob) == []  # a member, not assigned
+    scan(app, created + timedelta(minutes=30))  # due now: still on time (docs/metrics.md)
+    assert desk_kinds(desk, desk.alice) == [("sla_warning", tid)]
     scan(app, created + timedelta(minutes=31))
     scan(app, created + timedelta(minutes=32))
     assert desk_kinds(desk, desk.alice) == [("sla_breached", tid), ("sla_warning", tid)]
