@@ -20,6 +20,7 @@ from sync.entities import PROJECT_ROWS, REGISTRY
 # 2: the search index is built after the board, in chunks (guarded triggers)
 # 3: notification preferences (`notification_pref`); the rebuild pulls from 0, so the row arrives
 # 4: task history (`task_event`)
+# 5: the service desk (`ticket`, `sla_policy`, `status.pauses_sla`, `comment.visibility` and `author_name`)
 SCHEMA_VERSION = 5
 
 metadata = sa.MetaData()
