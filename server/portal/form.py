@@ -15,7 +15,7 @@ from server.deps import Services, ServicesDep
 from server.desk import requester as r
 from server.errors import ApiError
 from server.mutations.context import Ctx, Row
-from server.portal.pages import form_of, guard, message, page_of
+from server.portal.pages import form_of, guard, html_page, message, page_of
 from server.portal.render import Page, render
 from sync import protocol as p
 
@@ -49,7 +49,7 @@ async def form_page(project_key: KeyPath, request: Request, services: ServicesDe
     desk = await run_in_threadpool(r.write, services, lambda ctx: _open_desk(ctx, project_key))
     if desk is None:
         return _not_found(page)
-    return HTMLResponse(_form_page(page, desk, {}, None))
+    return html_page(_form_page(page, desk, {}, None))
 
 
 def _file(ctx: Ctx, services: Services, project_key: str, values: dict[str, str], base: str) -> Row | None:
@@ -78,7 +78,7 @@ async def form_post(project_key: KeyPath, request: Request, services: ServicesDe
         desk = await run_in_threadpool(r.write, services, lambda ctx: _open_desk(ctx, project_key))
         if desk is None:
             return _not_found(page)
-        return HTMLResponse(_form_page(page, desk, values, "portal.invalid"), status_code=422)
+        return html_page(_form_page(page, desk, values, "portal.invalid"), 422)
     if made is None:
         return _not_found(page)
     token = made["portal_url"].rsplit("/portal/t/", 1)[1]

@@ -138,3 +138,13 @@ def test_the_form_files_other_unless_a_category_is_chosen(desk: Desk) -> None:
     assert '<option value="other" selected>' in page
     submit(desk)
     assert next(iter(latest(desk.alice, "ticket").values()))["category"] == "other"
+
+
+def test_pages_allow_no_script_and_are_never_cached(desk: Desk) -> None:
+    open_form(desk)
+    location = submit(desk).headers["location"]
+    for path in (location, f"/portal/{desk.key}/new", "/portal/t/unknown"):
+        r = desk.alice.http.get(path)
+        policy = r.headers["content-security-policy"]
+        assert "default-src 'none'" in policy and "script-src" not in policy, path
+        assert r.headers["cache-control"] == "private, no-store" and r.headers["referrer-policy"] == "no-referrer"
