@@ -196,6 +196,9 @@ class Ticket(ServerModel, table=True):
     __table_args__ = (
         sa.Index("ix_tickets_escalated", "escalated_task_id"),
         sa.Index("ix_tickets_auto_close", "auto_close_at", "closed_at"),
+        # The scheduler's scans: unmet targets by when they warn (the breach scan walks the same rows).
+        sa.Index("ix_tickets_first_response", "first_response_at", "first_response_warn_at"),
+        sa.Index("ix_tickets_resolution", "resolved_at", "resolution_warn_at"),
     )
     id: str = _id()
     project_id: str = Field(max_length=36, index=True)

@@ -88,6 +88,8 @@ def upgrade() -> None:
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.create_index('ix_tickets_escalated', ['escalated_task_id'], unique=False)
         batch_op.create_index('ix_tickets_auto_close', ['auto_close_at', 'closed_at'], unique=False)
+        batch_op.create_index('ix_tickets_first_response', ['first_response_at', 'first_response_warn_at'], unique=False)
+        batch_op.create_index('ix_tickets_resolution', ['resolved_at', 'resolution_warn_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_tickets_project_id'), ['project_id'], unique=False)
 
     with op.batch_alter_table('comments', schema=None) as batch_op:
@@ -115,6 +117,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_tickets_project_id'))
         batch_op.drop_index('ix_tickets_escalated')
         batch_op.drop_index('ix_tickets_auto_close')
+        batch_op.drop_index('ix_tickets_first_response')
+        batch_op.drop_index('ix_tickets_resolution')
     op.drop_table('tickets')
     with op.batch_alter_table('sla_policies', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sla_policies_project_id'))
