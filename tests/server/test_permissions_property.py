@@ -104,6 +104,8 @@ class Permissions(RuleBasedStateMachine):
         self.roles: dict[str, dict[str, str]] = {}  # project -> user -> role
         self.tasks: dict[str, dict[str, Any]] = {}  # task -> {project, parent, deleted}
         self.comments: list[str] = []
+        self.desks: set[str] = set()  # projects of kind service_desk
+        self.tickets: set[str] = set()
 
     def teardown(self) -> None:
         self.client.close()
@@ -155,12 +157,15 @@ class Permissions(RuleBasedStateMachine):
         self.devices.append(Device(self.api.person(f"P{len(self.devices)}")))
 
     @precondition(lambda self: len(self.roles) < MAX_PROJECTS)
-    @rule(who=PICK)
-    def create_project(self, who: int) -> None:
+    @rule(who=PICK, desk=st.booleans())
+    def create_project(self, who: int, desk: bool) -> None:
         actor = self.device(who)
         pid = new_id()
-        self.push(actor, "project.create", {"id": pid, "name": "P", "key": unique_key("Q")}, True)
+        kind = "service_desk" if desk else "general"
+        self.push(actor, "project.create", {"id": pid, "name": "P", "key": unique_key("Q"), "kind": kind}, True)
         self.roles[pid] = {actor.person.id: "owner"}
+        if desk:
+            self.desks.add(pid)
 
     @precondition(lambda self: bool(self.roles))
     @rule(who=PICK, whom=PICK, project=PICK, role=ROLES)
@@ -270,6 +275,27 @@ class Permissions(RuleBasedStateMachine):
         self.push(actor, "task.update", {"id": tid, "set": changes, "labels_add": ["x"]}, ok)
         if ok and "assignee_id" in changes:
             self.tasks[tid]["assignee"] = changes["assignee_id"]
+
+    # --- the service desk (PROTOCOL-2.md): feedback from viewers up, ticket changes from members up ---
+
+    @precondition(lambda self: bool(self.roles))
+    @rule(who=PICK, project=PICK)
+    def ticket_create(self, who: int, project: int) -> None:
+        actor, pid = self.device(who), self.project(project)
+        mine = self.role(pid, actor.person.id)
+        ok = mine is not None and pid in self.desks
+        tid = new_id()
+        self.push(actor, "ticket.create", {"id": tid, "project_id": pid, "title": "反馈"}, ok)
+        if ok:
+            self.tasks[tid] = {"project": pid, "parent": None, "deleted": False, "assignee": None}
+            self.tickets.add(tid)
+
+    @precondition(lambda self: bool(self.tickets))
+    @rule(who=PICK, ticket=PICK, severity=st.integers(1, 4))
+    def ticket_update(self, who: int, ticket: int, severity: int) -> None:
+        actor, tid = self.device(who), sorted(self.tickets)[ticket % len(self.tickets)]
+        ok = self.can_touch(actor, tid, "member")  # a viewer never changes a ticket
+        self.push(actor, "ticket.update", {"id": tid, "set": {"severity": severity}}, ok)
 
     @precondition(lambda self: bool(self.tasks))
     @rule(who=PICK, task=PICK)
