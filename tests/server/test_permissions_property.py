@@ -164,8 +164,11 @@ class Permissions(RuleBasedStateMachine):
         kind = "service_desk" if desk else "general"
         self.push(actor, "project.create", {"id": pid, "name": "P", "key": unique_key("Q"), "kind": kind}, True)
         self.roles[pid] = {actor.person.id: "owner"}
-        if desk:
+        if desk:  # with a viewer from the start, so the desk's rules meet every role early
             self.desks.add(pid)
+            viewer = self.device(who + 1).person
+            self.push(actor, "member.put", {"project_id": pid, "user_id": viewer.id, "role": "viewer"}, True)
+            self.roles[pid][viewer.id] = "viewer"
 
     @precondition(lambda self: bool(self.roles))
     @rule(who=PICK, whom=PICK, project=PICK, role=ROLES)
@@ -291,9 +294,12 @@ class Permissions(RuleBasedStateMachine):
             self.tickets.add(tid)
 
     @precondition(lambda self: bool(self.tickets))
-    @rule(who=PICK, ticket=PICK, severity=st.integers(1, 4))
-    def ticket_update(self, who: int, ticket: int, severity: int) -> None:
-        actor, tid = self.device(who), sorted(self.tickets)[ticket % len(self.tickets)]
+    @rule(who=PICK, ticket=PICK, severity=st.integers(1, 4), insider=st.booleans())
+    def ticket_update(self, who: int, ticket: int, severity: int, insider: bool) -> None:
+        tid = sorted(self.tickets)[ticket % len(self.tickets)]
+        # Mostly someone of the desk, so each of its roles gets to try (a stranger now and then).
+        people = [d for d in self.devices if self.role(self.tasks[tid]["project"], d.person.id) is not None]
+        actor = people[who % len(people)] if insider and people else self.device(who)
         ok = self.can_touch(actor, tid, "member")  # a viewer never changes a ticket
         self.push(actor, "ticket.update", {"id": tid, "set": {"severity": severity}}, ok)
 
