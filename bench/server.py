@@ -264,6 +264,7 @@ def load_tasks(db_url: str, email: str, n: int) -> None:
             "category": "todo",
             "position": "a0",
             "deleted": False,
+            "pauses_sla": False,
         }
         conn.execute(statuses.insert().values(**status))
         tx.emit("status", status)

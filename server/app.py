@@ -14,15 +14,16 @@ from pydantic import TypeAdapter
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server import __version__
+from server import __version__, portal
 from server.db import Database, migrate, read_secret
 from server.deps import Services
+from server.desk.requester import build_desk
 from server.errors import ApiError, BodyTooLarge, error_response, install_error_handlers
 from server.events import Broker
 from server.password_gate import PasswordGate
 from server.push import build_push
 from server.reminders import reminder_loop
-from server.routes import auth, health, push, sync
+from server.routes import auth, desk, health, push, sync
 from server.security import AccessTokens, Passwords, RateLimiter
 from server.settings import Settings, get_settings
 from sync.protocol import MAX_BODY_BYTES, PushRequestDocumented
@@ -90,6 +91,7 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
         address_limiter=RateLimiter(settings.login_limit_per_address, settings.login_window_s),
         broker=Broker(),
         push=build_push(settings, db),
+        desk=build_desk(settings, read_secret(db.engine, "jwt")),
     )
 
 
@@ -117,8 +119,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app = FastAPI(title="Keel sync API", version=__version__, lifespan=lifespan, openapi_url="/openapi.json")
     app.state.services = services
     install_error_handlers(app)
-    for router in (health.router, auth.router, sync.router, push.router):
+    for router in (health.router, auth.router, sync.router, push.router, desk.router):
         app.include_router(router, prefix="/api/v1")
+    app.include_router(portal.router)  # the requester's pages, at the server's root
     app.add_middleware(BodyLimit)
 
     def openapi() -> dict[str, Any]:

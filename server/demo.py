@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from server.db import Database
 from server.feed import Tx, utcnow
 from server.mutations.projects import DEFAULT_STATUSES
+from server.mutations.tickets import DESK_STATUSES
 from server.security import Passwords
 from server.sync_service import push
 from server.tables import projects as projects_table
@@ -1037,8 +1038,8 @@ def _no_poke(users: set[str], cursor: int) -> None:
 
 
 def _default_statuses(db: Database) -> list[tuple[str, str]]:
-    """The To do / Doing / Done statuses `project.create` made (their ids are the server's)."""
-    names = [name for name, _, _ in DEFAULT_STATUSES]
+    """The statuses `project.create` made (To do / Doing / Done, a desk's own five; their ids are the server's)."""
+    names = [name for name, _, _ in (*DEFAULT_STATUSES, *DESK_STATUSES)]
     with db.read() as conn:
         rows = conn.execute(
             sa.select(statuses_table.c.project_id, statuses_table.c.id)

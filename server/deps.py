@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from server.db import Database
+from server.desk.requester import DeskKit
 from server.errors import ApiError
 from server.events import Broker
 from server.push import PushService
@@ -28,6 +29,7 @@ class Services:
     address_limiter: RateLimiter
     broker: Broker
     push: PushService
+    desk: DeskKit
 
 
 def get_services(request: Request) -> Services:

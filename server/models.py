@@ -136,6 +136,7 @@ class Status(ServerModel, table=True):
     category: str = Field(max_length=10)
     position: str = Field(sa_type=PositionText)
     deleted: bool = False
+    pauses_sla: bool = False  # the service desk's "waiting for the requester" (PROTOCOL-2.md)
 
 
 class Task(ServerModel, table=True):
@@ -153,7 +154,7 @@ class Task(ServerModel, table=True):
     description: str = Field(sa_type=sa.Text)
     status_id: str = Field(max_length=36)
     assignee_id: str | None = Field(default=None, max_length=36)
-    reporter_id: str = Field(max_length=36)
+    reporter_id: str | None = Field(default=None, max_length=36)  # null: a ticket from intake or the form
     priority: str = Field(max_length=10)
     type: str = Field(max_length=12)
     labels: str = Field(sa_type=sa.Text)  # JSON list
@@ -207,12 +208,85 @@ class Comment(ServerModel, table=True):
     id: str = _id()
     task_id: str = Field(max_length=36, index=True)
     project_id: str = Field(max_length=36)
-    author_id: str = Field(max_length=36)
+    author_id: str | None = Field(default=None, max_length=36)  # null: a requester's reply through the portal
     body: str = Field(sa_type=sa.Text)
     mentions: str = Field(sa_type=sa.Text)  # JSON list
     created_at: datetime = Field(sa_type=UtcDateTime)
     edited_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     deleted: bool = False
+    visibility: str = Field(default="public", max_length=10)  # `internal` or `public` (PROTOCOL-2.md)
+    author_name: str | None = Field(default=None, max_length=200)  # the requester's name on a portal reply
+
+
+class Ticket(ServerModel, table=True):
+    """What only a ticket has (PROTOCOL-2.md `ticket`); the same id as its task.
+
+    Besides the wire's fields, the server keeps the SLA's bookkeeping: when each target reaches 75% of
+    its time (`*_warn_at`, for the scheduler), the pauses so far (JSON list of [start, end or null]),
+    when the requester last rated (once per resolution), whether the escalated task's first
+    completion was announced, and when a resolved ticket closes by itself."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        sa.Index("ix_tickets_escalated", "escalated_task_id"),
+        sa.Index("ix_tickets_auto_close", "auto_close_at", "closed_at"),
+        # The scheduler's scans: unmet targets by when they warn (the breach scan walks the same rows).
+        sa.Index("ix_tickets_first_response", "first_response_at", "first_response_warn_at"),
+        sa.Index("ix_tickets_resolution", "resolved_at", "resolution_warn_at"),
+    )
+    id: str = _id()
+    project_id: str = Field(max_length=36, index=True)
+    requester_name: str = Field(max_length=200)
+    requester_contact: str = Field(max_length=200)
+    channel: str = Field(max_length=10)
+    category: str = Field(max_length=12)
+    severity: int
+    impact: int
+    first_response_due_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    resolution_due_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    first_response_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    resolved_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    reopened_count: int = 0
+    satisfaction: int | None = None
+    satisfaction_comment: str | None = Field(default=None, sa_type=sa.Text)
+    merged_into_id: str | None = Field(default=None, max_length=36)
+    escalated_task_id: str | None = Field(default=None, max_length=36)
+    deleted: bool = False
+    first_response_warn_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    resolution_warn_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    pauses: str = Field(default="[]", sa_type=sa.Text)
+    rated_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    linked_done_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    auto_close_at: datetime | None = Field(default=None, sa_type=UtcDateTime)  # resolved_at + auto_close_days
+
+
+class SlaPolicy(ServerModel, table=True):
+    """A desk's SLA for one priority (PROTOCOL-2.md `sla_policy`), id `sla_policy_id(project, priority)`."""
+
+    __tablename__ = "sla_policies"
+    id: str = _id()
+    project_id: str = Field(max_length=36, index=True)
+    priority: str = Field(max_length=10)
+    first_response_minutes: int
+    resolution_minutes: int
+    calendar: str = Field(max_length=10)
+    business_start: str = Field(max_length=5)
+    business_end: str = Field(max_length=5)
+    time_zone: str = Field(max_length=64)
+    holidays: str = Field(max_length=10)
+    auto_close_days: int
+    deleted: bool = False
+
+
+class DeskIntake(ServerModel, table=True):
+    """A desk's intake settings. The key is derived from the server's secret and `generation`, so
+    the table holds no secret and a rotation (generation + 1) stops the old key at once."""
+
+    __tablename__ = "desk_intake"
+    project_id: str = Field(primary_key=True, max_length=36)
+    generation: int = 0
+    public_form: bool = False
 
 
 class TaskEvent(ServerModel, table=True):

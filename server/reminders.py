@@ -1,6 +1,7 @@
 """The scheduler of `due_soon` and `overdue` notifications: once per task, kind and due date,
-with each recipient's preferences (their lead time, kinds turned off, projects muted). Its loop
-also runs the `at_risk` scan (server/risks.py) every `risk_interval_s`."""
+with each recipient's preferences (their lead time, kinds turned off, projects muted), and of the
+service desk's SLA notifications and auto-closing (server/desk_scan.py). Its loop also runs the
+`at_risk` scan (server/risks.py) every `risk_interval_s`."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
 
 from server.db import Database
+from server.desk_scan import run_desk_scan
 from server.feed import utcnow
 from server.models import UtcDateTime
 from server.mutations.context import Ctx, Row
@@ -50,7 +52,7 @@ def run_reminders(
     `lead` is how long before its due time a task is `due_soon` for a recipient without
     preferences of their own. Once they are committed, the new notifications go to `gateway`.
     """
-    return run_scheduled(db, now, lambda ctx: _overdue(ctx) + _due_soon(ctx, lead), gateway)
+    return run_scheduled(db, now, lambda ctx: _overdue(ctx) + _due_soon(ctx, lead) + run_desk_scan(ctx), gateway)
 
 
 def _recipient(task: Row) -> str:

@@ -76,9 +76,10 @@ class AccessTokens:
 class RateLimiter:
     """Fixed-window counters in this process (a deployment of several processes limits per process)."""
 
-    def __init__(self, limit: int, window_s: int) -> None:
+    def __init__(self, limit: int, window_s: int, what: str = "sign-in attempts") -> None:
         self.limit = limit
         self.window_s = window_s
+        self.what = what
         self._hits: dict[str, tuple[float, int]] = {}
         self._lock = threading.Lock()
 
@@ -93,7 +94,7 @@ class RateLimiter:
                 raise ApiError(
                     429,
                     "rate_limited",
-                    f"Too many sign-in attempts; try again in {retry} seconds.",
+                    f"Too many {self.what}; try again in {retry} seconds.",
                     headers={"Retry-After": str(retry)},
                 )
             self._hits[key] = (start, count + 1)

@@ -61,6 +61,14 @@ class Settings(BaseSettings):
     header_timeout_s: float = Field(10.0, gt=0, le=600)
     body_timeout_s: float = Field(60.0, gt=0, le=3600)
     max_header_bytes: int = Field(16 * 1024, ge=1024, le=1024 * 1024)
+    # The service desk's requester side (docs/protocol.md): the address requesters reach this server at
+    # (for portal links; empty: the address of the request), and the rate limits of intake and the portal,
+    # per window of desk_window_s.
+    public_url: str = ""
+    intake_limit_per_key: int = Field(60, ge=1)
+    intake_limit_per_address: int = Field(20, ge=1)
+    portal_limit_per_address: int = Field(120, ge=1)
+    desk_window_s: int = Field(60, ge=1)
     demo: bool = False
     log_level: str = "info"
 

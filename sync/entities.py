@@ -92,6 +92,8 @@ REGISTRY: dict[str, Entity] = {
         Entity("task_event", p.TaskEventRow, "project", extension=True, prefix="te"),
         Entity("iteration", p.IterationRow, "project", extension=True, prefix="it"),
         Entity("task_link", p.TaskLinkRow, "project", extension=True, prefix="tl"),
+        Entity("ticket", p.TicketRow, "project", extension=True, prefix="tk"),
+        Entity("sla_policy", p.SlaPolicyRow, "project", extension=True, prefix="sp"),
     )
 }
 

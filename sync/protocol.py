@@ -35,21 +35,36 @@ MAX_TASK_DEPTH = 5
 # when its `include` names them, so clients written to the shared contract never meet them.
 Entity = Literal[
     "user", "project", "member", "status", "task", "comment", "notification", "watch", "notification_pref",
-    "task_event", "iteration", "task_link",
+    "task_event", "iteration", "task_link", "ticket", "sla_policy",
 ]  # fmt: skip
 ProjectKind = Literal["product", "campaign", "service_desk", "general"]
 Role = Literal["owner", "admin", "member", "viewer"]
 StatusCategory = Literal["todo", "doing", "done"]
 Priority = Literal["urgent", "high", "medium", "low", "none"]
 TaskType = Literal["task", "requirement", "bug", "ticket", "milestone"]
-NotificationKind = Literal["assigned", "mentioned", "commented", "status_changed", "due_soon", "overdue", "at_risk"]
+NotificationKind = Literal[
+    "assigned", "mentioned", "commented", "status_changed", "due_soon", "overdue", "at_risk",
+    "sla_warning", "sla_breached", "ticket_reply", "ticket_reopened", "low_satisfaction", "ticket_linked_done",
+]  # fmt: skip
 # The kinds of version 1; a pull carries the others only when `include` names their entity
 # (PROTOCOL-2.md: `at_risk` travels with `include=task_event`).
 NOTIFICATION_KINDS: tuple[str, ...] = ("assigned", "mentioned", "commented", "status_changed", "due_soon", "overdue")
-EXTENSION_KINDS: dict[str, str] = {"at_risk": "task_event"}
+# The service desk's kinds travel with `include=ticket` (PROTOCOL-2.md, "Service desk").
+DESK_KINDS: tuple[str, ...] = (
+    "sla_warning", "sla_breached", "ticket_reply", "ticket_reopened", "low_satisfaction", "ticket_linked_done"
+)  # fmt: skip
+EXTENSION_KINDS: dict[str, str] = {"at_risk": "task_event", **dict.fromkeys(DESK_KINDS, "ticket")}
 IterationState = Literal["planned", "active", "closed"]
 LinkKind = Literal["blocks", "relates", "duplicates"]
 MAX_LAG_DAYS = 365
+Visibility = Literal["internal", "public"]
+Channel = Literal["app", "web", "email", "wechat", "api", "phone", "other"]
+TicketCategory = Literal["feature", "experience", "security", "performance", "other"]
+SlaCalendar = Literal["always", "business"]
+SlaHolidays = Literal["cn", "none"]
+MAX_SATISFACTION_COMMENT = 2_000
+MAX_SLA_MINUTES = 525_600
+MAX_AUTO_CLOSE_DAYS = 90
 
 POSITION_RE = re.compile(r"^[0-9A-Za-z]+$")
 KEY_RE = re.compile(r"^[A-Z]{2,10}$")
@@ -211,6 +226,7 @@ class StatusRow(RowBase):
     name: str
     category: StatusCategory
     position: str
+    pauses_sla: bool
 
 
 class TaskRow(RowBase):
@@ -220,7 +236,7 @@ class TaskRow(RowBase):
     description: str
     status_id: Id
     assignee_id: Id | None
-    reporter_id: Id
+    reporter_id: Id | None  # null on a ticket from intake or the public form
     priority: Priority
     type: TaskType
     labels: list[str]
@@ -237,11 +253,13 @@ class TaskRow(RowBase):
 class CommentRow(RowBase):
     task_id: Id
     project_id: Id
-    author_id: Id
+    author_id: Id | None  # null on a requester's reply through the portal
     body: str
     mentions: list[Id]
     created_at: datetime
     edited_at: datetime | None
+    visibility: Visibility
+    author_name: str | None  # the requester's name on a portal reply, null on members' comments
 
 
 class NotificationRow(RowBase):
@@ -331,6 +349,47 @@ class TaskLinkRow(RowBase):
     lag_days: int
 
 
+# The service desk (PROTOCOL-2.md): a ticket is a task of type `ticket` plus this row, same id.
+class TicketRow(RowBase):
+    project_id: Id
+    requester_name: str
+    requester_contact: str
+    channel: Channel
+    category: TicketCategory
+    severity: int
+    impact: int
+    first_response_due_at: datetime | None
+    resolution_due_at: datetime | None
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    reopened_count: int
+    satisfaction: int | None
+    satisfaction_comment: str | None
+    merged_into_id: Id | None
+    escalated_task_id: Id | None
+
+
+class SlaPolicyRow(RowBase):
+    """One per (desk, priority), id `sla_policy_id(project_id, priority)`; every row has every field."""
+
+    project_id: Id
+    priority: Priority
+    first_response_minutes: int
+    resolution_minutes: int
+    calendar: SlaCalendar
+    business_start: str
+    business_end: str
+    time_zone: str
+    holidays: SlaHolidays
+    auto_close_days: int
+
+
+def sla_policy_id(project_id: uuid.UUID | str, priority: str) -> str:
+    """The id of a desk's SLA policy for one priority."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"keel:sla_policy:{str(project_id).lower()}:{priority}"))
+
+
 def member_id(project_id: uuid.UUID | str, user_id: uuid.UUID | str) -> str:
     """The id of the member row of a (project, user) pair, computable by any client."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"keel:member:{str(project_id).lower()}:{str(user_id).lower()}"))
@@ -405,6 +464,7 @@ class StatusCreate(Strict):
     name: Name
     category: StatusCategory
     position: Position | None = None
+    pauses_sla: bool = False
 
 
 class StatusUpdate(Strict):
@@ -412,6 +472,7 @@ class StatusUpdate(Strict):
     name: Name | None = None
     category: StatusCategory | None = None
     position: Position | None = None
+    pauses_sla: bool | None = None
 
 
 class IdOnly(Strict):
@@ -457,6 +518,8 @@ class CommentCreate(Strict):
     task_id: Id
     body: CommentBody
     mentions: Annotated[list[Id], Field(max_length=100)] = []
+    # Default: `internal` in a service_desk project, `public` elsewhere (where `internal` is refused).
+    visibility: Visibility | None = None
 
 
 class CommentUpdate(Strict):
@@ -539,6 +602,135 @@ class TaskLinkRemove(Strict):
     kind: LinkKind
 
 
+RequesterName = Annotated[Text, Field(max_length=MAX_NAME)]
+RequesterContact = Annotated[Text, Field(max_length=MAX_NAME)]
+Level = Annotated[int, Field(ge=1, le=4)]
+SlaMinutes = Annotated[int, Field(ge=1, le=MAX_SLA_MINUTES)]
+
+
+class TicketSet(Strict):
+    requester_name: RequesterName | None = None
+    requester_contact: RequesterContact | None = None
+    channel: Channel | None = None
+    category: TicketCategory | None = None
+    severity: Level | None = None
+    impact: Level | None = None
+    priority: Priority | None = None
+
+
+class TicketCreate(TicketSet):
+    id: Id
+    project_id: Id
+    title: Title
+    description: Description | None = None
+
+
+class TicketUpdate(Strict):
+    id: Id
+    set: TicketSet = TicketSet()
+
+
+class TicketMerge(Strict):
+    id: Id
+    into_id: Id
+
+
+class TicketEscalate(Strict):
+    id: Id
+    task_id: Id
+    project_id: Id
+    title: Title | None = None
+    status_id: Id | None = None
+
+
+class SlaPolicyPut(Strict):
+    project_id: Id
+    priority: Priority
+    first_response_minutes: SlaMinutes | None = None
+    resolution_minutes: SlaMinutes | None = None
+    calendar: SlaCalendar | None = None
+    business_start: TimeOfDay | None = None
+    business_end: TimeOfDay | None = None
+    time_zone: ZoneName | None = None
+    holidays: SlaHolidays | None = None
+    auto_close_days: Annotated[int, Field(ge=1, le=MAX_AUTO_CLOSE_DAYS)] | None = None
+
+
+# The requester's side (no Keel account): intake, the portal's JSON and the intake settings.
+class IntakeTicket(Strict):
+    title: Title
+    description: Description | None = None
+    requester_name: RequesterName | None = None
+    requester_contact: RequesterContact | None = None
+    channel: Channel | None = None
+    category: TicketCategory | None = None
+
+
+class IntakeSettings(Strict):
+    rotate_key: bool = False
+    public_form: bool | None = None
+
+
+class PortalReply(Strict):
+    body: CommentBody
+
+
+class PortalConfirm(Strict):
+    solved: bool
+
+
+class PortalRating(Strict):
+    score: Annotated[int, Field(ge=1, le=5)]
+    comment: Annotated[Text, Field(max_length=MAX_SATISFACTION_COMMENT)] | None = None
+
+
+class IntakeCreated(BaseModel):
+    ticket_id: Id
+    key: str
+    portal_url: str
+
+
+class IntakeSettingsAnswer(BaseModel):
+    intake_key: str
+    public_form: bool
+    form_url: str
+
+
+class PortalLink(BaseModel):
+    portal_url: str
+
+
+class PortalTicket(BaseModel):
+    key: str
+    title: str
+    status: str
+    status_category: StatusCategory
+    created_at: datetime
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    satisfaction: int | None
+
+
+class PortalReplyRow(BaseModel):
+    author_name: str
+    body: str
+    created_at: datetime
+    from_requester: bool
+
+
+class PortalView(BaseModel):
+    ticket: PortalTicket
+    replies: list[PortalReplyRow]
+
+
+class PortalReplyCreated(BaseModel):
+    reply: PortalReplyRow
+
+
+class PortalTicketAnswer(BaseModel):
+    ticket: PortalTicket
+
+
 MUTATION_ARGS: dict[str, type[BaseModel]] = {
     "project.create": ProjectCreate,
     "project.update": ProjectUpdate,
@@ -563,6 +755,11 @@ MUTATION_ARGS: dict[str, type[BaseModel]] = {
     "iteration.delete": IdOnly,
     "task_link.put": TaskLinkPut,
     "task_link.remove": TaskLinkRemove,
+    "ticket.create": TicketCreate,
+    "ticket.update": TicketUpdate,
+    "ticket.merge": TicketMerge,
+    "ticket.escalate": TicketEscalate,
+    "sla_policy.put": SlaPolicyPut,
 }
 
 

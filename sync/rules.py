@@ -46,11 +46,12 @@ def default_status(statuses: Iterable[tuple[str, str]]) -> str | None:
 
 
 def every_kind(kinds: Mapping[str, Any] | None) -> dict[str, bool]:
-    """Every notification kind of v1, in protocol order, on unless `kinds` turns it off; then the
-    extension kinds (PROTOCOL-2.md: `at_risk`) that `kinds` names (absent means on)."""
+    """Every notification kind, in protocol order, on unless `kinds` turns it off; an extension kind
+    (PROTOCOL-2.md) only once `kinds` names it (absent means on)."""
     given = kinds or {}
     out = {kind: bool(given.get(kind, True)) for kind in NOTIFICATION_KINDS}
-    return out | {kind: bool(given[kind]) for kind in EXTENSION_KINDS if kind in given}
+    out.update((kind, bool(given[kind])) for kind in EXTENSION_KINDS if kind in given)
+    return out
 
 
 def merged_kinds(old: Mapping[str, Any], changes: Mapping[str, Any] | None) -> dict[str, bool]:

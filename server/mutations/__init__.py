@@ -19,6 +19,7 @@ from server.mutations.projects import (
     status_update,
 )
 from server.mutations.tasks import task_create, task_delete, task_update
+from server.mutations.tickets import sla_policy_put, ticket_create, ticket_escalate, ticket_merge, ticket_update
 
 HANDLERS: dict[str, Callable[[Ctx, Any], None]] = {
     "project.create": project_create,
@@ -44,6 +45,11 @@ HANDLERS: dict[str, Callable[[Ctx, Any], None]] = {
     "iteration.delete": iteration_delete,
     "task_link.put": task_link_put,
     "task_link.remove": task_link_remove,
+    "ticket.create": ticket_create,
+    "ticket.update": ticket_update,
+    "ticket.merge": ticket_merge,
+    "ticket.escalate": ticket_escalate,
+    "sla_policy.put": sla_policy_put,
 }
 
 __all__ = ["HANDLERS", "Ctx"]

@@ -8,9 +8,10 @@ import orjson
 import sqlalchemy as sa
 
 from server.errors import MutationRejected
-from server.mutations.context import Ctx, Row
+from server.mutations.context import RANK, Ctx, Row
+from server.mutations.desk_sla import ticket_of
 from server.mutations.notify import notify, put_watch, watchers
-from server.tables import comments, members, users
+from server.tables import comments, members, tickets, users
 from sync import protocol as p
 
 # Characters an email's local part often holds inside it (wang.wei, li_na, ann-marie, bob+qa).
@@ -69,9 +70,19 @@ def resolve_mentions(ctx: Ctx, project_id: str, body: str, given: list[str]) -> 
     return sorted(found, key=lambda uid: (order.get(uid, len(order)), uid))
 
 
+def _visibility(ctx: Ctx, project_id: str, given: str | None) -> str:
+    """`internal` by default in a service desk, `public` elsewhere, where `internal` is refused."""
+    desk = ctx.project_for(project_id, "viewer")["kind"] == "service_desk"
+    if given == "internal" and not desk:
+        raise MutationRejected("validation_error", "Internal comments exist only in a service desk.",
+                               [{"loc": ["visibility"]}])  # fmt: skip
+    return given or ("internal" if desk else "public")
+
+
 def comment_create(ctx: Ctx, a: p.CommentCreate) -> None:
     task = ctx.task_for(str(a.task_id), "viewer")
     ctx.require_free_id(comments, str(a.id), "comment")
+    visibility = _visibility(ctx, task["project_id"], a.visibility)
     mentions = resolve_mentions(ctx, task["project_id"], a.body, [str(m) for m in a.mentions])
     ctx.insert(
         "comment",
@@ -86,12 +97,27 @@ def comment_create(ctx: Ctx, a: p.CommentCreate) -> None:
             "created_at": ctx.now,
             "edited_at": None,
             "deleted": False,
+            "visibility": visibility,
+            "author_name": None,
         },
     )
+    if visibility == "public" and at_least(ctx.role(task["project_id"]), "member"):
+        first_response(ctx, task["id"])
     mentioned = notify(ctx, "mentioned", task, mentions)
     others = [task["reporter_id"], task["assignee_id"], *watchers(ctx, task["id"])]
     notify(ctx, "commented", task, [u for u in others if u not in mentioned])
     put_watch(ctx, task, ctx.actor)
+
+
+def at_least(role: str | None, minimum: str) -> bool:
+    return role is not None and RANK[role] >= RANK[minimum]
+
+
+def first_response(ctx: Ctx, task_id: str) -> None:
+    """A member's first public comment on a ticket meets its first-response target (set once)."""
+    ticket = ticket_of(ctx, task_id)
+    if ticket is not None and ticket["first_response_at"] is None:
+        ctx.update("ticket", tickets, ticket, {"first_response_at": ctx.now})
 
 
 def _own_comment(ctx: Ctx, comment_id: str) -> tuple[Row, Row]:

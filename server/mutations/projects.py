@@ -8,12 +8,13 @@ import sqlalchemy as sa
 
 from server.errors import MutationRejected
 from server.mutations.context import RANK, Ctx
+from server.mutations.tickets import DESK, DESK_STATUSES, setup_desk
 from server.tables import members, notifications, projects, statuses, tasks, users, watches
 from sync import protocol as p
 from sync.protocol import member_id
 from sync.rules import after_last
 
-DEFAULT_STATUSES = (("To do", "todo", "a0"), ("Doing", "doing", "a1"), ("Done", "done", "a2"))
+DEFAULT_STATUSES = (("To do", "todo", False), ("Doing", "doing", False), ("Done", "done", False))
 
 
 def project_create(ctx: Ctx, a: p.ProjectCreate) -> None:
@@ -40,7 +41,8 @@ def project_create(ctx: Ctx, a: p.ProjectCreate) -> None:
         members,
         {"id": member_id(pid, ctx.actor), "project_id": pid, "user_id": ctx.actor, "role": "owner", "deleted": False},
     )
-    for name, category, position in DEFAULT_STATUSES:
+    desk = a.kind == DESK
+    for n, (name, category, pauses) in enumerate(DESK_STATUSES if desk else DEFAULT_STATUSES):
         ctx.insert(
             "status",
             statuses,
@@ -49,10 +51,13 @@ def project_create(ctx: Ctx, a: p.ProjectCreate) -> None:
                 "project_id": pid,
                 "name": name,
                 "category": category,
-                "position": position,
+                "position": f"a{n}",
                 "deleted": False,
+                "pauses_sla": pauses,
             },
         )
+    if desk:
+        setup_desk(ctx, pid)
     ctx.forget_roles()
 
 
@@ -156,6 +161,7 @@ def status_create(ctx: Ctx, a: p.StatusCreate) -> None:
             "category": a.category,
             "position": position,
             "deleted": False,
+            "pauses_sla": a.pauses_sla,
         },
     )
 
@@ -172,7 +178,7 @@ def _status_for(ctx: Ctx, status_id: str) -> dict[str, object]:
 
 def status_update(ctx: Ctx, a: p.StatusUpdate) -> None:
     status = _status_for(ctx, str(a.id))
-    values = a.model_dump(include={"name", "category", "position"}, exclude_unset=True, exclude_none=True)
+    values = a.model_dump(include={"name", "category", "position", "pauses_sla"}, exclude_unset=True, exclude_none=True)
     ctx.update("status", statuses, status, values)
 
 

@@ -10,12 +10,13 @@ import sqlalchemy as sa
 from server.errors import MutationRejected
 from server.feed import to_utc
 from server.mutations.context import Ctx, Row
+from server.mutations.desk_sla import after_task_change, ticket_of
 from server.mutations.hierarchy import check_parent, subtree
 from server.mutations.history import change_task, record
 from server.mutations.iterations import check_iteration
 from server.mutations.links import tombstone_links
 from server.mutations.notify import notify, put_watch, watchers
-from server.tables import comments, projects, statuses, tasks, watches
+from server.tables import comments, projects, statuses, tasks, tickets, watches
 from sync import protocol as p
 from sync.rules import after_last, default_status, merge_labels
 
@@ -79,16 +80,11 @@ def task_create(ctx: Ctx, a: p.TaskCreate) -> None:
     iteration = _id_or_none(a.iteration_id)
     if iteration:
         check_iteration(ctx, pid, iteration)
-    number = int(project["next_number"])
-    ctx.raw.update(projects, pid, {"next_number": number + 1})
-    project["next_number"] = number + 1  # the push's cached project row stays current
-    task = ctx.insert(
-        "task",
-        tasks,
+    task = add_task(
+        ctx,
+        project,
         {
             "id": tid,
-            "project_id": pid,
-            "number": number,
             "title": a.title,
             "description": a.description or "",
             "status_id": status_id,
@@ -98,21 +94,39 @@ def task_create(ctx: Ctx, a: p.TaskCreate) -> None:
             "type": a.type or "task",
             "labels": orjson.dumps(_labels([], a.labels, [])).decode(),
             "parent_id": parent,
-            "position": a.position or _last_position(ctx, pid, status_id),
+            "position": a.position,
             "start_at": to_utc(a.start_at),
             "due_at": to_utc(a.due_at),
             "estimate": a.estimate,
-            "created_at": ctx.now,
-            "updated_at": ctx.now,
-            "deleted": False,
             "iteration_id": iteration,
         },
     )
-    record(ctx, task, "created")
-    put_watch(ctx, task, ctx.actor)
     if assignee:
         put_watch(ctx, task, assignee)
         notify(ctx, "assigned", task, [assignee])
+
+
+def add_task(ctx: Ctx, project: Row, fields: Row) -> Row:
+    """Inserts a checked task (its number, position and times from the server), with its `created`
+    event and its reporter watching it. `ticket.create`, intake and `ticket.escalate` use it too."""
+    pid = project["id"]
+    number = int(project["next_number"])
+    ctx.raw.update(projects, pid, {"next_number": number + 1})
+    project["next_number"] = number + 1  # the push's cached project row stays current
+    row: Row = {"id": fields["id"], "project_id": pid, "number": number, "assignee_id": None, "labels": "[]"}
+    row |= {"parent_id": None, "start_at": None, "due_at": None, "estimate": None, "iteration_id": None}
+    row |= {**fields, "created_at": ctx.now, "updated_at": ctx.now, "deleted": False}
+    row["position"] = fields.get("position") or _last_position(ctx, pid, row["status_id"])
+    task = ctx.insert("task", tasks, row)
+    record(ctx, task, "created")
+    if task["reporter_id"]:
+        put_watch(ctx, task, task["reporter_id"])
+    return task
+
+
+def first_status(ctx: Ctx, project_id: str) -> str:
+    """The project's default status for a new task (the first `todo` one)."""
+    return _default_status(ctx, project_id)
 
 
 def task_update(ctx: Ctx, a: p.TaskUpdate) -> None:
@@ -130,6 +144,8 @@ def task_update(ctx: Ctx, a: p.TaskUpdate) -> None:
         elif field == "description" and value is None:
             value = ""
         values[field] = value
+    if "type" in values and values["type"] != task["type"] and ticket_of(ctx, task["id"]) is not None:
+        raise MutationRejected("validation_error", "A ticket's type cannot be changed.", [{"loc": ["set", "type"]}])
     if values.get("status_id") is not None:
         _check_status(ctx, pid, values["status_id"])
     if values.get("assignee_id") is not None and values["assignee_id"] != task["assignee_id"]:
@@ -145,6 +161,7 @@ def task_update(ctx: Ctx, a: p.TaskUpdate) -> None:
     if not changes:
         return
     updated = change_task(ctx, task, changes)
+    after_task_change(ctx, task, updated, changes)
     new_assignee = changes.get("assignee_id")
     if new_assignee:
         put_watch(ctx, updated, new_assignee)
@@ -152,6 +169,17 @@ def task_update(ctx: Ctx, a: p.TaskUpdate) -> None:
     if "status_id" in changes:
         recipients = [updated["reporter_id"], updated["assignee_id"], *watchers(ctx, updated["id"])]
         notify(ctx, "status_changed", updated, recipients)
+
+
+def move_task(ctx: Ctx, task: Row, status_id: str) -> Row:
+    """Moves a task to a status of its project for the server or a requester (no role to check), with its
+    `status_id` event (its actor is the context's, null when none) and what the move does to a ticket."""
+    if task["status_id"] == status_id:
+        return task
+    changes: Row = {"status_id": status_id}
+    updated = change_task(ctx, task, changes)
+    after_task_change(ctx, task, updated, changes)
+    return updated
 
 
 def task_delete(ctx: Ctx, a: p.IdOnly) -> None:
@@ -165,4 +193,7 @@ def task_delete(ctx: Ctx, a: p.IdOnly) -> None:
         rows = ctx.conn.execute(sa.select(table).where(table.c.task_id.in_(ids), table.c.deleted.is_(False)))
         for found in list(rows.mappings()):
             ctx.update(entity, table, dict(found), {"deleted": True})
+    doomed_tickets = ctx.conn.execute(sa.select(tickets).where(tickets.c.id.in_(ids), tickets.c.deleted.is_(False)))
+    for found in list(doomed_tickets.mappings()):
+        ctx.update("ticket", tickets, dict(found), {"deleted": True})
     tombstone_links(ctx, ids)

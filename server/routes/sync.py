@@ -36,7 +36,8 @@ async def pull(
         str | None,
         Query(
             max_length=500,
-            description="Keel's extension entities to pull too, comma-separated: `notification_pref`. "
+            description="Keel's extension entities to pull too, comma-separated: `notification_pref`, "
+            "`task_event`, `ticket` (with the desk's notification kinds), `sla_policy`. "
             "Without it a pull carries only the shared contract's entities; unknown names are ignored.",
         ),
     ] = None,

@@ -21,7 +21,8 @@ from sync.entities import PROJECT_ROWS, REGISTRY
 # 3: notification preferences (`notification_pref`); the rebuild pulls from 0, so the row arrives
 # 4: task history (`task_event`)
 # 5: planning (`task.iteration_id`, `iteration`, `task_link`)
-SCHEMA_VERSION = 5
+# 6: the service desk (`ticket`, `sla_policy`, `status.pauses_sla`, `comment.visibility` and `author_name`)
+SCHEMA_VERSION = 6
 
 metadata = sa.MetaData()
 

@@ -111,6 +111,8 @@ class Permissions(RuleBasedStateMachine):
         self.comments: list[str] = []
         self.iterations: dict[str, dict[str, Any]] = {}  # iteration -> {project, closed}
         self.blocks: set[tuple[str, str]] = set()  # live `blocks` links (from, to)
+        self.desks: set[str] = set()  # projects of kind service_desk
+        self.tickets: set[str] = set()
 
     def teardown(self) -> None:
         self.client.close()
@@ -162,12 +164,18 @@ class Permissions(RuleBasedStateMachine):
         self.devices.append(Device(self.api.person(f"P{len(self.devices)}")))
 
     @precondition(lambda self: len(self.roles) < MAX_PROJECTS)
-    @rule(who=PICK)
-    def create_project(self, who: int) -> None:
+    @rule(who=PICK, desk=st.booleans())
+    def create_project(self, who: int, desk: bool) -> None:
         actor = self.device(who)
         pid = new_id()
-        self.push(actor, "project.create", {"id": pid, "name": "P", "key": unique_key("Q")}, True)
+        kind = "service_desk" if desk else "general"
+        self.push(actor, "project.create", {"id": pid, "name": "P", "key": unique_key("Q"), "kind": kind}, True)
         self.roles[pid] = {actor.person.id: "owner"}
+        if desk:  # with a viewer from the start, so the desk's rules meet every role early
+            self.desks.add(pid)
+            viewer = self.device(who + 1).person
+            self.push(actor, "member.put", {"project_id": pid, "user_id": viewer.id, "role": "viewer"}, True)
+            self.roles[pid][viewer.id] = "viewer"
 
     @precondition(lambda self: bool(self.roles))
     @rule(who=PICK, whom=PICK, project=PICK, role=ROLES)
@@ -281,6 +289,30 @@ class Permissions(RuleBasedStateMachine):
         self.push(actor, "task.update", {"id": tid, "set": changes, "labels_add": ["x"]}, ok)
         if ok and "assignee_id" in changes:
             self.tasks[tid]["assignee"] = changes["assignee_id"]
+
+    # --- the service desk (PROTOCOL-2.md): feedback from viewers up, ticket changes from members up ---
+
+    @precondition(lambda self: bool(self.roles))
+    @rule(who=PICK, project=PICK)
+    def ticket_create(self, who: int, project: int) -> None:
+        actor, pid = self.device(who), self.project(project)
+        mine = self.role(pid, actor.person.id)
+        ok = mine is not None and pid in self.desks
+        tid = new_id()
+        self.push(actor, "ticket.create", {"id": tid, "project_id": pid, "title": "反馈"}, ok)
+        if ok:
+            self.tasks[tid] = {"project": pid, "parent": None, "deleted": False, "assignee": None}
+            self.tickets.add(tid)
+
+    @precondition(lambda self: bool(self.tickets))
+    @rule(who=PICK, ticket=PICK, severity=st.integers(1, 4), insider=st.booleans())
+    def ticket_update(self, who: int, ticket: int, severity: int, insider: bool) -> None:
+        tid = sorted(self.tickets)[ticket % len(self.tickets)]
+        # Mostly someone of the desk, so each of its roles gets to try (a stranger now and then).
+        people = [d for d in self.devices if self.role(self.tasks[tid]["project"], d.person.id) is not None]
+        actor = people[who % len(people)] if insider and people else self.device(who)
+        ok = self.can_touch(actor, tid, "member")  # a viewer never changes a ticket
+        self.push(actor, "ticket.update", {"id": tid, "set": {"severity": severity}}, ok)
 
     @precondition(lambda self: bool(self.tasks))
     @rule(who=PICK, task=PICK)

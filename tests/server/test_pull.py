@@ -103,6 +103,7 @@ def test_limit_above_5000_returns_at_most_5000(api: Api, app) -> None:  # type: 
                     "category": "todo",
                     "position": "a0",
                     "deleted": False,
+                    "pauses_sla": False,
                 },
             )
         tx.finish()

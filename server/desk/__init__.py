@@ -1,0 +1,1 @@
+"""The service desk's requester side: keys, tokens and what a requester may do."""
