@@ -227,12 +227,14 @@ def _in_queue(view: TicketView, queue: Queue | None, me: str | None) -> bool:
     }[queue]
 
 
-def _urgency(view: TicketView) -> tuple[int, str, str]:
-    """Open tickets first, by the unmet target due first; then the rest, newest first."""
+def _urgency(view: TicketView) -> tuple[int, str, str, str]:
+    """Open tickets whose clock runs first, by the unmet target due first; then the paused ones (waiting
+    for the requester) alike; then the rest, newest first."""
     upcoming = view.clock.next
     if upcoming is not None and not view.done:
-        return (0, upcoming.due_at.isoformat(), view.task["id"])
-    return (1, "", "~" + str(view.task["created_at"]))
+        due = upcoming.due_at.isoformat()
+        return (1 if view.clock.paused else 0, due, str(view.task["created_at"]), view.task["id"])
+    return (2, "", "~" + str(view.task["created_at"]), view.task["id"])
 
 
 class Desk(Family):
