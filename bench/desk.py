@@ -93,8 +93,9 @@ def main() -> None:
         store = Store.open(path)
         every = _time(lambda: store.tickets(PID, now=NOW), runs)
         breaching = _time(lambda: store.tickets(PID, "breaching", now=NOW), runs)
+        sizes = {queue: len(store.tickets(PID, queue, now=NOW)) for queue in ("waiting", "breached", "resolved")}
         store.close()
-    figures = {"tickets": n, "queue_all_ms": every[0], "queue_all_cpu_ms": every[1],
+    figures = {"bench": "desk", "tickets": n, **sizes, "queue_all_ms": every[0], "queue_all_cpu_ms": every[1],
                "queue_breaching_ms": breaching[0], "load": os.getloadavg()[0]}  # fmt: skip
     met = {name: figures[name] <= limit for name, limit in TARGETS.items()}
     print(json.dumps({**{k: round(v, 1) if isinstance(v, float) else v for k, v in figures.items()},
