@@ -114,6 +114,7 @@ async def test_visibility_defaults_and_the_first_response(settings: Settings, tm
     with live_server(settings) as url:
         a, pid = await desk_owner(url, tmp_path / "a.db")
         general = a.store.create_project("内部", "IN")
+        assert [d["key"] for d in a.store.desks()] == ["FB"]  # where in-app feedback goes
         task = a.store.create_task(general, "周会")
         tid = a.store.create_ticket(pid, "闪退", severity=1, impact=1)
         await synced(a)
