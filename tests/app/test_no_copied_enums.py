@@ -115,7 +115,7 @@ def test_the_scan_knows_the_protocol() -> None:
         'PRIORITIES = ("urgent", "high", "medium", "low", "none")',
         'kinds = ["general", "product", "campaign", "service_desk"]',  # any order
         'ok = role in {"viewer", "member", "admin", "owner"}',
-        'ICONS = {"task": 1, "requirement": 2, "bug": 3, "ticket": 4}\nicon = ICONS[task["type"]]',
+        'ICONS = {"task": 1, "requirement": 2, "bug": 3, "ticket": 4, "milestone": 5}\nicon = ICONS[task["type"]]',
         "field = TextField(max_length=200)",
         "if len(title) > 500: raise ValueError",
         "too_long = 20000 < len(body)",
@@ -131,7 +131,7 @@ def test_the_scan_finds_a_copy(source: str) -> None:
     [
         "PRIORITIES = get_args(p.Priority)",
         'kinds = ("due_soon", "overdue")',  # a chosen few, not the whole list
-        'ICONS = {"task": 1, "requirement": 2, "bug": 3, "ticket": 4}\nicon = ICONS.get(kind, 0)',
+        'ICONS = {"task": 1, "requirement": 2, "bug": 3, "ticket": 4, "milestone": 5}\nicon = ICONS.get(kind, 0)',
         "field = TextField(max_length=MAX_NAME)",
         "if len(title) > MAX_TITLE: raise ValueError",
         "rows = store.tasks(limit=500)",
