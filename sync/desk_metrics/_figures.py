@@ -21,7 +21,7 @@ class DeskFigures:
     """One group's figures for a period `[a, b]` (b = the end of the period, or now if earlier)."""
 
     created: int  # tickets created in the period (the cohort)
-    resolved: int  # of the cohort, resolved at `b` (resolved_at <= b)
+    resolved: int  # of the cohort, resolved now (resolved_at set, at or before the read instant)
     first_responses: int  # of the cohort, those with a first response
     first_response_p50_minutes: float | None
     first_response_p90_minutes: float | None
@@ -85,7 +85,7 @@ _IN_PERIOD = "(res >= :a AND res <= :b)"
 
 _SUMS = f"""
 WITH {_TICKETS}
-SELECT dim, key, total(cohort), total(cohort AND res <= :b), total(cohort AND fr IS NOT NULL),
+SELECT dim, key, total(cohort), total(cohort AND res <= :now), total(cohort AND fr IS NOT NULL),
   total({_FR_DUE}) + total({_RES_DUE}), total({_FR_DUE} AND {_FR_MET}) + total({_RES_DUE} AND {_RES_MET}),
   total({_IN_PERIOD}), total({_IN_PERIOD} AND sat IS NOT NULL), total({_IN_PERIOD} AND sat >= 4),
   total(cohort AND (res IS NOT NULL OR reopened > 0)), total(cohort AND reopened > 0)
@@ -103,11 +103,11 @@ FROM r GROUP BY dim, key
 
 
 def figures(
-    conn: sqlite3.Connection, project_id: str, a: str, b: str, *, grouped: bool = True
+    conn: sqlite3.Connection, project_id: str, a: str, b: str, now: str, *, grouped: bool = True
 ) -> dict[tuple[str, str], DeskFigures]:
-    """Figures of the period `[a, b]` (UTC instants in the cache's spelling) by (dim, key): ('all', '')
-    and, when `grouped`, ('category', category) and ('agent', assignee id, '' for unassigned)."""
-    params = {"p": project_id, "a": a, "b": b, "all": 1, "grouped": int(grouped)}
+    """Figures of the period `[a, b]` read at `now` (UTC instants in the cache's spelling) by (dim, key):
+    ('all', '') and, when `grouped`, ('category', category) and ('agent', assignee id, '' for unassigned)."""
+    params = {"p": project_id, "a": a, "b": b, "now": now, "all": 1, "grouped": int(grouped)}
     tiles = {(dim, key): (p50, p90) for dim, key, p50, p90 in conn.execute(_PERCENTILES, params)}
     out: dict[tuple[str, str], DeskFigures] = {}
     for dim, key, *sums in conn.execute(_SUMS, params):

@@ -97,7 +97,7 @@ def desk_report(
     if start > end:
         raise ValueError(f"the period starts ({start}) after it ends ({end})")
     a, b = _bounds(clock, start, end)
-    found = figures(conn, project_id, a, b)
+    found = figures(conn, project_id, a, b, clock.now_text)
     by_agent = [
         Group(key or None, f)
         for (dim, key), f in found.items()
@@ -107,7 +107,7 @@ def desk_report(
     monthly = []
     for first in month_starts(end, months):
         last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        found_month = figures(conn, project_id, *_bounds(clock, first, last), grouped=False)
+        found_month = figures(conn, project_id, *_bounds(clock, first, last), clock.now_text, grouped=False)
         monthly.append(MonthPoint(first, found_month.get(("all", ""), EMPTY)))
     return DeskReport(
         project_id,

@@ -38,7 +38,7 @@ def test_the_report_is_the_apps_figures(tmp_path: Path) -> None:
         0.5,
         0.6,
     )
-    assert [m["figures"]["resolved"] for m in value["monthly"]] == [1, 1, 3]
+    assert [m["figures"]["resolved"] for m in value["monthly"]] == [2, 2, 3]
 
 
 def test_the_people_output_reads_as_a_table(tmp_path: Path) -> None:

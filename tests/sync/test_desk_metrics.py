@@ -30,7 +30,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 def test_the_figures_of_a_period(store: Store) -> None:
     o = desk_report(store.conn, PID, *MARCH, now=NOW).overall
     # Created in March (local days): K1 K2 K3 K4 K5 (23:00 on 03-31) K9 = 6; K7 is 04-01 there, K6
-    # February's, K8 merged. Resolved by the end of March: K1 K2 K9 -> 3/6.
+    # February's, K8 merged. Resolved now: K1 K2 K9 (K3 was, and is reopened) -> 3/6.
     assert (o.created, o.resolved, o.resolution_rate) == (6, 3, 0.5)
     # First responses of the cohort: K9 10, K3 30, K1 60, K4 120, K2 240 minutes (K5 none yet).
     # p50: rank ceil(0.5*5) = 3 -> 60; p90: rank ceil(0.9*5) = 5 -> 240.
@@ -85,18 +85,22 @@ def test_tickets_per_local_day(store: Store) -> None:
 
 def test_the_monthly_resolution_rate(store: Store) -> None:
     months = desk_report(store.conn, PID, *MARCH, months=3, now=NOW).monthly
-    # January: K10 (open), K11 (resolved 01-20), K13 (resolved 02-05, after January): 1/3.
-    # February: K6 (resolved 03-02), K12 (02-04): 1/2. March: 3/6.
+    # Each month's cohort, resolved now. January: K10 (open), K11 (resolved 01-20), K13 (resolved
+    # 02-05, after January, still counts): 2/3. February: K6 (resolved 03-02), K12: 2/2. March: 3/6.
     assert [(m.month, m.figures.created, m.figures.resolved) for m in months] == [
-        (date(2026, 1, 1), 3, 1),
-        (date(2026, 2, 1), 2, 1),
+        (date(2026, 1, 1), 3, 2),
+        (date(2026, 2, 1), 2, 2),
         (date(2026, 3, 1), 6, 3),
     ]
+    # Read on 02-01 10:00 Shanghai, January's cohort had only K11 resolved: 1/3.
+    early = desk_report(store.conn, PID, *MARCH, months=3, now=datetime(2026, 2, 1, 2, tzinfo=UTC)).monthly
+    assert (early[0].month, early[0].figures.resolved) == (date(2026, 1, 1), 1)
 
 
 def test_a_period_still_going_on_is_read_up_to_now(store: Store) -> None:
-    # On 03-10 at 11:00 Shanghai: created K1 K2 K3 (10:00); K3's first response (due 12:00) was at
-    # 10:30, yet its due time has not come, so it is not counted: targets K1 2 met, K2 2 late, K6 late.
+    # On 03-10 at 11:00 Shanghai: created K1 K2 K3 (10:00), resolved by then K1 only (K2 on 03-20);
+    # K3's first response (due 12:00) was at 10:30, yet its due time has not come, so it is not
+    # counted: targets K1 2 met, K2 2 late, K6 late.
     o = desk_report(store.conn, PID, *MARCH, now=datetime(2026, 3, 10, 3, tzinfo=UTC)).overall
     assert (o.created, o.resolved, o.sla_due, o.sla_met) == (3, 1, 5, 2)
 
