@@ -4,12 +4,13 @@ frequent problems can become a requirement in."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from app.i18n import t
-from sync.desk_metrics import DeskFigures, DeskReport, Problem, desk_report, desk_zone, requirement_text
+from sync.desk_metrics import DeskFigures, DeskReport, Problem, desk_report, desk_zone, frequent, requirement_text
 from sync.planning._history import Clock
 
 PERIODS = (7, 30, 90)  # days of the period, ending today
@@ -103,3 +104,19 @@ def create_requirement(store: Any, problem: Problem, desk: dict[str, Any], proje
     heading = t("desk_dashboard.requirement_heading", desk=desk["key"], n=problem.size)
     title, description = requirement_text(problem, heading)
     return str(store.create_task(project_id, title, type="requirement", description=description))
+
+
+def cache_file(store: Any) -> str:
+    """The file of the store's cache, for a reader of its own on another thread."""
+    return str(store.conn.execute("PRAGMA database_list").fetchone()[2])
+
+
+def frequent_problems(path: str, project_id: str, days: int) -> list[Problem]:
+    """高频问题 read through a connection of its own: the tokenizer's first load and the clustering take
+    seconds on a large desk, so the screen runs this off its event loop (the store's connection stays
+    on it)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return frequent(conn, project_id, days=days)
+    finally:
+        conn.close()

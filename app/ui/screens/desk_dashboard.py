@@ -6,6 +6,7 @@ same code as `keel report desk` (docs/metrics.md, "Service desk figures"); chart
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,7 +16,7 @@ from app.i18n import t
 from app.state import desk_dashboard as state
 from app.ui.base import AppEnv, chip, screen, text, use_env, use_store
 from app.ui.screens.desk_charts import daily_chart, monthly_chart, rates_chart
-from sync.desk_metrics import DeskFigures, Problem, frequent
+from sync.desk_metrics import DeskFigures, Problem
 
 MUTED = ft.Colors.ON_SURFACE_VARIANT
 _ROWS = ("ticket", "task", "status", "sla_policy")
@@ -172,11 +173,23 @@ def DeskDashboard() -> ft.Control:
     report = use_store(
         lambda: state.report(store, project_id, days) if is_desk else None, _ROWS, [project_id, days, is_desk]
     )
-    problems = use_store(
-        lambda: frequent(store.conn, project_id, days=window) if is_desk else [],
-        ("ticket", "task"),
-        [project_id, window, is_desk],
-    )
+    # 高频问题 off the event loop, again after each change of the desk's tickets.
+    changed = use_store(object, ("ticket", "task"), [project_id])
+    found, set_found = ft.use_state(None)
+
+    def cluster() -> None:
+        if not is_desk or project_id is None:
+            return
+        path, wanted = state.cache_file(store), (project_id, window)
+
+        async def work() -> None:
+            problems = await asyncio.to_thread(state.frequent_problems, path, project_id, window)
+            set_found((wanted, problems))
+
+        env.page.run_task(work)
+
+    ft.use_effect(cluster, [changed, window, is_desk])
+    problems = found[1] if found is not None and found[0] == (project_id, window) else None
     if not is_desk or report is None or desk is None:
         return screen([text(t("desk_dashboard.not_a_desk"), color=MUTED)])
     categories = [(t(f"desk_dashboard.category.{g.key}"), g.figures) for g in report.by_category]
@@ -188,7 +201,15 @@ def DeskDashboard() -> ft.Control:
         t("desk_dashboard.period_span", a=report.start.isoformat(), b=report.end.isoformat()), size=12, color=MUTED
     )
     half = {"xs": 12, "lg": 6}
-    clusters: list[ft.Control] = [problem_view(env, p, lambda p: ask_project(env, p, desk)) for p in problems]
+    clusters: list[ft.Control] = [problem_view(env, p, lambda p: ask_project(env, p, desk)) for p in problems or []]
+    if problems is None:
+        frequent_body: ft.Control = ft.Row(
+            [ft.ProgressRing(width=16, height=16), text(t("desk_dashboard.clustering"), color=MUTED)]
+        )
+    elif clusters:
+        frequent_body = ft.ResponsiveRow(clusters, spacing=10, run_spacing=10)
+    else:
+        frequent_body = text(t("desk_dashboard.no_clusters"), color=MUTED)
     return screen(
         [
             header,
@@ -210,9 +231,7 @@ def DeskDashboard() -> ft.Control:
                     ),
                     card(
                         t("desk_dashboard.frequent"),
-                        ft.ResponsiveRow(clusters, spacing=10, run_spacing=10)
-                        if clusters
-                        else text(t("desk_dashboard.no_clusters"), color=MUTED),
+                        frequent_body,
                         trailing=segmented(state.CLUSTER_WINDOWS, window, "desk_dashboard.window", set_window),
                     ),
                 ],
