@@ -111,12 +111,12 @@ def cache_file(store: Any) -> str:
     return str(store.conn.execute("PRAGMA database_list").fetchone()[2])
 
 
-def frequent_problems(path: str, project_id: str, days: int) -> list[Problem]:
+def frequent_problems(path: str, project_id: str, days: int, now: datetime | None = None) -> list[Problem]:
     """高频问题 read through a connection of its own: the tokenizer's first load and the clustering take
     seconds on a large desk, so the screen runs this off its event loop (the store's connection stays
     on it)."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        return frequent(conn, project_id, days=days)
+        return frequent(conn, project_id, days=days, now=now)
     finally:
         conn.close()

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from typing import get_args
 
 from sync.planning._history import days_between
+from sync.protocol import TicketCategory
 
-CATEGORIES = ("feature", "experience", "security", "performance", "other")  # sync.protocol.TicketCategory
+CATEGORIES: tuple[str, ...] = get_args(TicketCategory)  # in the protocol's order
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ day, and the rates of each category or agent side by side."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 import flet as ft
@@ -48,19 +49,28 @@ def legend(items: Sequence[tuple[str, Any]]) -> ft.Control:
 
 
 def monthly_chart(report: DeskReport) -> ft.Control:
-    """The monthly resolution rate (the story of the desk) and satisfaction, in percent."""
+    """The monthly resolution rate (the story of the desk) and satisfaction, in percent. A month still
+    going on (the period ends before its last day) is joined by a dashed line: its fresh tickets are
+    still being worked on."""
+    going_on = (report.end + timedelta(days=1)).day != 1
 
-    def series(pick: str, color: Any) -> fch.LineChartData:
+    def series(pick: str, color: Any) -> list[fch.LineChartData]:
         points = []
         for i, m in enumerate(report.monthly):
             value = getattr(m.figures, pick)
             if value is not None:
                 points.append(fch.LineChartDataPoint(i, round(value * 100, 1), tooltip=rate(value)))
-        return fch.LineChartData(points=points, color=color, stroke_width=3, point=True)
+        last = len(report.monthly) - 1
+        done = [p for p in points if not (going_on and p.x == last)]
+        lines = [fch.LineChartData(points=done, color=color, stroke_width=3, point=True)]
+        if going_on and points and points[-1].x == last:
+            tail = points[-2:] if len(points) > 1 else points
+            lines.append(fch.LineChartData(points=tail, color=color, stroke_width=2, dash_pattern=[6, 4], point=True))
+        return lines
 
     months = [t(f"desk_dashboard.month.{m.month.month}") for m in report.monthly]
     chart = fch.LineChart(
-        data_series=[series("resolution_rate", RESOLUTION), series("satisfaction", SATISFACTION)],
+        data_series=[*series("resolution_rate", RESOLUTION), *series("satisfaction", SATISFACTION)],
         min_y=0,
         max_y=100,
         min_x=-0.3,
@@ -70,13 +80,11 @@ def monthly_chart(report: DeskReport) -> ft.Control:
         horizontal_grid_lines=_GRID,
         expand=True,
     )
-    return ft.Column(
-        [
-            legend([(t("desk_dashboard.resolution"), RESOLUTION), (t("desk_dashboard.satisfaction"), SATISFACTION)]),
-            ft.Container(chart, height=220),
-        ],
-        spacing=8,
-    )
+    items = [(t("desk_dashboard.resolution"), RESOLUTION), (t("desk_dashboard.satisfaction"), SATISFACTION)]
+    notes: list[ft.Control] = [legend(items)]
+    if going_on:
+        notes.append(ft.Text(t("desk_dashboard.month_going_on"), size=11, color=ft.Colors.ON_SURFACE_VARIANT))
+    return ft.Column([ft.Row(notes, wrap=True, spacing=16), ft.Container(chart, height=220)], spacing=8)
 
 
 def daily_chart(report: DeskReport) -> ft.Control:

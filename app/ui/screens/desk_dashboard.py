@@ -81,7 +81,7 @@ def segmented(values: Sequence[int], selected: int, label: str, on_pick: Any) ->
     )
 
 
-def problem_view(env: AppEnv, problem: Problem, on_create: Any) -> ft.Control:
+def problem_view(env: AppEnv, problem: Problem, half_window: int, on_create: Any) -> ft.Control:
     trend = problem.trend
     arrow = ft.Icons.TRENDING_UP if trend > 0 else ft.Icons.TRENDING_DOWN if trend < 0 else ft.Icons.TRENDING_FLAT
     examples = [
@@ -100,7 +100,7 @@ def problem_view(env: AppEnv, problem: Problem, on_create: Any) -> ft.Control:
                         text(t("desk_dashboard.cluster_size", n=problem.size), size=14, weight=ft.FontWeight.W_600),
                         ft.Icon(arrow, size=18, color=ft.Colors.RED_400 if trend > 0 else MUTED),
                         text(
-                            t("desk_dashboard.trend", recent=problem.recent, earlier=problem.earlier),
+                            t("desk_dashboard.trend", recent=problem.recent, earlier=problem.earlier, half=half_window),
                             size=12,
                             color=MUTED,
                         ),
@@ -201,7 +201,9 @@ def DeskDashboard() -> ft.Control:
         t("desk_dashboard.period_span", a=report.start.isoformat(), b=report.end.isoformat()), size=12, color=MUTED
     )
     half = {"xs": 12, "lg": 6}
-    clusters: list[ft.Control] = [problem_view(env, p, lambda p: ask_project(env, p, desk)) for p in problems or []]
+    clusters: list[ft.Control] = [
+        problem_view(env, p, window // 2, lambda p: ask_project(env, p, desk)) for p in problems or []
+    ]
     if problems is None:
         frequent_body: ft.Control = ft.Row(
             [ft.ProgressRing(width=16, height=16), text(t("desk_dashboard.clustering"), color=MUTED)]
