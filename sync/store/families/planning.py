@@ -198,6 +198,20 @@ class Planning(Family):
             "task_link", "SELECT * FROM task_link WHERE project_id = ? AND kind = ? ORDER BY id", (project_id, kind)
         )
 
+    def performance_projects(self, user_id: str) -> list[str]:
+        """The projects whose work may count in `user_id`'s performance figures as the signed-in
+        person sees them: every project of theirs for themselves; for someone else, the projects
+        both share in which the signed-in person is an owner or an admin (issue 12: "shown to the
+        person, and to owners and admins of the projects it draws on")."""
+        me = "(SELECT value FROM meta WHERE key = 'user_id')"
+        sql = (
+            "SELECT theirs.project_id FROM member AS theirs JOIN member AS mine "
+            f"ON mine.project_id = theirs.project_id AND mine.user_id = {me} "
+            f"WHERE theirs.user_id = ? AND (theirs.user_id = {me} OR mine.role IN ('owner', 'admin')) "
+            "ORDER BY theirs.project_id"
+        )
+        return [r[0] for r in self.conn.execute(sql, (user_id,))]
+
     def would_cycle(self, from_id: str, to_id: str) -> bool:
         """Whether a new `blocks` link from_id -> to_id would close a loop, by the links this device
         knows (the server decides; this lets the app say so offline)."""
