@@ -215,10 +215,17 @@ class Planning(Family):
     def would_cycle(self, from_id: str, to_id: str) -> bool:
         """Whether a new `blocks` link from_id -> to_id would close a loop, by the links this device
         knows (the server decides; this lets the app say so offline)."""
+        return self.cycle_chain(from_id, to_id) is not None
+
+    def cycle_chain(self, from_id: str, to_id: str) -> list[str] | None:
+        """The chain of `blocks` links from `to_id` to `from_id` that a new link from_id -> to_id
+        would close into a loop (task ids, both ends included), or None when it closes none."""
         link = self.conn.execute(
             "SELECT 1 FROM task_link WHERE id = ?", (task_link_id("blocks", from_id, to_id),)
         ).fetchone()
-        return link is None and rules.closes_cycle(from_id, to_id, _successors(None, self.conn))
+        if link is not None:
+            return None  # putting a live link again only changes its lag
+        return rules.blocking_path(to_id, from_id, _successors(None, self.conn))
 
     # --- actions ----------------------------------------------------------------------------
 
@@ -248,8 +255,9 @@ class Planning(Family):
     def put_link(self, from_id: str, to_id: str, kind: str, lag_days: int | None = None) -> str:
         """Links two tasks of a project (again: updates `lag_days` when given). Raises
         `DependencyCycle` for a `blocks` link that would close a loop."""
-        if kind == "blocks" and from_id != to_id and self.would_cycle(from_id, to_id):
-            raise DependencyCycle("invalid task_link.put: this link would close a loop of blocking tasks")
+        chain = self.cycle_chain(from_id, to_id) if kind == "blocks" and from_id != to_id else None
+        if chain is not None:
+            raise DependencyCycle("invalid task_link.put: this link would close a loop of blocking tasks", chain)
         args: dict[str, Any] = {"from_id": from_id, "to_id": to_id, "kind": kind}
         if lag_days is not None:
             args["lag_days"] = lag_days
