@@ -148,7 +148,7 @@ def Dependencies(task: dict[str, Any], editable: bool) -> ft.Control:
                 value=relation,
                 label=t("links.relation"),
                 options=[ft.DropdownOption(key=r, text=t(f"links.{r}")) for r in RELATIONS],
-                on_select=lambda e: (set_problem(None), set_relation(e.control.value or "blocks")),
+                on_select=lambda e: set_relation(e.control.value or "blocks"),
                 dense=True,
             )
         )
