@@ -15,13 +15,14 @@ from sync.store.families.comments import Comments
 from sync.store.families.desk import Desk
 from sync.store.families.notifications import Notifications
 from sync.store.families.people import People
+from sync.store.families.planning import Planning
 from sync.store.families.projects import Projects
 from sync.store.families.task_events import TaskEvents
 from sync.store.families.task_lists import TaskLists
 from sync.store.families.tasks import Tasks
 
 
-class Families(Projects, Tasks, TaskLists, Comments, Notifications, People, TaskEvents, Desk):
+class Families(Projects, Tasks, TaskLists, Comments, Notifications, People, TaskEvents, Planning, Desk):
     """Every family's queries and actions, mixed into the store's app face."""
 
 
