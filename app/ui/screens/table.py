@@ -10,6 +10,7 @@ remembered per project on this device (`app.state.view_prefs`).
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -134,14 +135,18 @@ def _column_chooser(view: TableView, set_view: Any) -> ft.Control:
     )
 
 
-def _group_menu(view: TableView, set_view: Any, phone: bool) -> ft.Control:
-    return ft.Dropdown(
-        label=t("table.group_by"),
-        value=view.group,
-        options=[ft.DropdownOption(key=g, text=t(f"table.group.{g}")) for g in GROUPS],
-        on_select=lambda e: set_view(TableView(view.columns, view.sort, view.descending, e.control.value or "none")),
-        width=120 if phone else 150,
-        dense=True,
+def _group_menu(view: TableView, set_view: Any) -> ft.Control:
+    return ft.PopupMenuButton(
+        icon=ft.Icons.WORKSPACES_OUTLINE if view.group == "none" else ft.Icons.WORKSPACES,
+        tooltip=t("table.group_by"),
+        items=[
+            ft.PopupMenuItem(
+                content=t(f"table.group.{g}"),
+                checked=g == view.group,
+                on_click=lambda _, g=g: set_view(replace(view, group=g)),
+            )
+            for g in GROUPS
+        ],
     )
 
 
@@ -211,7 +216,7 @@ def Table() -> ft.Control:
             set_window(needed.grown())
 
     tools: list[ft.Control] = [
-        _group_menu(view, set_view, phone),
+        _group_menu(view, set_view),
         _column_chooser(view, set_view),
         _export_menu(env, project, model),
     ]
