@@ -12,7 +12,7 @@ from keel_cli._tasks import find_project
 
 
 def run_tasks_export(args: argparse.Namespace) -> int:
-    from sync.export import encode, iteration_names, project_sheet
+    from sync.export import encode, project_sheet
 
     out = Path(args.out)
     fmt = args.format or out.suffix.lstrip(".").lower()
@@ -20,7 +20,7 @@ def run_tasks_export(args: argparse.Namespace) -> int:
         raise CliError(f"Cannot tell the format from {str(out)!r}: give --format csv or --format xlsx.")
     with open_store(args) as store:
         project = find_project(store, args.project)
-        table = project_sheet(store, project["id"], iterations=iteration_names(store, project["id"]))
+        table = project_sheet(store, project["id"])
     try:
         out.write_bytes(encode(table, fmt, project["key"]))
     except OSError as exc:

@@ -80,11 +80,11 @@ class Names:
     priorities: Mapping[str, str] = field(default_factory=dict)
 
     @staticmethod
-    def of(store: Store, project_id: str, *, iterations: Mapping[str, str] | None = None) -> Names:
+    def of(store: Store, project_id: str) -> Names:
         return Names(
             statuses={s["id"]: s["name"] for s in store.statuses(project_id)},
             people={u["id"]: u.get("display_name") or u.get("email") or "" for u in store.users()},
-            iterations=iterations or {},
+            iterations=iteration_names(store, project_id),
         )
 
 
@@ -198,12 +198,9 @@ def encode(table: Sheet, fmt: str, title: str = "Tasks") -> bytes:
     raise ValueError(f"unknown format {fmt!r}; expected csv or xlsx")
 
 
-def iteration_names(store: Any, project_id: str) -> dict[str, str]:
-    """Iteration id -> name, once the store reads iterations (the planning client's family)."""
-    read = getattr(store, "iterations", None)
-    if read is None:
-        return {}
-    return {i["id"]: i.get("name") or "" for i in read(project_id)}
+def iteration_names(store: Store, project_id: str) -> dict[str, str]:
+    """Iteration id -> name, in the store's order of iterations."""
+    return {i["id"]: i.get("name") or "" for i in store.iterations(project_id)}
 
 
 def project_sheet(
@@ -211,7 +208,6 @@ def project_sheet(
     project_id: str,
     *,
     columns: Iterable[str] = DEFAULT_COLUMNS,
-    iterations: Mapping[str, str] | None = None,
     zone: tzinfo | None = None,
     limit: int = 1_000_000,
 ) -> Sheet:
@@ -220,4 +216,4 @@ def project_sheet(
     rows: list[Mapping[str, Any]] = []
     for status in store.statuses(project_id):
         rows += store.column_slice(project_id, status["id"], limit=limit)
-    return sheet(columns, [(None, rows)], Names.of(store, project_id, iterations=iterations), zone=zone)
+    return sheet(columns, [(None, rows)], Names.of(store, project_id), zone=zone)

@@ -133,8 +133,11 @@ def group_tasks(
     elif group == "label":
         order = sorted(buckets, key=str.casefold)
         title = {}
+    elif group == "iteration":  # the store's order: active, then planned by start, then closed
+        title = names.iterations
+        order = [i for i in title if i in buckets] + sorted(v for v in buckets if v not in title)
     else:
-        title = names.people if group == "assignee" else names.iterations
+        title = names.people
         order = sorted(buckets, key=lambda v: (title.get(v) or v).casefold())
     out: list[tuple[str | None, list[Row]]] = [(title.get(v) or v, buckets[v]) for v in order]
     if empty:

@@ -17,11 +17,12 @@ from app.state.board import BoardFilters, Window
 from app.state.table import LINE_HEIGHT, TableModel, TableView
 from sync.export import DEFAULT_COLUMNS, Names, to_csv, to_xlsx
 from sync.store import Store
-from tests.app.moments import SHANGHAI
+from tests.app.moments import SHANGHAI, tid
 from tests.app.test_state_board import NOW, PID, board_rows, open_store
 from tests.sync import factories as f
 
 pytestmark = pytest.mark.usefixtures("chinese")
+IT_A, IT_B = "0190a000-0000-7000-8000-0000000000e1", "0190a000-0000-7000-8000-0000000000e2"
 
 
 @pytest.fixture
@@ -115,3 +116,23 @@ def test_the_default_columns_are_the_command_lines(store: Store) -> None:
     assert sheet.headers == ["Key", "Title", "Status", "Assignee", "Priority", "Iteration", "Due"]
     assert TableView().columns == DEFAULT_COLUMNS
     assert sheet.rows[0] == ["APP-1", "修复登录页闪退", "待办", "王伟", "high", "", datetime(2026, 11, 8, 18, 0)]
+
+
+def test_grouped_by_iteration_in_the_stores_order_and_exported_by_name(tmp_path: Path) -> None:
+    s = open_store(tmp_path / "it.db")
+    sprint = {"project_id": PID, "goal": "", "closed_at": None}
+    s.apply_pull(
+        f.page(
+            *board_rows(),
+            f.change("iteration", id=IT_B, name="迭代 12", start_on="2026-11-02", end_on="2026-11-13",
+                     state="active", **sprint),
+            f.change("iteration", id=IT_A, name="迭代 13", start_on="2026-11-16", end_on="2026-11-27",
+                     state="planned", **sprint),
+        )
+    )  # fmt: skip
+    s.update_task(tid(3), iteration_id=IT_A)
+    s.update_task(tid(2), iteration_id=IT_B)
+    m = model(s, TableView(group="iteration"))
+    assert keys(m)[:4] == ["# 迭代 12 1", "APP-2", "# 迭代 13 1", "APP-3"] and keys(m)[4] == "# 无 7"
+    assert m.sheet().rows[0][:2] == ["迭代 12", "APP-2"] and m.sheet().rows[0][-2] == "迭代 12"
+    s.close()

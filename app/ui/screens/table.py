@@ -23,7 +23,7 @@ from app.state.table import GROUPS, LINE_HEIGHT, Line, TableModel, TableView
 from app.ui.base import AppEnv, priority_color, priority_icon, text, unsynced_mark, use_env, use_store
 from app.ui.project_parts import SettingsButton
 from app.ui.screens.board import use_filter_fields
-from sync.export import COLUMNS, Names, cell, encode, iteration_names, text_of
+from sync.export import COLUMNS, Names, cell, encode, text_of
 
 WIDTHS = {
     "key": 80,
@@ -46,7 +46,7 @@ def headers() -> dict[str, str]:
 
 
 def _names(store: Any, project_id: str) -> Names:
-    base = Names.of(store, project_id, iterations=iteration_names(store, project_id))
+    base = Names.of(store, project_id)
     return Names(base.statuses, base.people, base.iterations, {p: t(f"priority.{p}") for p in PRIORITIES})
 
 
