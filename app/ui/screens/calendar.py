@@ -99,12 +99,13 @@ def _day_cell(env: AppEnv, day: Day, can_edit: bool, on_move: Any, *, limit: int
         key=f"day-{day.day.isoformat()}",
         tooltip=None if day.working else t("calendar.day_off"),
     )
-    return ft.DragTarget(
+    # A DragTarget ignores `expand`: the Container around it takes the row's share of the width.
+    target = ft.DragTarget(
         group="calendar",
         content=cell,
         on_accept=lambda e: on_move(e.src.data if e.src is not None else None, day.day),
-        expand=True,
     )
+    return ft.Container(target, expand=True)
 
 
 def _grid(env: AppEnv, days: list[Day], can_edit: bool, on_move: Any, mode: str, compact: bool) -> ft.Control:

@@ -230,7 +230,12 @@ def Table() -> ft.Control:
         ],
         spacing=8,
     )
-    bar = ft.Row([search, tools[0]] if phone else [search, *dropdowns, *tools], spacing=8, wrap=True, run_spacing=8)
+    # A phone's search field expands, which a wrapping row cannot hold: one plain row there.
+    bar = (
+        ft.Row([search, tools[0]], spacing=8)
+        if phone
+        else ft.Row([search, *dropdowns, *tools], spacing=8, wrap=True, run_spacing=8)
+    )
     header = ft.Container(
         ft.Row(
             [
