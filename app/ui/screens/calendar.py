@@ -136,8 +136,9 @@ def _grid(env: AppEnv, days: list[Day], can_edit: bool, on_move: Any, mode: str,
 
 def _agenda(env: AppEnv, days: list[Day], can_edit: bool) -> ft.Control:
     rows: list[ft.Control] = []
+    today = next((d.day for d in days if d.today and d.in_month), None)  # this month: from today on
     for day in days:
-        if not day.in_month or not day.tasks:
+        if not day.in_month or not day.tasks or (today is not None and day.day < today):
             continue
         rows.append(
             text(

@@ -76,6 +76,8 @@ def _header_cell(column: str, view: TableView, on_sort: Any, widths: dict[str, i
 
 def _cell(task: Any, column: str, names: Names, widths: dict[str, int]) -> ft.Control:
     value = cell(task, column, names)
+    if isinstance(value, datetime) and widths is PHONE_WIDTHS:
+        value = value.strftime("%m-%d")  # a phone's column has room for the day only
     content: ft.Control
     if column == "priority":
         priority = task.get("priority") or "none"
