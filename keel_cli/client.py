@@ -11,6 +11,7 @@ import argparse
 from typing import Any
 
 from keel_cli import _online
+from keel_cli._export import run_tasks_export
 from keel_cli._local import EXIT_CODES_HELP, add_data_dir
 from keel_cli._planning import add_planning_commands
 from keel_cli._prefs import run_mute, run_prefs, run_unmute
@@ -107,6 +108,17 @@ def add_client_commands(commands: Any) -> None:
     edited.add_argument("--title")
     _task_fields(edited, clearable=True)
     edited.add_argument("--remove-label", action="append", default=[], metavar="LABEL")
+
+    exported = command(
+        task_commands,
+        "export",
+        "a project's tasks as the app's table shows them, to CSV or Excel",
+        run_tasks_export,
+        json=True,
+    )
+    exported.add_argument("--project", required=True, metavar="KEY")
+    exported.add_argument("--format", choices=("csv", "xlsx"), help="default: from the file's extension")
+    exported.add_argument("--out", required=True, metavar="FILE")
 
     comment = command(commands, "comment", "comment on a task", run_comment, json=True)
     comment.add_argument("task", metavar="KEY-12", help="the task's key, or its id while it has no number")

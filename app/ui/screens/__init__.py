@@ -17,7 +17,7 @@ from typing import Any
 
 import flet as ft
 
-from app.ui.screens import board, desk_dashboard, home, inbox, project_new, project_settings, settings
+from app.ui.screens import board, calendar, desk_dashboard, home, inbox, project_new, project_settings, settings, table
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,10 @@ class Screen:
 SCREENS: tuple[Screen, ...] = (
     Screen("home", home.Home, (ft.Icons.HOME_OUTLINED, ft.Icons.HOME)),
     Screen("board", board.Board, (ft.Icons.VIEW_KANBAN_OUTLINED, ft.Icons.VIEW_KANBAN), per_project=True),
+    Screen("table", table.Table, (ft.Icons.TABLE_ROWS_OUTLINED, ft.Icons.TABLE_ROWS), per_project=True),
+    Screen(
+        "calendar", calendar.Calendar, (ft.Icons.CALENDAR_MONTH_OUTLINED, ft.Icons.CALENDAR_MONTH), per_project=True
+    ),
     Screen(
         "desk_dashboard",
         desk_dashboard.DeskDashboard,
