@@ -17,7 +17,17 @@ from typing import Any
 
 import flet as ft
 
-from app.ui.screens import board, home, inbox, project_new, project_settings, settings
+from app.ui.screens import (
+    board,
+    dashboard,
+    home,
+    inbox,
+    iterations,
+    performance,
+    project_new,
+    project_settings,
+    settings,
+)
 
 
 @dataclass(frozen=True)
@@ -62,12 +72,17 @@ SCREENS: tuple[Screen, ...] = (
     Screen("home", home.Home, (ft.Icons.HOME_OUTLINED, ft.Icons.HOME)),
     Screen("board", board.Board, (ft.Icons.VIEW_KANBAN_OUTLINED, ft.Icons.VIEW_KANBAN), per_project=True),
     Screen(
+        "iterations", iterations.Iterations, (ft.Icons.EVENT_REPEAT_OUTLINED, ft.Icons.EVENT_REPEAT), per_project=True
+    ),
+    Screen("dashboard", dashboard.ProjectDashboard, (ft.Icons.INSIGHTS_OUTLINED, ft.Icons.INSIGHTS), per_project=True),
+    Screen(
         "inbox",
         inbox.Inbox,
         (ft.Icons.NOTIFICATIONS_OUTLINED, ft.Icons.NOTIFICATIONS),
         count=lambda store: store.unread_count(),
         count_rows=("notification",),
     ),
+    Screen("performance", performance.PersonalPerformance, (ft.Icons.FACT_CHECK_OUTLINED, ft.Icons.FACT_CHECK)),
     Screen("settings", settings.Settings, (ft.Icons.SETTINGS_OUTLINED, ft.Icons.SETTINGS)),
     Screen("project_new", project_new.ProjectNew, parent="home"),
     Screen("project_settings", project_settings.ProjectSettings, parent="board"),
