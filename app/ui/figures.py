@@ -12,6 +12,7 @@ from app.i18n import t
 from app.ui.base import text, use_env, use_store
 
 SHOWN = 50  # tasks listed under a figure; the rest are counted
+TILE_HEIGHT = 112  # every tile alike, so a row of them lines up whatever their bases say
 
 
 def tile(
@@ -36,6 +37,7 @@ def tile(
         ),
         padding=12,
         width=width,
+        height=TILE_HEIGHT,
         border_radius=10,
         bgcolor=ft.Colors.SECONDARY_CONTAINER if selected else ft.Colors.SURFACE_CONTAINER_LOW,
         on_click=on_click,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import flet as ft
 
@@ -24,14 +25,14 @@ PLANNING_ROWS = ("task", "task_event", "status", "iteration", "task_link", "user
 ZONE = "Asia/Shanghai"  # projects carry no zone yet: the server's default (docs/metrics.md)
 
 
-def subject_name(store: Any, project_id: str, kind: str, subject_id: str | None) -> str:
+def subject_name(store: Any, kind: str, subject_id: str | None) -> str:
     """The milestone's title or the iteration's name a flag is about."""
     if subject_id is None:
         return ""
     if kind == "milestone_late":
         task = store.task(subject_id)
         return str(task["title"]) if task else ""
-    found = next((i for i in store.iterations(project_id) if i["id"] == subject_id), None)
+    found = store.iteration(subject_id)
     return str(found["name"]) if found else ""
 
 
@@ -75,7 +76,7 @@ def ProjectDashboard() -> ft.Control:
     )
     if project is None or board is None:
         return ft.Container(text(t("board.no_project")), alignment=ft.Alignment.CENTER, expand=True)
-    today = datetime.now().date()
+    today = datetime.now(ZoneInfo(ZONE)).date()
     tiles = [
         tile(
             t("dashboard.completion"),
@@ -105,7 +106,7 @@ def ProjectDashboard() -> ft.Control:
     )
     flags: list[ft.Control] = []
     for flag in board.flags:
-        view = flag_view(flag, subject_name(store, project_id, flag.kind, flag.subject_id))
+        view = flag_view(flag, subject_name(store, flag.kind, flag.subject_id))
         flags.append(
             ft.Container(
                 ft.Row(

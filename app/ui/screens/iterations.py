@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import flet as ft
 
@@ -17,6 +18,7 @@ from app.state.iterations import PHONE_ROW_HEIGHT, chosen, crosses, draft, parse
 from app.state.project_settings import can_edit_tasks
 from app.ui.base import AppEnv, text, use_env, use_store
 from app.ui.figures import section
+from app.ui.screens.dashboard import ZONE
 from app.ui.screens.iteration_charts import Burndown, VelocityChart, mode_switch
 from app.ui.touch import FingerMove, LongPress
 
@@ -53,17 +55,21 @@ def _line(env: AppEnv, row: dict[str, Any], done: bool, in_iteration: bool, move
                 text(row["key"] or t("card.unnumbered"), size=12, color=ft.Colors.ON_SURFACE_VARIANT, width=64),
                 text(row["title"], max_lines=1, expand=True),
                 text(f"{row['estimate']:g}" if row.get("estimate") is not None else "", size=12, width=28),
-                arrow,
             ],
             spacing=6,
         ),
-        height=PHONE_ROW_HEIGHT - 4,
         padding=ft.Padding.symmetric(horizontal=8),
+        on_click=lambda _: env.nav.open_task(row["id"]),
+        expand=True,
+    )
+    label = f"{row['key'] or ''} {row['title']}".strip()
+    # The arrow stays outside the row's own node: inside it, the row's name was lost to the button.
+    content: ft.Control = ft.Container(
+        ft.Row([ft.Semantics(content=face, label=label, button=True, expand=True), arrow], spacing=0),
+        height=PHONE_ROW_HEIGHT - 4,
         border_radius=6,
         bgcolor=ft.Colors.SURFACE_CONTAINER_LOWEST,
-        on_click=lambda _: env.nav.open_task(row["id"]),
     )
-    content: ft.Control = ft.Semantics(content=face, label=f"{row['key'] or ''} {row['title']}".strip())
     if not can_edit:
         return content
     if phone:
@@ -121,7 +127,7 @@ def _list(
 @ft.component
 def NewIteration(project_id: str, rows: list[dict[str, Any]], on_done: Any) -> ft.Control:
     env = use_env()
-    start = draft(rows, datetime.now().date())
+    start = draft(rows, datetime.now(ZoneInfo(ZONE)).date())
     name, set_name = ft.use_state(t("iterations.default_name", n=start.number))
     first, set_first = ft.use_state(start.start_on.isoformat())
     last, set_last = ft.use_state(start.end_on.isoformat())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import flet as ft
 
@@ -42,7 +43,7 @@ def PersonalPerformance() -> ft.Control:
     allowed = use_store(lambda: reviewable(me, _memberships(store)), ("project", "member"), [me])
     who = person if person in allowed else me
     projects = allowed.get(who)
-    today = datetime.now().date()
+    today = datetime.now(ZoneInfo(ZONE)).date()
     start, end = period(choice, today)
     found = use_store(
         lambda: performance(
