@@ -4,6 +4,7 @@ written beside it as text, which a screen reader (and a test) reads instead."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,9 +31,19 @@ def _axis_labels(captions: Sequence[str], every: int) -> list[fch.ChartAxisLabel
     ]
 
 
+def _step(top: float) -> int:
+    """The spacing of the side's numbers: whole, about four of them up to `top`."""
+    return max(1, math.ceil(top / 4))
+
+
+def _ceiling(top: float) -> int:
+    """The axis' top: the first multiple of the step above `top` (so the top label is a round one)."""
+    step = _step(top)
+    return step * (math.floor(top / step) + 1)
+
+
 def _left_axis(top: float) -> fch.ChartAxis:
-    """Whole numbers up the side, about four of them."""
-    return fch.ChartAxis(label_spacing=max(1, round(top / 4)), label_size=32)
+    return fch.ChartAxis(label_spacing=_step(top), label_size=32)
 
 
 def _grid() -> fch.ChartGridLines:
@@ -56,17 +67,18 @@ def line_chart(captions: Sequence[str], lines: Sequence[Line], top: float, *, he
         )
         for line in lines
     ]
-    return fch.LineChart(
-        data_series=data,
-        min_x=0,
-        max_x=max(1, len(captions) - 1),
-        min_y=0,
-        max_y=top * 1.1,
-        left_axis=_left_axis(top),
-        bottom_axis=fch.ChartAxis(labels=_axis_labels(captions, every), label_size=22),
-        horizontal_grid_lines=_grid(),
-        height=height,
-        expand=True,
+    return _padded(
+        fch.LineChart(
+            data_series=data,
+            min_x=0,
+            max_x=max(1, len(captions) - 1),
+            min_y=0,
+            max_y=_ceiling(top),
+            left_axis=_left_axis(top),
+            bottom_axis=fch.ChartAxis(labels=_axis_labels(captions, every), label_size=22),
+            horizontal_grid_lines=_grid(),
+            height=height,
+        )
     )
 
 
@@ -76,31 +88,41 @@ def bar_chart(
     """One group of bars per caption; `groups[i][j]` is bar j of group i, in `colors[j]`."""
     top = max([1.0, *(v for g in groups for v in g)])
     width = 14 if len(colors) > 1 else 20
-    return fch.BarChart(
-        groups=[
-            fch.BarChartGroup(
-                x=i,
-                rods=[
-                    fch.BarChartRod(to_y=v, color=colors[j], width=width, border_radius=3, tooltip=f"{v:g}")
-                    for j, v in enumerate(group)
-                ],
-                spacing=4,
-            )
-            for i, group in enumerate(groups)
-        ],
-        max_y=top * 1.15,
-        left_axis=_left_axis(top),
-        bottom_axis=fch.ChartAxis(labels=_axis_labels(captions, 1), label_size=22),
-        horizontal_grid_lines=_grid(),
-        height=height,
-        expand=True,
+    return _padded(
+        fch.BarChart(
+            groups=[
+                fch.BarChartGroup(
+                    x=i,
+                    rods=[
+                        fch.BarChartRod(to_y=v, color=colors[j], width=width, border_radius=3, tooltip=f"{v:g}")
+                        for j, v in enumerate(group)
+                    ],
+                    spacing=4,
+                )
+                for i, group in enumerate(groups)
+            ],
+            max_y=_ceiling(top),
+            left_axis=_left_axis(top),
+            bottom_axis=fch.ChartAxis(labels=_axis_labels(captions, 1), label_size=22),
+            horizontal_grid_lines=_grid(),
+            height=height,
+        )
     )
+
+
+def _padded(chart: ft.Control) -> ft.Control:
+    """Room on the right for the last caption, which the chart centres under its last point."""
+    return ft.Container(chart, padding=ft.Padding.only(right=18, top=6))
 
 
 def legend(items: Sequence[tuple[str, Any]]) -> ft.Control:
     return ft.Row(
         [
-            ft.Row([ft.Container(width=12, height=4, bgcolor=color, border_radius=2), text(label, size=12)], spacing=4)
+            ft.Row(
+                [ft.Container(width=12, height=4, bgcolor=color, border_radius=2), text(label, size=12)],
+                spacing=4,
+                tight=True,
+            )
             for label, color in items
         ],
         spacing=12,

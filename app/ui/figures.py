@@ -39,7 +39,7 @@ def tile(
         width=width,
         height=TILE_HEIGHT,
         border_radius=10,
-        bgcolor=ft.Colors.SECONDARY_CONTAINER if selected else ft.Colors.SURFACE_CONTAINER_LOW,
+        bgcolor=ft.Colors.SECONDARY_CONTAINER if selected else ft.Colors.SURFACE_CONTAINER,
         on_click=on_click,
         ink=on_click is not None,
     )

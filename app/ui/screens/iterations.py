@@ -286,7 +286,7 @@ def Iterations() -> ft.Control:
         )
     charts.append(VelocityChart(project_id, mode))
     if env.phone:
-        body: list[ft.Control] = [*head, iteration_list, backlog_list, *charts]
+        body: list[ft.Control] = [*head, iteration_list, *charts, backlog_list]  # the charts before a long backlog
     else:
         lists = ft.Row(
             [ft.Container(backlog_list, expand=1), ft.Container(iteration_list, expand=1)],

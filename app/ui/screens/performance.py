@@ -67,7 +67,7 @@ def PersonalPerformance() -> ft.Control:
             value=choice,
             options=[ft.DropdownOption(key=c, text=t(f"performance.period.{c}")) for c in PERIODS],
             on_select=lambda e: (set_choice(e.control.value or PERIODS[0]), set_shown(None)),
-            width=150,
+            width=170,
             dense=True,
         ),
     ]
