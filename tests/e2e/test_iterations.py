@@ -1,6 +1,7 @@
 """Iterations end to end: create an iteration, start it, plan two tasks into it by dragging them from
 the backlog, then another client moves one to done; the burndown's figures (written beside the
-chart) follow: 剩余 2, then 剩余 1. `keel app --web` against `keel server --demo`, in Chromium."""
+chart) follow: 剩余 2, then 剩余 1; closed, the task left open stays as its spillover.
+`keel app --web` against `keel server --demo`, in Chromium."""
 
 from __future__ import annotations
 
@@ -82,3 +83,9 @@ def test_plan_two_tasks_and_the_burndown_follows_a_task_done(stack: dict[str, An
         answer = http.post("/api/v1/sync/push", json={"client_id": f"e2e-{uuid.uuid4()}", "mutations": [mutation]})
         assert answer.json()["results"][0]["status"] == "applied", answer.text
     expect_text(page, "^剩余 1 · 范围 2 · 开始后新增 0", timeout=30_000)
+
+    # Close it, the open task rolling back to the backlog: the burndown keeps it as spillover.
+    button(page, "^关闭迭代$").click()
+    expect_text(page, "还有 1 个未完成任务")
+    button(page, "^确认关闭$").click()
+    expect_text(page, "^剩余 1 · 范围 2 · 开始后新增 0 · 关闭时未完成 1", timeout=30_000)
