@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import logging
 
+from app.i18n import has
 from sync.errors import (
     ApiError,
     CursorExpired,
+    DependencyCycle,
     InvalidMutation,
     NetworkError,
     NotSignedIn,
@@ -38,6 +40,7 @@ OTHER_ACCOUNT = "problem.other_account"
 BAD_SERVER = "problem.bad_server"
 DEMO = "problem.demo"
 INTERNAL = "problem.internal"
+DEPENDENCY_CYCLE = "reject.dependency_cycle"
 
 # Every key `problem_of` can answer (tests check that each has a text in both locales).
 KEYS = (
@@ -53,6 +56,7 @@ KEYS = (
     BAD_SERVER,
     DEMO,
     INTERNAL,
+    DEPENDENCY_CYCLE,
 )
 
 
@@ -78,6 +82,8 @@ def _key(exc: BaseException) -> str:
         return SERVER
     if isinstance(exc, NotSignedIn):
         return WRONG_PASSWORD if exc.code == "invalid_credentials" else SIGNED_OUT
+    if isinstance(exc, DependencyCycle):
+        return DEPENDENCY_CYCLE
     if isinstance(exc, InvalidMutation):
         return INVALID
     if isinstance(exc, ApiError):
@@ -85,3 +91,11 @@ def _key(exc: BaseException) -> str:
     if isinstance(exc, SyncError):
         return SERVER
     return INTERNAL
+
+
+def rejection_key(code: str) -> str:
+    """The catalogue key for a mutation the server refused with `code` (the same words for a loop
+    of dependencies refused offline, `DEPENDENCY_CYCLE`); any code without words of its own reads
+    as REFUSED."""
+    key = f"reject.{code}"
+    return key if has(key) else REFUSED

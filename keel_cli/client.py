@@ -12,6 +12,7 @@ from typing import Any
 
 from keel_cli import _online
 from keel_cli._local import EXIT_CODES_HELP, add_data_dir
+from keel_cli._planning import add_planning_commands
 from keel_cli._prefs import run_mute, run_prefs, run_unmute
 from keel_cli._push import add_push_commands
 from keel_cli._tasks import (
@@ -127,6 +128,7 @@ def add_client_commands(commands: Any) -> None:
         muting.add_argument("projects", nargs="+", metavar="KEY", help="a project's key")
 
     add_push_commands(commands, command)
+    add_planning_commands(commands, task_commands, command)
 
 
 def _task_fields(parser: argparse.ArgumentParser, *, clearable: bool = False) -> None:

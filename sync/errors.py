@@ -33,9 +33,14 @@ class InvalidMutation(SyncError, ValueError):
 
 class DependencyCycle(InvalidMutation):
     """A `blocks` link that would close a loop of blocking tasks (the server's `dependency_cycle`),
-    refused by the store before it reaches the outbox."""
+    refused by the store before it reaches the outbox. `chain` is the loop's existing part: task ids
+    from the new link's target, along `blocks` links, to its source."""
 
     code = "dependency_cycle"
+
+    def __init__(self, message: str, chain: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.chain = chain or []
 
 
 class NetworkError(SyncError):

@@ -81,23 +81,33 @@ def known_zone(name: str) -> bool:
     return name in zone_names()
 
 
-def closes_cycle(from_id: str, to_id: str, successors: Callable[[str], Iterable[str]]) -> bool:
-    """Whether a new `blocks` link from_id -> to_id closes a loop: `from_id` is reachable from `to_id`
-    along existing `blocks` links (`successors(task)` names the tasks a task blocks). Each task is
-    visited once, so the walk ends on any graph and costs what lies downstream of `to_id`. The
-    server's check (server/mutations/links.py) is the same walk in one SQL statement; the client asks
-    this one offline, and the server stays the authority."""
-    if from_id == to_id:
-        return True
-    seen, frontier = {to_id}, [to_id]
+def blocking_path(start: str, goal: str, successors: Callable[[str], Iterable[str]]) -> list[str] | None:
+    """A shortest chain of `blocks` links from `start` to `goal` (both included), or None when `goal`
+    is not downstream of `start`; `successors(task)` names the tasks a task blocks. Each task is
+    visited once, so the walk ends on any graph and costs what lies downstream of `start`."""
+    if start == goal:
+        return [start]
+    came_from: dict[str, str] = {start: start}
+    frontier = [start]
     while frontier:
         following: list[str] = []
         for task_id in frontier:
             for nxt in successors(task_id):
-                if nxt == from_id:
-                    return True
-                if nxt not in seen:
-                    seen.add(nxt)
-                    following.append(nxt)
+                if nxt in came_from:
+                    continue
+                came_from[nxt] = task_id
+                if nxt == goal:
+                    path = [goal]
+                    while path[-1] != start:
+                        path.append(came_from[path[-1]])
+                    return path[::-1]
+                following.append(nxt)
         frontier = following
-    return False
+    return None
+
+
+def closes_cycle(from_id: str, to_id: str, successors: Callable[[str], Iterable[str]]) -> bool:
+    """Whether a new `blocks` link from_id -> to_id closes a loop: `from_id` is downstream of `to_id`.
+    The server's check (server/mutations/links.py) is the same walk in one SQL statement; the client
+    asks this one offline, and the server stays the authority."""
+    return blocking_path(to_id, from_id, successors) is not None

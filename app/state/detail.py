@@ -158,23 +158,27 @@ class ParentChoice:
         return f"{self.key} {self.title}" if self.key else self.title
 
 
-def parent_candidates(store: Store, task: dict[str, Any], query: str, limit: int = 8) -> list[ParentChoice]:
-    """Tasks of the same project that may become `task`'s parent, matching every term of `query` in
-    their key or title (any script): never the task itself nor one of its descendants (a loop), nor
-    its current parent. An exact key comes first, then keys that start with the query, then the rest
-    in board order."""
+def matching_tasks(store: Store, project_id: str, query: str) -> list[dict[str, Any]]:
+    """Tasks of the project matching every term of `query` in their key or title (any script): an
+    exact key first, then keys that start with the query, then the rest in board order."""
     terms = [term.casefold() for term in query.split()]
-    rows = store.tasks(task["project_id"], TaskFilter(text=query.strip() or None), limit=500)
+    rows = store.tasks(project_id, TaskFilter(text=query.strip() or None), limit=500)
     matches = []
     for row in rows:
         key, title = (row.get("key") or "").casefold(), (row.get("title") or "").casefold()
-        if all(term in key or term in title for term in terms) and row["id"] != task.get("parent_id"):
+        if all(term in key or term in title for term in terms):
             rank = 0 if key and key == query.strip().casefold() else 1 if terms and key.startswith(terms[0]) else 2
             matches.append((rank, row))
     matches.sort(key=lambda rank_row: rank_row[0])
+    return [row for _rank, row in matches]
+
+
+def parent_candidates(store: Store, task: dict[str, Any], query: str, limit: int = 8) -> list[ParentChoice]:
+    """Tasks of the same project that may become `task`'s parent (`matching_tasks`): never the task
+    itself nor one of its descendants (a loop), nor its current parent."""
     out: list[ParentChoice] = []
-    for _rank, row in matches:
-        if row["id"] == task["id"] or _is_descendant(store, row["id"], task["id"]):
+    for row in matching_tasks(store, task["project_id"], query):
+        if row["id"] in (task["id"], task.get("parent_id")) or _is_descendant(store, row["id"], task["id"]):
             continue
         out.append(ParentChoice(row["id"], row.get("key"), row.get("title") or ""))
         if len(out) >= limit:

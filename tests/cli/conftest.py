@@ -89,7 +89,7 @@ class Keel:
 
 def _with_data_dir(args: tuple[str, ...], data_dir: Path) -> list[str]:
     """The arguments after the subcommand (or sub-subcommand), with `--data-dir` right after it."""
-    nested = 2 if args and args[0] == "tasks" else 1
+    nested = 2 if args and args[0] in ("tasks", "iterations", "report") else 1
     return [*args[1:nested], "--data-dir", str(data_dir), *args[nested:]]
 
 

@@ -12,7 +12,7 @@ import pytest
 from server.settings import Settings
 from sync.errors import DependencyCycle, InvalidMutation
 from sync.protocol import task_link_id
-from sync.rules import closes_cycle
+from sync.rules import blocking_path, closes_cycle
 from sync.store import Store
 from tests.live_server import live_server
 from tests.sync.devices import Device, cache, register, sign_in
@@ -50,6 +50,7 @@ def test_closes_cycle_walks_downstream_of_the_new_links_target() -> None:
     assert closes_cycle("x", "x", successors)
     assert not closes_cycle("a", "c", successors)  # a second way from a to c is no loop
     assert not closes_cycle("e", "a", successors)
+    assert blocking_path("a", "c", successors) == ["a", "b", "c"] and blocking_path("c", "a", successors) is None
 
 
 async def test_iterations_roll_over_and_clear_as_the_server_does(settings: Settings, tmp_path: Path) -> None:
@@ -160,8 +161,9 @@ async def test_a_cycle_is_refused_offline_and_by_the_server(settings: Settings, 
         await b.engine.sync()
         # Offline, the store knows the chain and refuses the link that closes it; nothing is queued.
         assert a.store.would_cycle(z, x) and not a.store.would_cycle(x, z)
-        with pytest.raises(DependencyCycle):
+        with pytest.raises(DependencyCycle) as refused:
             a.store.put_link(z, x, "blocks")
+        assert refused.value.chain == [x, y, z] and a.store.cycle_chain(x, z) is None
         assert a.store.pending_count() == 0
         a.store.put_link(z, x, "relates")  # only `blocks` links make loops
         await synced_like_the_server(a, "task_link")

@@ -12,7 +12,7 @@ import flet as ft
 from app.i18n import current_locale, t
 from app.state.detail import ParentChoice, parent_candidates, picked_date, picked_day, picked_time
 from app.state.fmt import local_date_text, local_zone, parse_time
-from app.ui.base import text, typing, use_env
+from app.ui.base import AppEnv, text, typing, use_env
 
 Save = Callable[[str, Any], None]  # a typed value, checked by field_update
 Apply = Callable[[dict[str, Any]], None]  # update_task fields decided already
@@ -127,9 +127,24 @@ def ParentField(task: dict[str, Any], parent: dict[str, Any] | None, editable: b
     )
     if not searching:
         return ft.Column([head], expand=True)
+    found = task_search(env, query, set_query, choices, choose, t("detail.parent_search"), t("detail.parent_no_match"))
+    return ft.Column([head, *found], spacing=2, expand=True, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+
+
+def task_search(
+    env: AppEnv,
+    query: str,
+    set_query: Callable[[str], None],
+    choices: list[ParentChoice],
+    choose: Callable[[ParentChoice], None],
+    hint: str,
+    empty: str,
+) -> list[ft.Control]:
+    """A search box over tasks and its results (the first is chosen on Enter): the parent picker's
+    and the dependencies section's."""
     box = ft.TextField(
         value=query,
-        hint_text=t("detail.parent_search"),
+        hint_text=hint,
         prefix_icon=ft.Icons.SEARCH,
         autofocus=True,
         dense=True,
@@ -144,5 +159,5 @@ def ParentField(task: dict[str, Any], parent: dict[str, Any] | None, editable: b
             on_click=lambda _, c=c: choose(c),
         )
         for c in choices
-    ] or [text(t("detail.parent_no_match"), size=12, color=ft.Colors.ON_SURFACE_VARIANT)]
-    return ft.Column([head, box, *results], spacing=2, expand=True, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+    ] or [text(empty, size=12, color=ft.Colors.ON_SURFACE_VARIANT)]
+    return [box, *results]

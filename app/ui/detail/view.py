@@ -21,6 +21,7 @@ from app.ui.base import Entry, chip, priority_color, priority_icon, text, typing
 from app.ui.detail.comments import Comment, CommentBox, comment_key
 from app.ui.detail.fields import DateField, ParentField
 from app.ui.detail.parts import Description, Snooze
+from app.ui.detail.planning import Dependencies, IterationField
 
 SCROLL_SETTLE_S = 0.3  # the client lays the thread out before it can scroll to a comment in it
 
@@ -208,13 +209,14 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
     parent_row = field_row(
         t("detail.parent"), ParentField(task, detail.parent, editable, save, key=f"parent-{task_id}"), top=True
     )
+    iteration_row = field_row(t("detail.iteration"), IterationField(task, editable, key=f"iteration-{task_id}"))
     start_row, due_row = date_row("start_at", t("detail.start")), date_row("due_at", t("detail.due"))
     if phone:
         order = [status_row, assignee_row, due_row, priority_row, start_row, type_row]
     else:
         order = [status_row, assignee_row, priority_row, type_row, start_row, due_row]
     fields = ft.Column(
-        [*order, field_row(t("detail.labels"), labels), estimate_row, parent_row],
+        [*order, field_row(t("detail.labels"), labels), iteration_row, estimate_row, parent_row],
         spacing=10 if phone else 8,
         horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
     )
@@ -284,6 +286,7 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
             text(t("detail.description"), weight=ft.FontWeight.W_600),
             Description(task, editable, save, key=f"desc-{task_id}"),
             subtasks,
+            Dependencies(task, editable, key=f"links-{task_id}"),
             ft.Divider(),
             lower,
         ],

@@ -198,13 +198,34 @@ class Planning(Family):
             "task_link", "SELECT * FROM task_link WHERE project_id = ? AND kind = ? ORDER BY id", (project_id, kind)
         )
 
+    def performance_projects(self, user_id: str) -> list[str]:
+        """The projects whose work may count in `user_id`'s performance figures as the signed-in
+        person sees them: every project of theirs for themselves; for someone else, the projects
+        both share in which the signed-in person is an owner or an admin (issue 12: "shown to the
+        person, and to owners and admins of the projects it draws on")."""
+        me = "(SELECT value FROM meta WHERE key = 'user_id')"
+        sql = (
+            "SELECT theirs.project_id FROM member AS theirs JOIN member AS mine "
+            f"ON mine.project_id = theirs.project_id AND mine.user_id = {me} "
+            f"WHERE theirs.user_id = ? AND (theirs.user_id = {me} OR mine.role IN ('owner', 'admin')) "
+            "ORDER BY theirs.project_id"
+        )
+        return [r[0] for r in self.conn.execute(sql, (user_id,))]
+
     def would_cycle(self, from_id: str, to_id: str) -> bool:
         """Whether a new `blocks` link from_id -> to_id would close a loop, by the links this device
         knows (the server decides; this lets the app say so offline)."""
+        return self.cycle_chain(from_id, to_id) is not None
+
+    def cycle_chain(self, from_id: str, to_id: str) -> list[str] | None:
+        """The chain of `blocks` links from `to_id` to `from_id` that a new link from_id -> to_id
+        would close into a loop (task ids, both ends included), or None when it closes none."""
         link = self.conn.execute(
             "SELECT 1 FROM task_link WHERE id = ?", (task_link_id("blocks", from_id, to_id),)
         ).fetchone()
-        return link is None and rules.closes_cycle(from_id, to_id, _successors(None, self.conn))
+        if link is not None:
+            return None  # putting a live link again only changes its lag
+        return rules.blocking_path(to_id, from_id, _successors(None, self.conn))
 
     # --- actions ----------------------------------------------------------------------------
 
@@ -234,8 +255,9 @@ class Planning(Family):
     def put_link(self, from_id: str, to_id: str, kind: str, lag_days: int | None = None) -> str:
         """Links two tasks of a project (again: updates `lag_days` when given). Raises
         `DependencyCycle` for a `blocks` link that would close a loop."""
-        if kind == "blocks" and from_id != to_id and self.would_cycle(from_id, to_id):
-            raise DependencyCycle("invalid task_link.put: this link would close a loop of blocking tasks")
+        chain = self.cycle_chain(from_id, to_id) if kind == "blocks" and from_id != to_id else None
+        if chain is not None:
+            raise DependencyCycle("invalid task_link.put: this link would close a loop of blocking tasks", chain)
         args: dict[str, Any] = {"from_id": from_id, "to_id": to_id, "kind": kind}
         if lag_days is not None:
             args["lag_days"] = lag_days

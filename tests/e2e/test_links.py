@@ -1,0 +1,114 @@
+"""Dependencies in the task detail, in Chromium: a `blocks` link added by searching a task is listed
+and reaches the server; the link back, which would close a loop, is refused with a sentence that
+names the chain."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import missing
+from tests.e2e.browser import chromium_missing, demo_stack
+from tests.e2e.test_app import api, wait_for
+from tests.e2e.test_detail import TASK, open_app_1, visible
+
+pytestmark = pytest.mark.timeout(600)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    reason = chromium_missing()
+    if reason:
+        missing(reason)
+    with demo_stack(tmp_path_factory.mktemp("links"), name="links") as parts:
+        page = parts["page"]
+        visible(page.get_by_role("button", name=re.compile("一键体验演示")).first, 60_000).click()
+        visible(page.get_by_text(re.compile("你好，王伟")).first, 60_000)
+        yield {**parts, "cache": parts["tmp"] / "links-data" / "store.db"}
+
+
+def query(cache: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    with contextlib.closing(sqlite3.connect(f"file:{cache}?mode=ro", uri=True)) as db:
+        return db.execute(sql, params).fetchall()
+
+
+def unlinked_partner(cache: Path) -> tuple[str, str, str]:
+    """(id, key, title) of a task of APP that has no link with APP-1 either way, and APP-1's id."""
+    [(first,)] = query(
+        cache, "SELECT task.id FROM task JOIN project p ON p.id = task.project_id AND p.key = 'APP' WHERE number = 1"
+    )
+    rows = query(
+        cache,
+        "SELECT task.id, 'APP-' || task.number, task.title FROM task JOIN project p ON p.id = task.project_id "
+        "WHERE p.key = 'APP' AND task.number > 1 AND task.id NOT IN "
+        "(SELECT to_id FROM task_link WHERE from_id = ? UNION SELECT from_id FROM task_link WHERE to_id = ?) "
+        "ORDER BY task.number LIMIT 1",
+        first,
+        first,
+    )
+    return rows[0][0], rows[0][1], first
+
+
+def server_links(server: str) -> list[dict[str, Any]]:
+    """Every `task_link` row the server sends 王伟 in a full pull (an extension entity: asked for)."""
+    found, cursor = [], 0
+    with api(server, "wangwei@demo.keel") as http:
+        while True:
+            params = {"cursor": cursor, "limit": 1000, "client_id": "e2e", "include": "task_link"}
+            page = http.get("/api/v1/sync/pull", params=params).json()
+            found += [c["row"] for c in page["changes"] if c["entity"] == "task_link"]
+            cursor = page["cursor"]
+            if not page["has_more"]:
+                return found
+
+
+def result_below(page: Any, box: Any, name: str) -> Any:
+    """The search result `name`: the button of that name below the search box (the line "被以下任务阻塞
+    APP-1 …" above it has the same name)."""
+    top = box.bounding_box()["y"]
+
+    def found() -> Any:
+        buttons = page.get_by_role("button", name=name, exact=True)
+        below = [b for b in buttons.all() if (b.bounding_box() or {"y": -1})["y"] > top]
+        return below[0] if below else None
+
+    return wait_for(found)
+
+
+def test_a_blocks_link_is_listed_and_a_loop_is_refused(stack: dict[str, Any]) -> None:
+    page, cache = stack["page"], stack["cache"]
+    wait_for(lambda: query(cache, "SELECT 1 FROM project WHERE key = 'APP'"), timeout=60)
+    other_id, other_key, first_id = unlinked_partner(cache)
+    other_title = query(cache, "SELECT title FROM task WHERE id = ?", other_id)[0][0]
+    open_app_1(page)
+
+    # APP-1 blocks the other task: search it, choose it, and see it under "阻塞以下任务". (A title
+    # names one task; a key like APP-2 also matches APP-20..29, whose list may still be moving.)
+    page.get_by_role("button", name="添加依赖").first.click()
+    visible(page.get_by_role("textbox", name=re.compile("按编号或标题搜索本项目的任务")).first).fill(other_title)
+    visible(page.get_by_role("button", name=f"{other_key} {other_title}", exact=True).first).click()
+    visible(page.get_by_text("阻塞以下任务", exact=True).first)
+    wait_for(
+        lambda: query(
+            cache, "SELECT 1 FROM task_link WHERE from_id = ? AND to_id = ? AND pending = 0", first_id, other_id
+        )
+    )
+    links = {r["id"]: r for r in server_links(stack["server"]) if r["from_id"] == first_id}
+    assert [(r["to_id"], r["kind"], r["deleted"]) for r in links.values()] == [(other_id, "blocks", False)]
+
+    # From the other task's detail, making it block APP-1 would close a loop: refused, and why.
+    page.get_by_role("button", name=f"{other_key} {other_title}", exact=True).first.click()
+    visible(page.get_by_text("被以下任务阻塞", exact=True).first)
+    page.get_by_role("button", name="添加依赖").first.click()
+    box = visible(page.get_by_role("textbox", name=re.compile("按编号或标题搜索本项目的任务")).first)
+    box.fill(TASK)
+    result_below(page, box, f"APP-1 {TASK}").click()
+    why = f"{other_key} 不能阻塞 APP-1：APP-1 已经在阻塞 {other_key}（APP-1 → {other_key}）"
+    visible(page.get_by_text(re.compile(re.escape(why))).first)
+    assert query(cache, "SELECT count(*) FROM task_link WHERE from_id = ? AND to_id = ?", other_id, first_id) == [(0,)]
