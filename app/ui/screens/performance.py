@@ -3,7 +3,8 @@ accuracy, median cycle time, reopened tasks), each figure opening the tasks behi
 
 Worded as evidence for a review, not as a ranking: one person at a time, no comparison with others.
 It is shown to the person (over all their projects) and to owners and admins (over the projects
-they lead that the person works in); `app.state.performance.reviewable` decides. The numbers are
+they lead that the person works in): `app.state.performance.reviewable` offers the people, the
+store's `performance_projects` (the command line's rule too) names the projects. The numbers are
 `sync.planning.performance` read from this device's cache (docs/metrics.md).
 """
 
@@ -42,7 +43,9 @@ def PersonalPerformance() -> ft.Control:
     shown, set_shown = ft.use_state(None)  # the figure whose tasks are listed
     allowed = use_store(lambda: reviewable(me, _memberships(store)), ("project", "member"), [me])
     who = person if person in allowed else me
-    projects = allowed.get(who)
+    # The projects it draws on: the store's rule, the one `keel report person` applies as well.
+    drawn = use_store(lambda: tuple(store.performance_projects(who)), ("project", "member"), [who])
+    projects = None if who == me else drawn
     today = datetime.now(ZoneInfo(ZONE)).date()
     start, end = period(choice, today)
     found = use_store(
