@@ -17,7 +17,20 @@ from typing import Any
 
 import flet as ft
 
-from app.ui.screens import board, calendar, desk_dashboard, home, inbox, project_new, project_settings, settings, table
+from app.ui.screens import (
+    board,
+    calendar,
+    dashboard,
+    desk_dashboard,
+    home,
+    inbox,
+    iterations,
+    performance,
+    project_new,
+    project_settings,
+    settings,
+    table,
+)
 
 
 @dataclass(frozen=True)
@@ -68,9 +81,13 @@ SCREENS: tuple[Screen, ...] = (
     Screen(
         "desk_dashboard",
         desk_dashboard.DeskDashboard,
-        (ft.Icons.INSIGHTS_OUTLINED, ft.Icons.INSIGHTS),
+        (ft.Icons.QUERY_STATS_OUTLINED, ft.Icons.QUERY_STATS),
         per_project=True,
     ),
+    Screen(
+        "iterations", iterations.Iterations, (ft.Icons.EVENT_REPEAT_OUTLINED, ft.Icons.EVENT_REPEAT), per_project=True
+    ),
+    Screen("dashboard", dashboard.ProjectDashboard, (ft.Icons.INSIGHTS_OUTLINED, ft.Icons.INSIGHTS), per_project=True),
     Screen(
         "inbox",
         inbox.Inbox,
@@ -78,6 +95,7 @@ SCREENS: tuple[Screen, ...] = (
         count=lambda store: store.unread_count(),
         count_rows=("notification",),
     ),
+    Screen("performance", performance.PersonalPerformance, (ft.Icons.FACT_CHECK_OUTLINED, ft.Icons.FACT_CHECK)),
     Screen("settings", settings.Settings, (ft.Icons.SETTINGS_OUTLINED, ft.Icons.SETTINGS)),
     Screen("project_new", project_new.ProjectNew, parent="home"),
     Screen("project_settings", project_settings.ProjectSettings, parent="board"),
