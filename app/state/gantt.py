@@ -29,6 +29,7 @@ ROW_MARGIN = 10  # rows rendered above and below the visible ones
 X_MARGIN = 400.0  # pixels of shading and ticks drawn left and right of the visible range
 LEAD_DAYS = 7  # days shown before the first date (and after the last, twice that)
 MAX_SPAN_DAYS = 3 * 366  # the widest chart: dates further out are drawn at its edge
+MAX_TASKS = 1_000_000  # a project's tasks the chart reads (all of them: windowing bounds what is drawn)
 
 Kind = Literal["bar", "point", "milestone", "unscheduled"]
 Part = Literal["start", "end", "body", "link"]
@@ -172,6 +173,10 @@ class Chart:
         return Chart(origin, days, today, calendar, order, index, kept, path, path_links)
 
     @property
+    def last_day(self) -> date:
+        return self.origin + timedelta(days=self.days - 1)
+
+    @property
     def total(self) -> int:
         return len(self.order)
 
@@ -298,3 +303,16 @@ def durations(items: Iterable[Item], calendar: Calendar) -> dict[str, int]:
         elif it.kind != "unscheduled":
             out[it.id] = 0
     return out
+
+
+def links_of(store: Any, project_id: str) -> list[Link]:
+    """The project's task links, from the planning family's query (none before it exists)."""
+    read = getattr(store, "links_of_project", None)
+    return [Link.of(row) for row in read(project_id)] if read is not None else []
+
+
+def read_chart(store: Any, project_id: str, today: date, zone: tzinfo, calendar: Calendar = "cn") -> Chart:
+    """A project's chart from the store (its tasks, statuses and links), on its calendar."""
+    categories = {s["id"]: s["category"] for s in store.statuses(project_id)}
+    tasks = store.tasks(project_id, limit=MAX_TASKS)
+    return Chart.of([item_of(t, categories, zone) for t in tasks], links_of(store, project_id), today, calendar)

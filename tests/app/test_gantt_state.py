@@ -177,3 +177,21 @@ def test_a_link_that_closes_a_loop_is_refused() -> None:
     assert creates_cycle(links, "a", "a")
     assert not creates_cycle(links, "a", "c")
     assert not creates_cycle(links, "d", "a")  # a `relates` link is no dependency
+
+
+def test_the_phone_timeline_groups_by_week() -> None:
+    from app.state.timeline import Undated, Week, first_current, timeline
+
+    entries = timeline(
+        items(
+            task("b", date(2026, 9, 1), date(2026, 10, 9)),  # week of Mon 5 Oct
+            task("m", due=date(2026, 10, 5), type="milestone"),
+            task("a", due=date(2026, 9, 29)),  # week of Mon 28 Sep
+            task("n"),
+        ),
+        TODAY,
+    )
+    names = [e.id if isinstance(e, Item) else e for e in entries]
+    assert names == [Week(date(2026, 9, 28), True), "a", Week(date(2026, 10, 5), False), "m", "b", Undated(), "n"]
+    assert first_current(entries, date(2026, 10, 1)) == 0
+    assert first_current(entries, date(2026, 10, 6)) == 2

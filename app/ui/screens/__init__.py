@@ -17,7 +17,7 @@ from typing import Any
 
 import flet as ft
 
-from app.ui.screens import board, home, inbox, project_new, project_settings, settings
+from app.ui.screens import board, gantt, home, inbox, project_new, project_settings, settings
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,7 @@ class Screen:
 SCREENS: tuple[Screen, ...] = (
     Screen("home", home.Home, (ft.Icons.HOME_OUTLINED, ft.Icons.HOME)),
     Screen("board", board.Board, (ft.Icons.VIEW_KANBAN_OUTLINED, ft.Icons.VIEW_KANBAN), per_project=True),
+    Screen("gantt", gantt.Gantt, (ft.Icons.VIEW_TIMELINE_OUTLINED, ft.Icons.VIEW_TIMELINE), per_project=True),
     Screen(
         "inbox",
         inbox.Inbox,
