@@ -10,6 +10,7 @@ from typing import Any
 __all__ = [
     "ApiError",
     "CursorExpired",
+    "DependencyCycle",
     "InvalidMutation",
     "NetworkError",
     "NotSignedIn",
@@ -28,6 +29,13 @@ class SyncError(Exception):
 
 class InvalidMutation(SyncError, ValueError):
     """A store action whose arguments the protocol would refuse; nothing was written."""
+
+
+class DependencyCycle(InvalidMutation):
+    """A `blocks` link that would close a loop of blocking tasks (the server's `dependency_cycle`),
+    refused by the store before it reaches the outbox."""
+
+    code = "dependency_cycle"
 
 
 class NetworkError(SyncError):

@@ -7,7 +7,7 @@ its own way. The server imports this module beside `sync.protocol` and nothing e
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -79,3 +79,25 @@ def zone_names() -> frozenset[str]:
 def known_zone(name: str) -> bool:
     """Whether `name` is an IANA time zone of this machine's zone database."""
     return name in zone_names()
+
+
+def closes_cycle(from_id: str, to_id: str, successors: Callable[[str], Iterable[str]]) -> bool:
+    """Whether a new `blocks` link from_id -> to_id closes a loop: `from_id` is reachable from `to_id`
+    along existing `blocks` links (`successors(task)` names the tasks a task blocks). Each task is
+    visited once, so the walk ends on any graph and costs what lies downstream of `to_id`. The
+    server's check (server/mutations/links.py) is the same walk in one SQL statement; the client asks
+    this one offline, and the server stays the authority."""
+    if from_id == to_id:
+        return True
+    seen, frontier = {to_id}, [to_id]
+    while frontier:
+        following: list[str] = []
+        for task_id in frontier:
+            for nxt in successors(task_id):
+                if nxt == from_id:
+                    return True
+                if nxt not in seen:
+                    seen.add(nxt)
+                    following.append(nxt)
+        frontier = following
+    return False

@@ -9,7 +9,8 @@ the pending mutations a pull or a rollback can affect (see `_replay.rebase`):
   its writes changed (before and after). The ranges are the reads that are not by id, declared
   with the entity (`sync.entities.RANGES`): `column` (a status's cards: a new card goes after the
   last one), `statuses` (a project's statuses: the default one, the last position), `children` (a
-  task's subtasks), `of_task` (a task's comments and watches) and `unread` (a user's notifications).
+  task's subtasks), `of_task` (a task's comments and watches), `unread` (a user's notifications),
+  `in_iteration` (an iteration's tasks) and `links` (the links from or to a task).
 Anything the server would reject (a missing row, say) is a no-op here: the server's answer
 decides, and a rejection rolls the change back.
 """

@@ -88,6 +88,8 @@ DERIVED_INDEXES = [
     sa.Index("ix_task_milestone", _t.project_id, _t.due_at, sqlite_where=_t.type == "milestone"),
     # The predecessors of a task through `blocks` links (a milestone's open work).
     sa.Index("ix_task_link_to", VIEW["task_link"].c.to_id, VIEW["task_link"].c.kind),
+    # The successors of a task through `blocks` links (the store's offline cycle check) and its links.
+    sa.Index("ix_task_link_from", VIEW["task_link"].c.from_id, VIEW["task_link"].c.kind),
 ]
 PLANNING_INDEXES = ("ix_task_work", "ix_task_event_field", "ix_task_iteration", "ix_task_milestone", "ix_task_link_to")
 

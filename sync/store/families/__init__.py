@@ -14,13 +14,14 @@ from sync.store._family import Apply, Check, Family
 from sync.store.families.comments import Comments
 from sync.store.families.notifications import Notifications
 from sync.store.families.people import People
+from sync.store.families.planning import Planning
 from sync.store.families.projects import Projects
 from sync.store.families.task_events import TaskEvents
 from sync.store.families.task_lists import TaskLists
 from sync.store.families.tasks import Tasks
 
 
-class Families(Projects, Tasks, TaskLists, Comments, Notifications, People, TaskEvents):
+class Families(Projects, Tasks, TaskLists, Comments, Notifications, People, TaskEvents, Planning):
     """Every family's queries and actions, mixed into the store's app face."""
 
 

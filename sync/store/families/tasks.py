@@ -136,6 +136,7 @@ def _task_create(c: Ctx, a: Row) -> None:
         "type": a.get("type") or "task",
         "labels": merge_labels([], a.get("labels") or [], []),
         "parent_id": a.get("parent_id"),
+        "iteration_id": a.get("iteration_id"),
         "position": a.get("position") or position_after_last(c.conn, pid, status_id),
         "start_at": format_time(a.get("start_at")),
         "due_at": format_time(a.get("due_at")),
@@ -184,6 +185,11 @@ def _task_delete(c: Ctx, a: Row) -> None:
     for entity in ("comment", "watch"):
         for row in c.conn.execute(f"SELECT id FROM {entity} WHERE task_id IN ({marks})", doomed).fetchall():
             c.delete(entity, row["id"])
+    for task_id in doomed:  # the server tombstones every link from or to a deleted task
+        c.read_range("links", task_id)
+    links = f"SELECT id FROM task_link WHERE from_id IN ({marks}) OR to_id IN ({marks})"
+    for row in c.conn.execute(links, doomed + doomed).fetchall():
+        c.delete("task_link", row["id"])
     for task_id in doomed:
         c.delete("task", task_id)
 
