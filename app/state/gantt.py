@@ -19,6 +19,7 @@ from typing import Any, Literal
 from app.state.board import Window
 from app.state.fmt import parse_time
 from app.state.gantt_plan import Link, critical_path
+from sync.store import AppStore
 from sync.workdays import Calendar, count_working_days, is_working_day
 
 Zoom = Literal["day", "week", "month"]
@@ -305,14 +306,9 @@ def durations(items: Iterable[Item], calendar: Calendar) -> dict[str, int]:
     return out
 
 
-def links_of(store: Any, project_id: str) -> list[Link]:
-    """The project's task links, from the planning family's query (none before it exists)."""
-    read = getattr(store, "links_of_project", None)
-    return [Link.of(row) for row in read(project_id)] if read is not None else []
-
-
-def read_chart(store: Any, project_id: str, today: date, zone: tzinfo, calendar: Calendar = "cn") -> Chart:
+def read_chart(store: AppStore, project_id: str, today: date, zone: tzinfo, calendar: Calendar = "cn") -> Chart:
     """A project's chart from the store (its tasks, statuses and links), on its calendar."""
     categories = {s["id"]: s["category"] for s in store.statuses(project_id)}
     tasks = store.tasks(project_id, limit=MAX_TASKS)
-    return Chart.of([item_of(t, categories, zone) for t in tasks], links_of(store, project_id), today, calendar)
+    links = [Link.of(row) for row in store.links_of_project(project_id, "blocks")]
+    return Chart.of([item_of(t, categories, zone) for t in tasks], links, today, calendar)

@@ -1,5 +1,5 @@
-"""The Gantt chart's plan rules: the critical path through `blocks` links, the cycle check of a
-new link, and what dragging a bar does to a task's dates.
+"""The Gantt chart's plan rules: the critical path through `blocks` links and what dragging a bar
+does to a task's dates (a new link's cycle check is the store's, `AppStore.would_cycle`).
 
 The critical path is the chain of `blocks` links whose tasks' working days plus the links' lags
 (working days too) add up to the most: the chain that sets the plan's end. Tasks in a cycle
@@ -77,25 +77,6 @@ def critical_path(durations: Mapping[str, int], links: Iterable[Link]) -> tuple[
         path.add((step.from_id, step.to_id))
         end = step.from_id
     return tasks, path
-
-
-def creates_cycle(links: Iterable[Link], from_id: str, to_id: str) -> bool:
-    """Whether a new `from blocks to` closes a loop of `blocks` links (or links a task to itself)."""
-    if from_id == to_id:
-        return True
-    out: dict[str, list[str]] = {}
-    for lk in links:
-        if lk.kind == "blocks":
-            out.setdefault(lk.from_id, []).append(lk.to_id)
-    seen, todo = {to_id}, [to_id]
-    while todo:
-        for nxt in out.get(todo.pop(), ()):
-            if nxt == from_id:
-                return True
-            if nxt not in seen:
-                seen.add(nxt)
-                todo.append(nxt)
-    return False
 
 
 def days_of(dx: float, day_px: float) -> int:

@@ -16,6 +16,7 @@ import flet as ft
 import flet.canvas as cv
 
 from app.state.gantt import ROW_HEIGHT, Item, Layout, RowView
+from app.ui.base import FONT
 
 BAR_PAD = 7  # pixels between a bar and its row's edges
 HEADER_HEIGHT = 40
@@ -64,7 +65,7 @@ def _task_shapes(row: RowView, top: float, unplaced_x: float, ghost: Ghost | Non
         if ghost.part in ("body", "end"):
             x1 = max(x1 + shift, x0 + day_px) if ghost.part == "end" else x1 + shift
     colour = _bar_colour(row)
-    text_style = ft.TextStyle(size=12, color=ft.Colors.ON_SURFACE)
+    text_style = ft.TextStyle(font_family=FONT, size=12, color=ft.Colors.ON_SURFACE)
     if item.kind == "unscheduled":
         return [
             cv.Circle(unplaced_x, mid, 4, paint=_paint(ft.Colors.OUTLINE, STROKE, 1.5)),
@@ -88,7 +89,12 @@ def _task_shapes(row: RowView, top: float, unplaced_x: float, ghost: Ghost | Non
         label_x = x1 + 6
     weight = ft.FontWeight.W_600 if item.kind == "milestone" else None
     shapes.append(
-        cv.Text(label_x, mid - 8, _label(item), style=ft.TextStyle(size=12, weight=weight, color=ft.Colors.ON_SURFACE))
+        cv.Text(
+            label_x,
+            mid - 8,
+            _label(item),
+            style=ft.TextStyle(font_family=FONT, size=12, weight=weight, color=ft.Colors.ON_SURFACE),
+        )
     )
     return shapes
 
@@ -121,7 +127,9 @@ def chart_shapes(layout: Layout, lanes: dict[str, str], ghost: Ghost | None = No
     unplaced_x = (layout.today_x or 0) + 12
     for row in layout.rows:
         if row.item is None:
-            strong = ft.TextStyle(size=12, weight=ft.FontWeight.W_600, color=ft.Colors.ON_SURFACE_VARIANT)
+            strong = ft.TextStyle(
+                font_family=FONT, size=12, weight=ft.FontWeight.W_600, color=ft.Colors.ON_SURFACE_VARIANT
+            )
             shapes.append(cv.Text(unplaced_x - 4, row.y - top + 10, lanes.get(row.lane, row.lane), style=strong))
             shapes.append(
                 cv.Line(
@@ -149,8 +157,8 @@ def chart_shapes(layout: Layout, lanes: dict[str, str], ghost: Ghost | None = No
 def header_shapes(layout: Layout, zoom: str, month: Callable[[date], str]) -> list[cv.Shape]:
     """The time scale above the chart: a label per tick (a month's name from `month`), the major
     ticks taller."""
-    style = ft.TextStyle(size=11, color=ft.Colors.ON_SURFACE_VARIANT)
-    strong = ft.TextStyle(size=12, weight=ft.FontWeight.W_600, color=ft.Colors.ON_SURFACE)
+    style = ft.TextStyle(font_family=FONT, size=11, color=ft.Colors.ON_SURFACE_VARIANT)
+    strong = ft.TextStyle(font_family=FONT, size=12, weight=ft.FontWeight.W_600, color=ft.Colors.ON_SURFACE)
     shapes: list[cv.Shape] = []
     for tick in layout.ticks:
         shapes.append(

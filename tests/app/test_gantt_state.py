@@ -9,7 +9,7 @@ from typing import Any
 
 from app.state.board import Window
 from app.state.gantt import DAY_PX, ROW_HEIGHT, Chart, Item, item_of
-from app.state.gantt_plan import Link, creates_cycle, critical_path, days_of, moved, resized
+from app.state.gantt_plan import Link, critical_path, days_of, moved, resized
 from tests.app.moments import SHANGHAI
 
 TODAY = date(2026, 9, 29)
@@ -169,14 +169,6 @@ def test_drags_shift_and_resize_dates() -> None:
     assert resized(row, "start", -2) == {"start_at": start - timedelta(days=2)}
     assert resized(row, "start", 30) == {"start_at": due}  # never past the due date
     assert resized(row, "end", -30) == {"due_at": start}
-
-
-def test_a_link_that_closes_a_loop_is_refused() -> None:
-    links = [Link("a", "b"), Link("b", "c"), Link("c", "d", kind="relates")]
-    assert creates_cycle(links, "c", "a")
-    assert creates_cycle(links, "a", "a")
-    assert not creates_cycle(links, "a", "c")
-    assert not creates_cycle(links, "d", "a")  # a `relates` link is no dependency
 
 
 def test_the_phone_timeline_groups_by_week() -> None:

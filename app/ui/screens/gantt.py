@@ -23,13 +23,13 @@ from app.i18n import t
 from app.state.board import Window
 from app.state.fmt import local_zone
 from app.state.gantt import ROW_HEIGHT, ZOOMS, Chart, Item, Layout, read_chart
-from app.state.gantt_plan import creates_cycle, days_of, moved, resized
+from app.state.gantt_plan import days_of, moved, resized
 from app.state.project_settings import can_edit_tasks
 from app.ui.base import AppEnv, text, use_env, use_store
 from app.ui.gantt_draw import HEADER_HEIGHT, Ghost, chart_shapes, header_shapes
 from app.ui.project_parts import SettingsButton
 from app.ui.screens.timeline_phone import Timeline
-from sync.errors import SyncError
+from sync.errors import DependencyCycle, SyncError
 from sync.workdays import unknown_years
 
 ZOOM_KEY = "keel.gantt.zoom."  # + project id: the zoom a project was last shown at, in client storage
@@ -52,6 +52,7 @@ def chart_controls(
     window = layout.window
     height = (window.end - window.start) * ROW_HEIGHT
     canvas: ft.Control = cv.Canvas(chart_shapes(layout, lane_names(), ghost), width=layout.width, height=height)
+    canvas = ft.Stack([canvas, *_marks(layout)], width=layout.width, height=height)
     if detector is not None:
         canvas = detector(canvas)
     items: list[ft.Control] = []
@@ -62,6 +63,31 @@ def chart_controls(
         items.append(ft.Container(height=window.bottom_pad))
     scale = cv.Canvas(header_shapes(layout, zoom, month_name), width=layout.width, height=HEADER_HEIGHT)
     return scale, ft.Column(items, spacing=0, width=layout.width)
+
+
+def _marks(layout: Layout) -> list[ft.Control]:
+    """A screen reader's (and a browser test's) view of the canvas: one labelled, empty box over
+    each task's bar, point or diamond in the window, which lets the canvas's gestures through."""
+    marks: list[ft.Control] = []
+    top = layout.window.top_pad
+    for row in layout.rows:
+        item = row.item
+        if item is None or item.kind == "unscheduled":
+            continue
+        label = f"{item.key or ''} {item.title}".strip()
+        if item.start is not None and item.end is not None:
+            label += f" {item.start.isoformat()}" + (f" – {item.end.isoformat()}" if item.end != item.start else "")
+        left = row.x0 if item.kind == "bar" else row.x0 - 6
+        marks.append(
+            ft.Container(
+                ft.Semantics(label=label, container=True, content=ft.Container()),
+                left=left,
+                top=row.y - top,
+                width=max(12.0, row.x1 - left if item.kind == "bar" else row.x1 - row.x0 + 12),
+                height=ROW_HEIGHT,
+            )
+        )
+    return marks
 
 
 @dataclass
@@ -132,16 +158,17 @@ class Dragger:
         assert self.env is not None and self.chart is not None
         if target is None or target.id == source.id:
             return
-        if creates_cycle(self.chart.links, source.id, target.id):
-            self.env.toast(t("gantt.cycle", source=source.key or source.title, target=target.key or target.title))
-            return
+        names = {"source": source.key or source.title, "target": target.key or target.title}
         store = self.env.core.store
         try:
-            store.mutate("task_link.put", {"from_id": source.id, "to_id": target.id, "kind": "blocks"})
+            store.put_link(source.id, target.id, "blocks")  # refuses a loop (the store's offline pre-check)
+        except DependencyCycle:
+            self.env.toast(t("gantt.cycle", **names))
+            return
         except SyncError:
             self.env.toast(t("gantt.link_failed"))
             return
-        self.env.toast(t("gantt.linked", source=source.key or source.title, target=target.key or target.title))
+        self.env.toast(t("gantt.linked", **names))
 
     def tap(self, e: ft.TapEvent[Any]) -> None:
         if self.layout is None or self.env is None or e.local_position is None:
