@@ -13,11 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Literal
 
 from app.state.board import Window
-from app.state.fmt import parse_time
 from app.state.gantt_plan import Link, critical_path
 from sync.store import AppStore
 from sync.workdays import Calendar, count_working_days, is_working_day
@@ -26,7 +25,7 @@ Zoom = Literal["day", "week", "month"]
 ZOOMS: tuple[Zoom, ...] = ("day", "week", "month")
 DAY_PX: dict[str, float] = {"day": 36.0, "week": 14.0, "month": 4.0}  # pixels per day at each zoom
 ROW_HEIGHT = 34  # pixels per row (a lane header is a row too): the window's spacers come from it
-ROW_MARGIN = 10  # rows rendered above and below the visible ones
+ROW_MARGIN = 6  # rows rendered above and below the visible ones
 X_MARGIN = 400.0  # pixels of shading and ticks drawn left and right of the visible range
 LEAD_DAYS = 7  # days shown before the first date (and after the last, twice that)
 MAX_SPAN_DAYS = 3 * 366  # the widest chart: dates further out are drawn at its edge
@@ -56,9 +55,7 @@ class Item:
 def item_of(task: Mapping[str, Any], categories: Mapping[str, str], zone: tzinfo) -> Item:
     """A store task row as an `Item`: a milestone is a diamond on its due date (or start), a task
     with both dates a bar, with one date a point, with none a line of the unscheduled lane."""
-    start_at, due_at = parse_time(task.get("start_at")), parse_time(task.get("due_at"))
-    start = start_at.astimezone(zone).date() if start_at else None
-    due = due_at.astimezone(zone).date() if due_at else None
+    start, due = _local_day(task.get("start_at"), zone), _local_day(task.get("due_at"), zone)
     if task.get("type") == "milestone" and (due or start):
         kind: Kind = "milestone"
         start = end = due or start
@@ -71,6 +68,11 @@ def item_of(task: Mapping[str, Any], categories: Mapping[str, str], zone: tzinfo
         kind, end = "unscheduled", None
     done = categories.get(task.get("status_id") or "") == "done"
     return Item(task["id"], task.get("key"), task["title"], kind, start, end, done, bool(task.get("pending")))
+
+
+def _local_day(value: str | None, zone: tzinfo) -> date | None:
+    """The local date of a stored time (`fromisoformat` reads the trailing Z since Python 3.11)."""
+    return datetime.fromisoformat(value).astimezone(zone).date() if value else None
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,12 @@ class Chart:
     links: list[Link]
     critical: set[str] = field(default_factory=set)
     critical_links: set[tuple[str, str]] = field(default_factory=set)
+    links_at: dict[int, list[int]] = field(default_factory=dict)  # row -> the links (indexes) with an end there
+
+    def __post_init__(self) -> None:
+        for n, link in enumerate(self.links):
+            for end in {self.index[link.from_id], self.index[link.to_id]}:
+                self.links_at.setdefault(end, []).append(n)
 
     @staticmethod
     def of(items: Iterable[Item], links: Iterable[Link], today: date, calendar: Calendar = "cn") -> Chart:
@@ -170,7 +178,8 @@ class Chart:
         origin -= timedelta(days=origin.weekday())  # weeks start on Monday
         days = (last - origin).days + 2 * LEAD_DAYS + 1
         kept = [lk for lk in links if lk.from_id in index and lk.to_id in index and lk.kind == "blocks"]
-        path, path_links = critical_path(durations(dated, calendar), kept)
+        linked = {lk.from_id for lk in kept} | {lk.to_id for lk in kept}
+        path, path_links = critical_path(durations((it for it in dated if it.id in linked), calendar), kept)
         return Chart(origin, days, today, calendar, order, index, kept, path, path_links)
 
     @property
@@ -203,7 +212,11 @@ class Chart:
 
     def layout(self, zoom: str, window: Window | None = None, x_range: tuple[float, float] | None = None) -> Layout:
         day_px = DAY_PX.get(zoom, DAY_PX["day"])
-        window = window if window is not None and window.total == self.total else self.window_at(0, 0)
+        if window is None:
+            window = self.window_at(0, 0)
+        elif window.total != self.total:  # a task came or went: the same rows, as far as they go
+            start = min(window.start, max(0, self.total - 1))
+            window = Window(start, max(start, min(self.total, window.end)), self.total, ROW_HEIGHT)
         width = self.days * day_px
         left, right = x_range if x_range is not None else (0.0, 1600.0)
         left, right = max(0.0, left - X_MARGIN), min(width, right + X_MARGIN)
@@ -263,10 +276,14 @@ class Chart:
         """Arrows of the links with an end in the window (the other end may be off it: the line runs
         to that row's place, drawn where the canvas shows it)."""
         arrows = []
-        for link in self.links:
+        seen: set[int] = set()
+        for row in range(window.start, window.end):
+            for n in self.links_at.get(row, ()):
+                if n not in seen:
+                    seen.add(n)
+        for n in sorted(seen):
+            link = self.links[n]
             a, b = self.index[link.from_id], self.index[link.to_id]
-            if not (window.start <= a < window.end or window.start <= b < window.end):
-                continue
             source, target = self.order[a], self.order[b]
             assert isinstance(source, Item) and isinstance(target, Item)
             if source.kind == "unscheduled" or target.kind == "unscheduled":

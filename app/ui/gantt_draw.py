@@ -22,6 +22,8 @@ BAR_PAD = 7  # pixels between a bar and its row's edges
 HEADER_HEIGHT = 40
 FILL = ft.PaintingStyle.FILL
 STROKE = ft.PaintingStyle.STROKE
+TEXT = ft.TextStyle(font_family=FONT, size=12, color=ft.Colors.ON_SURFACE)
+STRONG = ft.TextStyle(font_family=FONT, size=12, weight=ft.FontWeight.W_600, color=ft.Colors.ON_SURFACE)
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,14 @@ def _label(item: Item) -> str:
     return f"{item.key} {item.title}" if item.key else item.title
 
 
-def _task_shapes(row: RowView, top: float, unplaced_x: float, ghost: Ghost | None, day_px: float) -> list[cv.Shape]:
+Fills = dict[tuple[str, ft.PaintingStyle], list[cv.Path.PathElement]]
+
+
+def _task_shapes(
+    row: RowView, top: float, unplaced_x: float, ghost: Ghost | None, day_px: float, fills: Fills
+) -> cv.Shape:
+    """A task's title as a text shape; its bar, point or diamond go into `fills` (one path per
+    colour for the whole window, so a row costs two shapes: its title and its labelled box)."""
     item = row.item
     assert item is not None
     y = row.y - top
@@ -65,50 +74,44 @@ def _task_shapes(row: RowView, top: float, unplaced_x: float, ghost: Ghost | Non
         if ghost.part in ("body", "end"):
             x1 = max(x1 + shift, x0 + day_px) if ghost.part == "end" else x1 + shift
     colour = _bar_colour(row)
-    text_style = ft.TextStyle(font_family=FONT, size=12, color=ft.Colors.ON_SURFACE)
     if item.kind == "unscheduled":
-        return [
-            cv.Circle(unplaced_x, mid, 4, paint=_paint(ft.Colors.OUTLINE, STROKE, 1.5)),
-            cv.Text(unplaced_x + 10, mid - 8, _label(item), style=text_style),
-        ]
-    shapes: list[cv.Shape] = []
+        fills.setdefault((ft.Colors.OUTLINE, STROKE), []).append(cv.Path.Oval(unplaced_x - 4, mid - 4, 8, 8))
+        return cv.Text(unplaced_x + 10, mid - 8, _label(item), style=TEXT)
     if item.kind == "bar":
-        shapes.append(
-            cv.Rect(x0, y + BAR_PAD, max(2.0, x1 - x0), ROW_HEIGHT - 2 * BAR_PAD, border_radius=4, paint=_paint(colour))
-        )
-        shapes.append(cv.Circle(x1 + 8, mid, 3, paint=_paint(ft.Colors.OUTLINE_VARIANT)))  # the link dot
-        label_x = x1 + 16
-    elif item.kind == "milestone":
+        bar = cv.Path.Rect(x0, y + BAR_PAD, max(2.0, x1 - x0), ROW_HEIGHT - 2 * BAR_PAD, border_radius=4)
+        fills.setdefault((colour, FILL), []).append(bar)
+        fills.setdefault((ft.Colors.OUTLINE_VARIANT, FILL), []).append(cv.Path.Oval(x1 + 5, mid - 3, 6, 6))  # link dot
+        return cv.Text(x1 + 16, mid - 8, _label(item), style=TEXT)
+    if item.kind == "milestone":
         c, r = (x0 + x1) / 2, ROW_HEIGHT / 2 - BAR_PAD + 2
         diamond = [cv.Path.MoveTo(c, mid - r), cv.Path.LineTo(c + r, mid), cv.Path.LineTo(c, mid + r)]
-        diamond += [cv.Path.LineTo(c - r, mid), cv.Path.Close()]
-        shapes.append(cv.Path(diamond, paint=_paint(ft.Colors.ERROR if row.critical else ft.Colors.TERTIARY)))
-        label_x = c + r + 6
-    else:
-        shapes.append(cv.Circle((x0 + x1) / 2, mid, 6, paint=_paint(colour)))
-        label_x = x1 + 6
-    weight = ft.FontWeight.W_600 if item.kind == "milestone" else None
-    shapes.append(
-        cv.Text(
-            label_x,
-            mid - 8,
-            _label(item),
-            style=ft.TextStyle(font_family=FONT, size=12, weight=weight, color=ft.Colors.ON_SURFACE),
+        fills.setdefault((ft.Colors.ERROR if row.critical else ft.Colors.TERTIARY, FILL), []).extend(
+            [*diamond, cv.Path.LineTo(c - r, mid), cv.Path.Close()]
         )
-    )
-    return shapes
+        return cv.Text(c + r + 6, mid - 8, _label(item), style=STRONG)
+    fills.setdefault((colour, FILL), []).append(cv.Path.Oval((x0 + x1) / 2 - 6, mid - 6, 12, 12))
+    return cv.Text(x1 + 6, mid - 8, _label(item), style=TEXT)
 
 
-def _arrow(points: tuple[tuple[float, float], ...], top: float, critical: bool) -> list[cv.Shape]:
+def _arrows(layout: Layout, top: float, critical: bool) -> list[cv.Shape]:
+    """The window's arrows of one kind as two paths (lines, heads): two shapes however many links."""
+    lines: list[cv.Path.PathElement] = []
+    heads: list[cv.Path.PathElement] = []
+    for arrow in layout.arrows:
+        if arrow.critical != critical:
+            continue
+        (x, y), *rest = [(px, py - top) for px, py in arrow.points]
+        lines.append(cv.Path.MoveTo(x, y))
+        lines += [cv.Path.LineTo(px, py) for px, py in rest]
+        tip_x, tip_y = rest[-1]
+        heads += [cv.Path.MoveTo(tip_x, tip_y), cv.Path.LineTo(tip_x - 6, tip_y - 4)]
+        heads += [cv.Path.LineTo(tip_x - 6, tip_y + 4), cv.Path.Close()]
+    if not lines:
+        return []
     colour = ft.Colors.ERROR if critical else ft.Colors.ON_SURFACE_VARIANT
-    (x, y), *rest = [(px, py - top) for px, py in points]
-    elements: list[cv.Path.PathElement] = [cv.Path.MoveTo(x, y)]
-    elements += [cv.Path.LineTo(px, py) for px, py in rest]
-    tip_x, tip_y = rest[-1]
-    head = [cv.Path.MoveTo(tip_x, tip_y), cv.Path.LineTo(tip_x - 6, tip_y - 4), cv.Path.LineTo(tip_x - 6, tip_y + 4)]
     return [
-        cv.Path(elements, paint=_paint(colour, STROKE, 2.0 if critical else 1.2)),
-        cv.Path([*head, cv.Path.Close()], paint=_paint(colour)),
+        cv.Path(lines, paint=_paint(colour, STROKE, 2.0 if critical else 1.2)),
+        cv.Path(heads, paint=_paint(colour)),
     ]
 
 
@@ -125,6 +128,8 @@ def chart_shapes(layout: Layout, lanes: dict[str, str], ghost: Ghost | None = No
         for t in layout.ticks
     ]
     unplaced_x = (layout.today_x or 0) + 12
+    fills: Fills = {}
+    texts: list[cv.Shape] = []
     for row in layout.rows:
         if row.item is None:
             strong = ft.TextStyle(
@@ -141,9 +146,10 @@ def chart_shapes(layout: Layout, lanes: dict[str, str], ghost: Ghost | None = No
                 )
             )
             continue
-        shapes += _task_shapes(row, top, unplaced_x, ghost, layout.day_px)
-    for arrow in layout.arrows:
-        shapes += _arrow(arrow.points, top, arrow.critical)
+        texts.append(_task_shapes(row, top, unplaced_x, ghost, layout.day_px, fills))
+    shapes += [cv.Path(elements, paint=_paint(colour, style, 1.5)) for (colour, style), elements in fills.items()]
+    shapes += texts
+    shapes += _arrows(layout, top, critical=False) + _arrows(layout, top, critical=True)
     if layout.today_x is not None:
         shapes.append(cv.Line(layout.today_x, 0, layout.today_x, height, paint=_paint(ft.Colors.ERROR, STROKE, 2)))
     if ghost is not None and ghost.part == "link" and ghost.to is not None:

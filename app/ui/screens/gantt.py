@@ -20,9 +20,8 @@ import flet as ft
 import flet.canvas as cv
 
 from app.i18n import t
-from app.state.board import Window
 from app.state.fmt import local_zone
-from app.state.gantt import ROW_HEIGHT, ZOOMS, Chart, Item, Layout, read_chart
+from app.state.gantt import ROW_HEIGHT, ROW_MARGIN, ZOOMS, Chart, Item, Layout, read_chart
 from app.state.gantt_plan import days_of, moved, resized
 from app.state.project_settings import can_edit_tasks
 from app.ui.base import AppEnv, text, use_env, use_store
@@ -78,13 +77,15 @@ def _marks(layout: Layout) -> list[ft.Control]:
         if item.start is not None and item.end is not None:
             label += f" {item.start.isoformat()}" + (f" – {item.end.isoformat()}" if item.end != item.start else "")
         left = row.x0 if item.kind == "bar" else row.x0 - 6
-        marks.append(
-            ft.Container(
-                ft.Semantics(label=label, container=True, content=ft.Container()),
+        marks.append(  # one control each: a text in no colour, sized to the bar (drawn, but not seen)
+            ft.Text(
+                label,
                 left=left,
                 top=row.y - top,
                 width=max(12.0, row.x1 - left if item.kind == "bar" else row.x1 - row.x0 + 12),
                 height=ROW_HEIGHT,
+                size=1,
+                color=ft.Colors.TRANSPARENT,
             )
         )
     return marks
@@ -222,7 +223,7 @@ def Gantt() -> ft.Control:
 def GanttChart(project: dict[str, Any], chart: Chart, can_edit: bool) -> ft.Control:
     env = use_env()
     zoom, set_zoom = use_zoom(env, project["id"])
-    window, set_window = ft.use_state(Window(0, 0, 0, ROW_HEIGHT))
+    window, set_window = ft.use_state(lambda: chart.window_at(0, float(env.page.height or 900)))
     x_range, set_x_range = ft.use_state((0.0, 1600.0))
     ghost, set_ghost = ft.use_state(None)
     dragger: Dragger = ft.use_ref(Dragger).current
@@ -246,7 +247,7 @@ def GanttChart(project: dict[str, Any], chart: Chart, can_edit: bool) -> ft.Cont
     def on_v_scroll(e: ft.OnScrollEvent) -> None:
         needed = chart.window_at(e.pixels, e.viewport_dimension)
         if not layout.window.covers(needed):
-            set_window(needed.grown(10))
+            set_window(needed.grown(ROW_MARGIN))
 
     def on_h_scroll(e: ft.OnScrollEvent) -> None:
         left, right = e.pixels, e.pixels + e.viewport_dimension
