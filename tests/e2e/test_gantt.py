@@ -1,6 +1,6 @@
 """The Gantt chart in the browser: a bar dragged three days later moves the task's start and due
 dates (in the cache, then on the server), and the task's detail, opened from the bar, shows the new
-due date."""
+due date; a drag from the dot after a bar onto another bar adds a `blocks` link."""
 
 from __future__ import annotations
 
@@ -91,3 +91,47 @@ def test_dragging_a_bar_moves_its_dates_and_the_detail_shows_them(stack: dict[st
     badge = rf"^{new.month}月{new.day}日$|^今天到期$|^明天到期$|^逾期 \d+ 天$"
     expect(page.get_by_text(re.compile(badge)).first).to_be_visible(timeout=20_000)
     expect(page.get_by_text(re.compile(rf"^{key}$")).first).to_be_visible()
+
+
+def bars(cache: Path, count: int) -> list[tuple[str, str]]:
+    """APP's first `count` bars by start: (key, id)."""
+    with contextlib.closing(sqlite3.connect(f"file:{cache}?mode=ro", uri=True)) as db:
+        rows = db.execute(
+            "SELECT task.number, task.id FROM task JOIN project ON project.id = task.project_id "
+            "WHERE project.key = 'APP' AND task.start_at IS NOT NULL AND task.due_at IS NOT NULL "
+            "AND task.type != 'milestone' ORDER BY task.start_at, task.number LIMIT ?",
+            (count,),
+        ).fetchall()
+    return [(f"APP-{number}", task_id) for number, task_id in rows]
+
+
+def cached_link(cache: Path, from_id: str, to_id: str) -> bool:
+    with contextlib.closing(sqlite3.connect(f"file:{cache}?mode=ro", uri=True)) as db:
+        row = db.execute(
+            "SELECT 1 FROM task_link WHERE from_id = ? AND to_id = ? AND kind = 'blocks'", (from_id, to_id)
+        ).fetchone()
+    return row is not None
+
+
+def link_by_drag(page: Any, source: str, target: str) -> None:
+    """From the dot after `source`'s bar onto `target`'s bar."""
+    start = page.get_by_text(re.compile(f"^{source} ")).last.bounding_box()
+    end = page.get_by_text(re.compile(f"^{target} ")).last.bounding_box()
+    x, y = start["x"] + start["width"] + 8, start["y"] + start["height"] / 2
+    to_x, to_y = end["x"] + end["width"] / 2, end["y"] + end["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for i in range(1, 11):
+        page.mouse.move(x + (to_x - x) * i / 10, y + (to_y - y) * i / 10)
+        page.wait_for_timeout(30)
+    page.mouse.up()
+
+
+def test_dragging_from_a_bars_dot_onto_another_bar_links_them(stack: dict[str, Any]) -> None:
+    page, cache = stack["page"], stack["cache"]
+    page.keyboard.press("Escape")  # the detail the first test left open
+    page.get_by_role("button", name=re.compile("甘特图")).first.click()
+    (first, first_id), (second, second_id) = bars(cache, 2)
+    page.get_by_text(re.compile(f"^{second} ")).last.wait_for(timeout=30_000)
+    link_by_drag(page, first, second)
+    wait_for(lambda: cached_link(cache, first_id, second_id))

@@ -77,15 +77,13 @@ def _marks(layout: Layout) -> list[ft.Control]:
         if item.start is not None and item.end is not None:
             label += f" {item.start.isoformat()}" + (f" – {item.end.isoformat()}" if item.end != item.start else "")
         left = row.x0 if item.kind == "bar" else row.x0 - 6
-        marks.append(  # one control each: a text in no colour, sized to the bar (drawn, but not seen)
-            ft.Text(
-                label,
+        marks.append(  # an empty labelled box: a transparent text would merge into the canvas's node
+            ft.Container(
+                ft.Semantics(label=label, container=True, content=ft.Container()),
                 left=left,
                 top=row.y - top,
                 width=max(12.0, row.x1 - left if item.kind == "bar" else row.x1 - row.x0 + 12),
                 height=ROW_HEIGHT,
-                size=1,
-                color=ft.Colors.TRANSPARENT,
             )
         )
     return marks
