@@ -22,6 +22,7 @@ from app.ui.screens import (
     calendar,
     dashboard,
     desk_dashboard,
+    gantt,
     home,
     inbox,
     iterations,
@@ -88,6 +89,7 @@ SCREENS: tuple[Screen, ...] = (
         "iterations", iterations.Iterations, (ft.Icons.EVENT_REPEAT_OUTLINED, ft.Icons.EVENT_REPEAT), per_project=True
     ),
     Screen("dashboard", dashboard.ProjectDashboard, (ft.Icons.INSIGHTS_OUTLINED, ft.Icons.INSIGHTS), per_project=True),
+    Screen("gantt", gantt.Gantt, (ft.Icons.VIEW_TIMELINE_OUTLINED, ft.Icons.VIEW_TIMELINE), per_project=True),
     Screen(
         "inbox",
         inbox.Inbox,
