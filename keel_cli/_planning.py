@@ -28,9 +28,10 @@ ZONE = "Asia/Shanghai"  # the planning figures' zone until projects choose one (
 PERIOD_DAYS = 30  # `keel report person` without --from: the last 30 days
 
 
-def add_planning_commands(commands: Any, task_commands: Any, command: Any) -> None:
-    """`keel iterations …`, `keel tasks link|unlink` and `keel report …`; `command` is the client
-    commands' parser maker (shared options, `--json`)."""
+def add_planning_commands(commands: Any, task_commands: Any, reports: Any, command: Any) -> None:
+    """`keel iterations …`, `keel tasks link|unlink` and `keel report burndown|project|person` (in
+    `reports`, the subparsers of `keel report`); `command` is the client commands' parser maker
+    (shared options, `--json`)."""
     iterations = commands.add_parser(
         "iterations", help="list, create and close iterations", description="A project's iterations (sprints)."
     )
@@ -57,8 +58,6 @@ def add_planning_commands(commands: Any, task_commands: Any, command: Any) -> No
         if name == "link":
             parser.add_argument("--lag", type=int, metavar="DAYS", help="working days between them (blocks only)")
 
-    report = commands.add_parser("report", help="planning reports from this device's cache", description="Reports.")
-    reports = report.add_subparsers(dest="report_command", title="reports", required=True)
     burn = command(reports, "burndown", "an iteration's burndown (default: the active one)", run_burndown, json=True)
     burn.add_argument("--project", required=True, metavar="KEY")
     burn.add_argument("--iteration", metavar="NAME")

@@ -18,9 +18,14 @@ if TYPE_CHECKING:
 __all__ = ["add_report_commands"]
 
 
-def add_report_commands(commands: Any, command: Any) -> None:
-    """Adds `keel report desk` (`command` is client.py's helper that adds the shared options)."""
-    report = commands.add_parser("report", help="figures computed from the cache", description="Figures.")
+def add_report_commands(commands: Any, command: Any) -> Any:
+    """Adds `keel report` with `keel report desk` (`command` is client.py's helper that adds the
+    shared options); returns its subparsers, where planning adds its reports."""
+    report = commands.add_parser(
+        "report",
+        help="figures computed from this device's cache (planning and the service desk)",
+        description="Figures.",
+    )
     add_data_dir(report)  # `keel report --data-dir DIR desk FB` too
     reports = report.add_subparsers(dest="report_command", title="reports", required=True)
     desk = command(
@@ -36,6 +41,7 @@ def add_report_commands(commands: Any, command: Any) -> None:
     desk.add_argument("--to", dest="end", type=_day, metavar="YYYY-MM-DD", help="last day, inclusive (default: today)")
     desk.add_argument("--months", type=int, default=6, help="months of the monthly series (default 6)")
     desk.add_argument("--days", type=int, choices=(30, 90), default=30, help="window of 高频问题 (default 30)")
+    return reports
 
 
 def _day(text: str) -> date:

@@ -143,8 +143,8 @@ def add_client_commands(commands: Any) -> None:
 
     add_push_commands(commands, command)
     add_ticket_commands(commands, command)
-    add_report_commands(commands, command)
-    add_planning_commands(commands, task_commands, command)
+    reports = add_report_commands(commands, command)
+    add_planning_commands(commands, task_commands, reports, command)
 
 
 def _task_fields(parser: argparse.ArgumentParser, *, clearable: bool = False) -> None:
