@@ -173,26 +173,42 @@ def _when(rng: random.Random, first: date, last: date) -> datetime:
     return local(day, rng.randint(8, 21), rng.randint(0, 59))
 
 
-def _tickets(plan: Plan) -> list[tuple[datetime, int, str, str, int]]:
-    """(created, month index, title, label, cluster or -1), in creation order."""
+Ticket = tuple[datetime, int, str, str, int, bool, bool]
+
+
+def _quota(rng: random.Random, found: list[Ticket], share: tuple[float, ...], field: int) -> list[Ticket]:
+    """Marks exactly `share[month]` of each month's tickets (chosen at random) in tuple slot `field`."""
+    out = []
+    for m in range(len(share)):
+        group = [t for t in found if t[1] == m]
+        chosen = set(rng.sample(range(len(group)), round(len(group) * share[m])))
+        out += [(*t[:field], i in chosen, *t[field + 1 :]) for i, t in enumerate(group)]  # type: ignore[misc]
+    return out
+
+
+def _tickets(plan: Plan) -> list[Ticket]:
+    """(created, month index, title, label, cluster or -1, resolved, late), in creation order: exactly
+    `RESOLVED` of each month's tickets get resolved, and `BREACH` of them are answered late."""
     rng = random.Random(f"{SEED}:FB")
     starts = months(plan)
     found = []
     for m, count in enumerate(PER_MONTH):
         for _ in range(count):
             title, label, *_ = rng.choice(TICKETS[1:])
-            found.append((_when(rng, starts[m], starts[m + 1] - timedelta(days=1)), m, title, label, -1))
+            found.append((_when(rng, starts[m], starts[m + 1] - timedelta(days=1)), m, title, label, -1, False, False))
     recent = max(0, (plan.today - starts[6]).days) * 2
     for _ in range(recent):
         title, label, *_ = rng.choice(TICKETS[1:])
-        found.append((_when(rng, starts[6], plan.today), 5, title, label, -1))
+        found.append((_when(rng, starts[6], plan.today), 5, title, label, -1, False, False))
     for c, texts in enumerate(CLUSTERS):
         for title in texts:
-            found.append((_when(rng, plan.today - timedelta(days=27), plan.today), 5, title, "账号" if c == 0 else "支付问题", c))
+            label = "账号" if c == 0 else "支付问题"
+            found.append((_when(rng, plan.today - timedelta(days=27), plan.today), 5, title, label, c, False, False))
     found = [t for t in found if t[0] < plan.now - timedelta(minutes=30)]
+    found = _quota(rng, _quota(rng, found, RESOLVED, 5), BREACH, 6)
     found.sort(key=lambda t: t[0])
     first = found[0]
-    found[0] = (first[0], first[1], TICKETS[0][0], TICKETS[0][1], -1)  # FB-1, as tests name it
+    found[0] = (first[0], first[1], TICKETS[0][0], TICKETS[0][1], -1, *first[5:])  # FB-1, as tests name it
     return found
 
 
@@ -203,7 +219,7 @@ def _category(title: str, label: str) -> str:
 def plan_desk(plan: Plan) -> None:
     pid, now = project_id("FB"), plan.now
     escalated = False
-    for n, (created, month, title, label, cluster) in enumerate(_tickets(plan), 1):
+    for n, (created, month, title, label, cluster, resolves, late) in enumerate(_tickets(plan), 1):
         rng = random.Random(f"{SEED}:FB:{n}")
         ref = f"FB-{n}"
         tid = task_id(ref)
@@ -218,11 +234,10 @@ def plan_desk(plan: Plan) -> None:
         plan.add("zhaomin", "ticket.create", args, created)
         agent = rng.choice(AGENTS)
         kept = month >= SWITCH
-        assign = created + timedelta(minutes=rng.randint(3, 40) if kept else rng.randint(60, 600))
-        late = rng.random() < BREACH[month]
+        assign = created + timedelta(minutes=rng.randint(3, 25) if kept else rng.randint(10, 90))
         first = sla.add_business_time(policy, created, policy.target("first_response") * rng.uniform(
             1.3, 3.0) if late else policy.target("first_response") * rng.uniform(0.1, 0.7))  # fmt: skip
-        first = max(first, assign + timedelta(minutes=2))
+        first = max(first, assign + timedelta(minutes=2)) if late else max(assign + timedelta(minutes=2), first)
         if assign < now:
             plan.add("zhaomin", "task.update", {"id": tid, "set": {"assignee_id": plan_user(agent)}}, assign)
         if first >= now - timedelta(minutes=5):
@@ -232,7 +247,8 @@ def plan_desk(plan: Plan) -> None:
         step = first + timedelta(minutes=1)
         plan.add(agent, "task.update", {"id": tid, "set": {"status_id": plan.status_id("FB", 1)}}, step)
         paused = timedelta()
-        if rng.random() < 0.3:  # asks the requester, who answers on the portal
+        fresh = created > now - timedelta(days=4)
+        if rng.random() < 0.3 or fresh:  # asks the requester, who answers on the portal (or has not yet)
             ask = step + timedelta(minutes=rng.randint(10, 120))
             if ask >= now:
                 continue
@@ -241,14 +257,14 @@ def plan_desk(plan: Plan) -> None:
             plan.add(agent, "task.update", {"id": tid, "set": {"status_id": plan.status_id("FB", 2)}},
                      ask + timedelta(minutes=1))  # fmt: skip
             answer = ask + timedelta(hours=rng.randint(2, 30))
-            if answer >= now - timedelta(minutes=5) or created > now - timedelta(days=3):
+            if answer >= now - timedelta(minutes=5) or fresh:
                 continue  # still waiting for the requester
             body = rng.choice(REQUESTER_REPLIES).format(n=rng.randint(10_000_000, 99_999_999))
             plan.add("", PORTAL_REPLY, {"ticket_id": tid, "body": body}, answer)
             paused, step = answer - ask, answer
-        if rng.random() >= RESOLVED[month]:
+        if not resolves:
             continue
-        slow = rng.random() < BREACH[month]
+        slow = late and rng.random() < 0.7
         target = policy.target("resolution") * (rng.uniform(1.2, 2.5) if slow else rng.uniform(0.2, 0.9))
         done = max(sla.add_business_time(policy, created, target) + paused, step + timedelta(minutes=30))
         if done >= now - timedelta(minutes=10):
