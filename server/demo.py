@@ -449,8 +449,6 @@ COMMENTS = {
 }
 
 
-
-
 # --- the plan: what each card is and where it ends -------------------------------------------
 
 

@@ -10,9 +10,11 @@ with near-paraphrase tickets, and one of them is escalated to an APP requirement
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from server.demo_plan import SEED, SPECS, Plan, demo_id, local, project_id, task_id
+from server.demo_plan import SEED, Plan, demo_id, local, project_id, task_id, user_id
 from server.demo_runner import PORTAL_RATE, PORTAL_REPLY
 from sync import sla
 
@@ -22,6 +24,7 @@ BREACH = (0.35, 0.30, 0.15, 0.06, 0.05, 0.05)  # share that miss a target
 PER_MONTH = (38, 40, 46, 52, 56, 58)
 AGENTS = ("zhaomin", "zhaomin", "zhaomin", "zhangqiang", "liuyang")
 ESCALATED_TASK = demo_id("task", "escalated-sms")
+ESCALATED_TITLE = "短信验证码到达率优化：多通道切换与重发策略"
 
 # The desk's everyday feedback: (title, label, priority, -, -, -); the label picks the category.
 TICKETS: list[tuple[str, str, str, int, str, bool]] = [
@@ -77,14 +80,6 @@ TICKETS: list[tuple[str, str, str, int, str, bool]] = [
     ("更换头像后其他人看到的还是旧头像", "功能问题", "low", 2, "b", True),
 ]
 
-CHANNELS = ["App 内反馈", "应用商店评论", "客服热线", "微博", "小红书", "在线客服"]
-DEVICES = [
-    "iPhone 15 / iOS 17.5",
-    "iPhone 12 / iOS 16.7",
-    "华为 P60 / HarmonyOS 4",
-    "小米 14 / HyperOS",
-    "OPPO Find X7",
-]
 VOICES = [
     "用了三年第一次遇到这种情况，麻烦尽快看看。",
     "已经试过重启和重装，还是不行。",
@@ -178,7 +173,7 @@ Ticket = tuple[datetime, int, str, str, int, bool, bool]
 
 def _quota(rng: random.Random, found: list[Ticket], share: tuple[float, ...], field: int) -> list[Ticket]:
     """Marks exactly `share[month]` of each month's tickets (chosen at random) in tuple slot `field`."""
-    out = []
+    out: list[Ticket] = []
     for m in range(len(share)):
         group = [t for t in found if t[1] == m]
         chosen = set(rng.sample(range(len(group)), round(len(group) * share[m])))
@@ -216,81 +211,94 @@ def _category(title: str, label: str) -> str:
     return "performance" if any(w in title for w in SLOW) else CATEGORY.get(label, "other")
 
 
+@dataclass
+class _Ticket:
+    """One ticket's steps, as its agent, its requester and the desk's admin take them."""
+
+    plan: Plan
+    ref: str
+    agent: str
+
+    @property
+    def id(self) -> str:
+        return task_id(self.ref)
+
+    def say(self, part: str, body: str, at: datetime, *, public: bool = True) -> None:
+        args = {"id": demo_id("reply", self.ref, part), "task_id": self.id, "body": body}
+        self.plan.add(self.agent, "comment.create", args | ({"visibility": "public"} if public else {}), at)
+
+    def move(self, status: int, at: datetime) -> None:
+        self.plan.add(
+            self.agent, "task.update", {"id": self.id, "set": {"status_id": self.plan.status_id("FB", status)}}, at
+        )
+
+    def escalate(self, at: datetime) -> None:
+        args = {"id": self.id, "task_id": ESCALATED_TASK, "project_id": project_id("APP"), "title": ESCALATED_TITLE,
+                "status_id": self.plan.status_id("APP", 0)}  # fmt: skip
+        self.plan.add("wangwei", "ticket.escalate", args, at)
+
+
+def _requester(rng: random.Random, title: str, label: str) -> dict[str, Any]:
+    return {
+        "requester_name": rng.choice(SURNAMES) + rng.choice(GIVEN),
+        "requester_contact": f"1{rng.randint(30, 89)}****{rng.randint(1000, 9999)}",
+        "channel": rng.choice(CHANNELS),
+        "category": _category(title, label),
+        "description": f"{title}。\n\n用户原话：{rng.choice(VOICES)}",
+    }
+
+
 def plan_desk(plan: Plan) -> None:
     pid, now = project_id("FB"), plan.now
     escalated = False
     for n, (created, month, title, label, cluster, resolves, late) in enumerate(_tickets(plan), 1):
         rng = random.Random(f"{SEED}:FB:{n}")
-        ref = f"FB-{n}"
-        tid = task_id(ref)
         severity, impact = rng.choice((1, 2, 2, 3, 3, 3, 4)), rng.choice((2, 3, 3, 4))
         policy = sla.DEFAULT_POLICIES[sla.priority_for(severity, impact)]
-        name = rng.choice(SURNAMES) + rng.choice(GIVEN)
-        args = {"id": tid, "project_id": pid, "title": title, "requester_name": name,
-                "requester_contact": f"1{rng.randint(30, 89)}****{rng.randint(1000, 9999)}",
-                "channel": rng.choice(CHANNELS), "category": _category(title, label), "severity": severity,
-                "impact": impact,
-                "description": f"{title}。\n\n用户原话：{rng.choice(('麻烦尽快处理。', '已经试过重启了。', '朋友也遇到了。'))}"}  # fmt: skip
-        plan.add("zhaomin", "ticket.create", args, created)
-        agent = rng.choice(AGENTS)
-        kept = month >= SWITCH
-        assign = created + timedelta(minutes=rng.randint(3, 25) if kept else rng.randint(10, 90))
-        first = sla.add_business_time(policy, created, policy.target("first_response") * rng.uniform(
-            1.3, 3.0) if late else policy.target("first_response") * rng.uniform(0.1, 0.7))  # fmt: skip
-        first = max(first, assign + timedelta(minutes=2)) if late else max(assign + timedelta(minutes=2), first)
+        args = {"id": task_id(f"FB-{n}"), "project_id": pid, "title": title, "severity": severity, "impact": impact}
+        plan.add("zhaomin", "ticket.create", args | _requester(rng, title, label), created)
+        ticket = _Ticket(plan, f"FB-{n}", rng.choice(AGENTS))
+        assign = created + timedelta(minutes=rng.randint(3, 25) if month >= SWITCH else rng.randint(10, 90))
+        share = rng.uniform(1.3, 3.0) if late else rng.uniform(0.1, 0.7)
+        first = sla.add_business_time(policy, created, policy.target("first_response") * share)
+        first = max(first, assign + timedelta(minutes=2))
         if assign < now:
-            plan.add("zhaomin", "task.update", {"id": tid, "set": {"assignee_id": plan_user(agent)}}, assign)
+            plan.add("zhaomin", "task.update", {"id": ticket.id, "set": {"assignee_id": user_id(ticket.agent)}}, assign)
         if first >= now - timedelta(minutes=5):
             continue  # not answered yet
-        plan.add(agent, "comment.create", {"id": demo_id("reply", ref, "1"), "task_id": tid,
-                                           "body": rng.choice(FIRST_REPLIES), "visibility": "public"}, first)  # fmt: skip
+        ticket.say("1", rng.choice(FIRST_REPLIES), first)
         step = first + timedelta(minutes=1)
-        plan.add(agent, "task.update", {"id": tid, "set": {"status_id": plan.status_id("FB", 1)}}, step)
+        ticket.move(1, step)
         paused = timedelta()
         fresh = created > now - timedelta(days=4)
         if rng.random() < 0.3 or fresh:  # asks the requester, who answers on the portal (or has not yet)
             ask = step + timedelta(minutes=rng.randint(10, 120))
             if ask >= now:
                 continue
-            plan.add(agent, "comment.create", {"id": demo_id("reply", ref, "2"), "task_id": tid,
-                                               "body": rng.choice(ASKS), "visibility": "public"}, ask)  # fmt: skip
-            plan.add(agent, "task.update", {"id": tid, "set": {"status_id": plan.status_id("FB", 2)}},
-                     ask + timedelta(minutes=1))  # fmt: skip
+            ticket.say("2", rng.choice(ASKS), ask)
+            ticket.move(2, ask + timedelta(minutes=1))
             answer = ask + timedelta(hours=rng.randint(2, 30))
             if answer >= now - timedelta(minutes=5) or fresh:
                 continue  # still waiting for the requester
             body = rng.choice(REQUESTER_REPLIES).format(n=rng.randint(10_000_000, 99_999_999))
-            plan.add("", PORTAL_REPLY, {"ticket_id": tid, "body": body}, answer)
+            plan.add("", PORTAL_REPLY, {"ticket_id": ticket.id, "body": body}, answer)
             paused, step = answer - ask, answer
         if not resolves:
             continue
-        slow = late and rng.random() < 0.7
-        target = policy.target("resolution") * (rng.uniform(1.2, 2.5) if slow else rng.uniform(0.2, 0.9))
-        done = max(sla.add_business_time(policy, created, target) + paused, step + timedelta(minutes=30))
+        share = rng.uniform(1.2, 2.5) if late and rng.random() < 0.7 else rng.uniform(0.2, 0.9)
+        done = sla.add_business_time(policy, created, policy.target("resolution") * share) + paused
+        done = max(done, step + timedelta(minutes=30))
         if done >= now - timedelta(minutes=10):
             continue
         if rng.random() < 0.3:
-            plan.add(agent, "comment.create", {"id": demo_id("note", ref), "task_id": tid,
-                                               "body": rng.choice(NOTES)}, done - timedelta(minutes=20))  # fmt: skip
-        plan.add(agent, "comment.create", {"id": demo_id("reply", ref, "3"), "task_id": tid,
-                                           "body": rng.choice(RESOLUTIONS), "visibility": "public"},
-                 done - timedelta(minutes=5))  # fmt: skip
-        plan.add(agent, "task.update", {"id": tid, "set": {"status_id": plan.status_id("FB", 3)}}, done)
-        if cluster == 0 and not escalated:
+            ticket.say("note", rng.choice(NOTES), done - timedelta(minutes=20), public=False)
+        ticket.say("3", rng.choice(RESOLUTIONS), done - timedelta(minutes=5))
+        ticket.move(3, done)
+        if cluster == 0 and not escalated:  # after every APP card exists, so APP's numbers hold
             escalated = True
-            plan.add("wangwei", "ticket.escalate", {"id": tid, "task_id": ESCALATED_TASK, "project_id": project_id("APP"),
-                     "title": "短信验证码到达率优化：多通道切换与重发策略",
-                     "status_id": plan.status_id("APP", 0)}, max(done, now - timedelta(hours=20)))  # fmt: skip
+            ticket.escalate(max(done, now - timedelta(hours=20)))
         rated = done + timedelta(hours=rng.randint(1, 48))
         if rng.random() < 0.65 and rated < now - timedelta(minutes=5):
             score = rng.choice(SCORES)
-            plan.add("", PORTAL_RATE, {"ticket_id": tid, "score": score, "comment": RATING_COMMENTS.get(score)}, rated)
-
-
-def plan_user(handle: str) -> str:
-    from server.demo_plan import user_id
-
-    return user_id(handle)
-
-
-assert len(SPECS["FB"].statuses) == 5
+            rating = {"ticket_id": ticket.id, "score": score, "comment": RATING_COMMENTS.get(score)}
+            plan.add("", PORTAL_RATE, rating, rated)

@@ -142,6 +142,11 @@ class Card:
     created: datetime | None = None  # set when the card is dated
     settled: datetime | None = None  # when its last move happened (comments come before it, mostly)
 
+    @property
+    def born(self) -> datetime:
+        assert self.created is not None, f"{self.ref} is not dated yet"
+        return self.created
+
 
 @dataclass
 class Plan:

@@ -9,6 +9,7 @@ seeding day; only the calendar (which day is a Monday) moves with it.
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import date, datetime, timedelta
 
@@ -79,7 +80,9 @@ def _iterations(plan: Plan, starts: list[date]) -> None:
         if k:  # the previous one closes; its unfinished work rolls over into this one
             close = {"id": iteration_id(k - 1), "move_open_to": iteration_id(k)}
             plan.add("wangwei", "iteration.close", close, local(start, 9, 30))
-        plan.add("wangwei", "iteration.update", {"id": iteration_id(k), "set": {"state": "active"}}, local(start, 9, 40))
+        plan.add(
+            "wangwei", "iteration.update", {"id": iteration_id(k), "set": {"state": "active"}}, local(start, 9, 40)
+        )
 
 
 def _date_card(plan: Plan, card: Card, starts: list[date], born: datetime, parents: dict[str, Card]) -> None:
@@ -105,7 +108,7 @@ def _date_card(plan: Plan, card: Card, starts: list[date], born: datetime, paren
     else:
         created = _at(rng, starts[home] - timedelta(days=rng.randint(1, 9)))
     if card.parent:
-        created = max(created, parents[card.parent].created + timedelta(hours=1))  # type: ignore[operator]
+        created = max(created, parents[card.parent].born + timedelta(hours=1))
     if done_at is not None and done_at < created + timedelta(hours=6):
         done_at = min(created + timedelta(hours=rng.randint(6, 30)), now - timedelta(minutes=30))
     extra: dict[str, str] = {}
@@ -157,16 +160,16 @@ def _chains(plan: Plan, cards: list[Card], starts: list[date]) -> None:
         subs = [c for c in cards if c.parent == parent.ref]
         stages = [[c for c in subs if c.worker == w] for w in ("d", "b", "q")]
         stages = [s for s in stages if s]
-        for before, after in zip(stages, stages[1:], strict=False):
+        for before, after in itertools.pairwise(stages):
             for a in before:
                 for b in after:
                     at += timedelta(minutes=2)
-                    when = max(at, a.created + timedelta(minutes=5), b.created + timedelta(minutes=5))  # type: ignore[operator]
+                    when = max(at, a.born + timedelta(minutes=5), b.born + timedelta(minutes=5))
                     plan.add("wangwei", "task_link.put", {"from_id": a.args["id"], "to_id": b.args["id"],
                                                           "kind": "blocks"}, when)  # fmt: skip
         for leaf in stages[-1] if stages else []:
             at += timedelta(minutes=2)
-            when = max(at, leaf.created + timedelta(minutes=5))  # type: ignore[operator]
+            when = max(at, leaf.born + timedelta(minutes=5))
             plan.add("wangwei", "task_link.put", {"from_id": leaf.args["id"], "to_id": task_id(milestone.ref),
                                                   "kind": "blocks"}, when)  # fmt: skip
 

@@ -5,6 +5,7 @@ desk's rows tell the story the issues ask for. Events replayed give each task's 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterator
@@ -20,8 +21,7 @@ from server.demo_desk import months
 from server.demo_plan import Plan
 from server.demo_timeline import MILESTONE, iteration_id
 from server.security import Passwords
-from sync.engine import SyncEngine
-from sync.engine import Remote
+from sync.engine import Remote, SyncEngine
 from sync.planning import burndown, performance, risk_flags
 from sync.similar import frequent_problems
 from sync.store import Store
@@ -124,7 +124,7 @@ def test_events_replayed_give_each_tasks_current_row(cache: sqlite3.Connection) 
         assert events[0][0] == "created"
         for i, field in enumerate(fields, 1):
             changes = [(old, new) for f, old, new in events if f == field]
-            for (_, new), (old, _) in zip(changes, changes[1:], strict=False):
+            for (_, new), (old, _) in itertools.pairwise(changes):
                 assert new == old, (row[0], field)  # each change starts where the last one ended
             if changes:
                 value, current = changes[-1][1], row[i]
