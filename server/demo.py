@@ -596,8 +596,8 @@ def build_plan(now: datetime) -> tuple[Plan, list[Op], list[Op]]:
     demo_timeline.date_campaign(plan)
     _plan_comments(plan)
     demo_desk.plan_desk(plan)
-    # Everyone has read what reached them until two days ago; what came since is unread.
-    read_at = now - timedelta(days=2)
+    # Everyone has read what reached them until five days ago; what came since is unread.
+    read_at = now - timedelta(days=5)
     plan.ops += [Op(p.id, "notification.read", {"all": True}, read_at) for p in PEOPLE]
     return plan, projects, setup
 

@@ -153,6 +153,13 @@ def _chains(plan: Plan, cards: list[Card], starts: list[date]) -> None:
                           assignee="wangwei", type_="milestone", priority="urgent", labels=["发版"])  # fmt: skip
     plan.create(milestone, local(active - timedelta(days=4), 11),
                 due_at=local(active + timedelta(days=11), 18).isoformat())  # fmt: skip
+    talk = (
+        ("liuyang", "@王伟 回归测试还有 40 多条用例没跑完，按现在的进度 5.3.0 可能赶不上周五。", 5),
+        ("zhangqiang", "支付和会员两块的开发还差一些，今晚加个班，明天提测。", 2),
+    )
+    for n, (who, body, hours) in enumerate(talk, 1):
+        args = {"id": demo_id("comment", "release", str(n)), "task_id": task_id(milestone.ref), "body": body}
+        plan.add(who, "comment.create", args, plan.now - timedelta(hours=hours))
     at = local(active, 11)
     for parent in cards:
         if parent.args["type"] != "requirement" or not 1 <= parent.status <= 3:
