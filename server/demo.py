@@ -30,6 +30,7 @@ from server.demo_plan import (
     WORKERS,
     Plan,
     demo_id,
+    local,
     project_id,
     task_id,
     user_id,
@@ -596,8 +597,9 @@ def build_plan(now: datetime) -> tuple[Plan, list[Op], list[Op]]:
     demo_timeline.date_campaign(plan)
     _plan_comments(plan)
     demo_desk.plan_desk(plan)
-    # Everyone has read what reached them until five days ago; what came since is unread.
-    read_at = now - timedelta(days=5)
+    # Everyone has read what reached them until five days ago (a calendar time, so two seeds on one
+    # day agree); what came since is unread.
+    read_at = local(plan.today - timedelta(days=5), 9)
     plan.ops += [Op(p.id, "notification.read", {"all": True}, read_at) for p in PEOPLE]
     return plan, projects, setup
 

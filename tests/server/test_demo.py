@@ -54,7 +54,7 @@ def snapshot(db: Database) -> dict[str, list[Any]]:
         " mentions FROM comments ORDER BY key, body",
         "watches": "SELECT id FROM watches WHERE NOT deleted ORDER BY id",
         "notifications": "SELECT user_id, kind, task_id, actor_id, read_at IS NULL FROM notifications"
-        " ORDER BY user_id, task_id, kind, actor_id",
+        " ORDER BY user_id, task_id, kind, actor_id, read_at IS NULL",
     }
     with db.read() as conn:
         return {name: [tuple(r) for r in conn.execute(sa.text(sql)).all()] for name, sql in queries.items()}
