@@ -90,14 +90,14 @@ def _date_card(plan: Plan, card: Card, starts: list[date], born: datetime, paren
     category = SPECS["APP"].statuses[card.status][1]
     done_at: datetime | None = None
     if category == "done":
-        j = rng.choice((0, 1, 1, 2, 2, 3, 3, 4))
+        j = rng.choice((0, 1, 2, 2, 3, 3, 4, 4, 4))
         done_at = min(_at(rng, rng.choice(_workdays(starts[j], min(starts[j] + timedelta(days=11), today)))),
                       now - timedelta(hours=1))  # fmt: skip
         home: int | None = j - 1 if j and rng.random() < 0.25 else j  # a quarter spilled over from before
     elif category == "doing":
         home = 3 if rng.random() < 0.3 else 4
     else:
-        home = 4 if rng.random() < 0.45 else None
+        home = 4 if rng.random() < 0.2 else None
     mid = home is not None and rng.random() < 0.2
     if card.args["type"] == "requirement":  # written first, in their order (APP-1 is the first)
         created = born + timedelta(hours=3 * int(card.ref.split("-")[1]))
