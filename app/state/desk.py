@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Any, get_args
 
+from sync.store.families.desk import QUEUES as STORE_QUEUES
+from sync.store.families.desk import TicketView
+
 from app.state.board import PRIORITIES
-from app.state.sla_clock import Clock, policy_of, running
+from app.state.countdown import Countdown, countdown
 from sync.protocol import Channel, TicketCategory
 
-# The saved queues, in the order of their chips ("all" is every open ticket, the default).
-QUEUES = ("all", "mine", "unassigned", "due_soon", "breached", "waiting", "resolved")
+# The saved queues, in the order of their chips: the store's six after "all" (every open ticket, the default).
+QUEUES: tuple[str, ...] = ("all", *STORE_QUEUES)
 CATEGORIES: tuple[str, ...] = get_args(TicketCategory)
 CHANNELS: tuple[str, ...] = get_args(Channel)
 COLUMNS = ("key", "title", "requester", "category", "priority", "sla", "status", "assignee")
@@ -33,7 +35,7 @@ class TicketLine:
     requester: str
     category: str
     priority: str
-    clock: Clock
+    clock: Countdown
     status_id: str
     status: str
     assignee_id: str | None
@@ -110,7 +112,7 @@ def in_queue(line: TicketLine, queue: str, me: str | None) -> bool:
         return me is not None and line.assignee_id == me
     if queue == "unassigned":
         return line.assignee_id is None
-    if queue == "due_soon":
+    if queue == "breaching":
         return line.clock.state == "warning"
     if queue == "breached":
         return line.clock.state == "breached"
@@ -119,26 +121,13 @@ def in_queue(line: TicketLine, queue: str, me: str | None) -> bool:
     return True
 
 
-def ticket_lines(
-    tasks: Iterable[dict[str, Any]],
-    tickets: dict[str, dict[str, Any]],
-    statuses: list[dict[str, Any]],
-    policies: dict[str, dict[str, Any]],
-    names: dict[str, str],
-    now: datetime,
-) -> list[TicketLine]:
-    """A line per task that has a ticket row and was not merged into another."""
-    by_id = {s["id"]: s for s in statuses}
+def ticket_lines(views: Iterable[TicketView], names: dict[str, str]) -> list[TicketLine]:
+    """A line per ticket the store gives (`Desk.tickets`), leaving out those merged into another."""
     lines = []
-    for task in tasks:
-        ticket = tickets.get(task["id"])
-        if ticket is None or ticket.get("merged_into_id"):
+    for view in views:
+        task, ticket = view.task, view.ticket
+        if ticket.get("merged_into_id"):
             continue
-        status = by_id.get(task["status_id"], {})
-        done = status.get("category") == "done"
-        paused = bool(status.get("pauses_sla"))
-        priority = task.get("priority") or "none"
-        policy = policy_of(policies.get(priority), priority)
         assignee = task.get("assignee_id")
         lines.append(
             TicketLine(
@@ -147,16 +136,16 @@ def ticket_lines(
                 title=task.get("title") or "",
                 requester=ticket.get("requester_name") or "",
                 category=ticket.get("category") or "other",
-                priority=priority,
-                clock=running(ticket, task, policy, paused=paused, done=done, now=now),
+                priority=task.get("priority") or "none",
+                clock=countdown(view.clock),
                 status_id=task["status_id"],
-                status=status.get("name", ""),
+                status=(view.status or {}).get("name", ""),
                 assignee_id=assignee,
                 assignee=names.get(assignee, "") if assignee else "",
                 number=task.get("number"),
                 created_at=task.get("created_at") or "",
-                waiting=paused,
-                done=done,
+                waiting=view.waiting,
+                done=view.done,
                 closed=bool(ticket.get("closed_at")),
                 pending=bool(task.get("pending")),
             )

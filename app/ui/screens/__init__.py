@@ -17,7 +17,7 @@ from typing import Any
 
 import flet as ft
 
-from app.ui.screens import board, home, inbox, project_new, project_settings, settings
+from app.ui.screens import board, desk, feedback, home, inbox, project_new, project_settings, settings
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class Screen:
     count: a number on the entry's icon (the inbox's unread), read from the store, and the
         entities whose changes may change it.
     phone, desktop: where it is offered (a screen missing from a layout has no entry there).
+    when: whether it is offered for the open project, read from the store (the desk: service desks).
     """
 
     name: str
@@ -44,6 +45,7 @@ class Screen:
     count_rows: tuple[str, ...] = ()
     phone: bool = True
     desktop: bool = True
+    when: Callable[[Any, str | None], bool] | None = None
 
     @property
     def label_key(self) -> str:
@@ -62,6 +64,13 @@ SCREENS: tuple[Screen, ...] = (
     Screen("home", home.Home, (ft.Icons.HOME_OUTLINED, ft.Icons.HOME)),
     Screen("board", board.Board, (ft.Icons.VIEW_KANBAN_OUTLINED, ft.Icons.VIEW_KANBAN), per_project=True),
     Screen(
+        "desk",
+        desk.Desk,
+        (ft.Icons.SUPPORT_AGENT_OUTLINED, ft.Icons.SUPPORT_AGENT),
+        per_project=True,
+        when=desk.offered,
+    ),
+    Screen(
         "inbox",
         inbox.Inbox,
         (ft.Icons.NOTIFICATIONS_OUTLINED, ft.Icons.NOTIFICATIONS),
@@ -71,6 +80,7 @@ SCREENS: tuple[Screen, ...] = (
     Screen("settings", settings.Settings, (ft.Icons.SETTINGS_OUTLINED, ft.Icons.SETTINGS)),
     Screen("project_new", project_new.ProjectNew, parent="home"),
     Screen("project_settings", project_settings.ProjectSettings, parent="board"),
+    Screen("feedback", feedback.Feedback, parent="home"),
 )
 
 BY_NAME = {s.name: s for s in SCREENS}
@@ -81,9 +91,13 @@ def screen_of(name: str) -> Screen:
     return BY_NAME.get(name, FALLBACK)
 
 
-def entries(phone: bool) -> list[Screen]:
-    """The navigation's entries in this layout, in registry order."""
-    return [s for s in SCREENS if s.icons is not None and s.offered(phone)]
+def entries(phone: bool, store: Any = None, project_id: str | None = None) -> list[Screen]:
+    """The navigation's entries in this layout (and for the open project), in registry order."""
+    return [
+        s
+        for s in SCREENS
+        if s.icons is not None and s.offered(phone) and (s.when is None or store is None or s.when(store, project_id))
+    ]
 
 
 def entry_of(name: str) -> str:
