@@ -1,0 +1,119 @@
+"""The service desk end to end, the agent in the app (Chromium) and the requester on the portal:
+a ticket filed through the public form shows in the desk's queue with its SLA countdown; a public
+reply from the app shows on the portal page, an internal note does not; once resolved, the
+requester confirms and rates 2 on the portal, and the `low_satisfaction` notification reaches the
+admin's inbox in the app."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import missing
+from tests.e2e.browser import chromium_missing, demo_stack
+from tests.e2e.test_app import api, server_rows, wait_for
+from tests.e2e.test_detail import icon_button, visible
+
+pytestmark = pytest.mark.timeout(600)
+
+ADMIN = "wangwei@demo.keel"  # the demo's sign-in: an admin of FB
+TITLE = "退款申请 5 天了还没到账"
+REPLY = "您好，退款已重新提交，预计 1 个工作日到账。"
+NOTE = "内部：支付网关回调丢了，已找支付组"
+DURATION = re.compile(r"^-?(\d+d \d+h|\d+h \d\dm|\d+m)$")
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    reason = chromium_missing()
+    if reason:
+        missing(reason)
+    with demo_stack(tmp_path_factory.mktemp("desk"), name="desk") as parts:
+        page = parts["page"]
+        visible(page.get_by_role("button", name=re.compile("一键体验演示")).first, 60_000).click()
+        visible(page.get_by_text(re.compile("你好，王伟")).first, 60_000)
+        yield parts
+
+
+def portal_text(http: httpx.Client, portal: str) -> str:
+    return http.get(portal, headers={"Accept-Language": "zh-CN"}).text
+
+
+def test_form_queue_reply_note_resolve_and_a_low_rating(stack: dict[str, Any]) -> None:
+    page, server = stack["page"], stack["server"]
+    with api(server, ADMIN) as admin, httpx.Client(base_url=server, timeout=15) as public:
+        desk = next(p for p in server_rows(admin, "project") if p["key"] == "FB")
+        assert admin.post(f"/api/v1/projects/{desk['id']}/intake", json={"public_form": True}).status_code == 200
+        filed = public.post(
+            "/portal/FB/new",
+            data={"title": TITLE, "description": "申请退款已经 5 天了 **还没到**", "requester_name": "韩梅梅"},
+        )
+        assert filed.status_code == 303, filed.text
+        portal = filed.headers["location"]
+
+        # The queue: the desk's entry appears once FB is the open project.
+        page.get_by_role("button", name=re.compile("首页.*Tab")).first.click()
+        page.get_by_text("用户反馈工单").first.click()
+        page.get_by_role("button", name=re.compile("服务台.*Tab")).first.click()
+        row = visible(page.get_by_text(TITLE).first, 30_000)
+        visible(page.get_by_text("韩梅梅").first)
+        visible(page.get_by_text(DURATION).first)  # its SLA countdown
+
+        # A public reply from the app reaches the portal; an internal note does not.
+        row.click()
+        box = visible(page.get_by_role("textbox", name=re.compile("内部备注")).first, 20_000)
+        page.get_by_role("button", name=re.compile("公开回复")).first.click()
+        box = visible(page.get_by_role("textbox", name=re.compile("回复提交人")).first)
+        box.click()
+        page.keyboard.type(REPLY)
+        icon_button(page, "发送").click()
+        wait_for(lambda: any(c.get("body") == REPLY for c in server_rows(admin, "comment")), 30)
+        assert REPLY in portal_text(public, portal)
+
+        page.get_by_role("button", name=re.compile("内部备注")).first.click()
+        box = visible(page.get_by_role("textbox", name=re.compile("内部备注")).first)
+        box.click()
+        page.keyboard.type(NOTE)
+        icon_button(page, "发送").click()
+        note = wait_for(lambda: next((c for c in server_rows(admin, "comment") if c.get("body") == NOTE), None), 30)
+        assert note["visibility"] == "internal"
+        visible(page.get_by_text("内部备注").first)  # the note's own label in the thread
+        assert NOTE not in portal_text(public, portal) and REPLY in portal_text(public, portal)
+
+        # Resolved (moved to 已解决 by the admin), confirmed and rated 2 on the portal.
+        ticket = next(t for t in server_rows(admin, "task") if t["title"] == TITLE)
+        done = next(s for s in server_rows(admin, "status") if s["project_id"] == desk["id"] and s["category"] == "done")
+        moved = admin.post(
+            "/api/v1/sync/push",
+            json={
+                "client_id": "e2e-desk",
+                "mutations": [
+                    {"mutation_id": 1, "name": "task.update", "args": {"id": ticket["id"], "set": {"status_id": done["id"]}}}
+                ],
+            },
+        )
+        assert moved.status_code == 200 and moved.json()["results"][0]["status"] == "applied", moved.text
+        token_path = portal.split("/portal/t/")[1]
+        assert public.post(f"/portal/t/{token_path}/confirm", data={"solved": "yes"}).status_code == 303
+        assert public.post(f"/portal/t/{token_path}/rating", data={"score": "2", "comment": "太慢了"}).status_code == 303
+        visible(page.get_by_text(re.compile("评分 2/5")).first, 30_000)  # the detail follows the sync
+
+        # The admin's inbox in the app has the low_satisfaction notification.
+        wait_for(lambda: any(n["kind"] == "low_satisfaction" for n in server_rows(admin, "notification")), 30)
+        page.get_by_role("button", name=re.compile("通知.*Tab")).first.click()
+        visible(page.get_by_text(re.compile(re.escape(ticket.get("key") or "FB-"))).first, 30_000)
+
+
+def test_requester_text_stays_plain(stack: dict[str, Any]) -> None:
+    """The requester's markdown is shown as typed, not run: the stars stay."""
+    page = stack["page"]
+    page.get_by_role("button", name=re.compile("服务台.*Tab")).first.click()
+    page.get_by_text("已解决待确认").first.click()
+    page.get_by_text(TITLE).first.click()
+    visible(page.get_by_text(re.compile(r"\*\*还没到\*\*")).first, 20_000)
+
+
