@@ -13,7 +13,8 @@ from zoneinfo import available_timezones
 
 from fractional_indexing import generate_key_between
 
-from sync.protocol import EXTENSION_KINDS, NOTIFICATION_KINDS
+from sync import sla
+from sync.protocol import EXTENSION_KINDS, MAX_DESCRIPTION, NOTIFICATION_KINDS
 
 
 def after_last(last: str | None) -> str:
@@ -79,3 +80,27 @@ def zone_names() -> frozenset[str]:
 def known_zone(name: str) -> bool:
     """Whether `name` is an IANA time zone of this machine's zone database."""
     return name in zone_names()
+
+
+def escalated_description(description: str, key: str) -> str:
+    """The description of the requirement a ticket is escalated to (`ticket.escalate`): the ticket's, a
+    blank line, and its key (`FB-12`), cut so that the key always fits."""
+    head = description + "\n\n" if description and key else description
+    return head[: MAX_DESCRIPTION - len(key)] + key
+
+
+# `ticket.update` fields that cannot be cleared (null is a validation_error); the requester's become empty.
+UNCLEARABLE_TICKET_FIELDS = ("channel", "category", "severity", "impact", "priority")
+
+
+def ticket_changes(ticket: Mapping[str, Any], given: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """`ticket.update`: the ticket row's changed fields, and the priority to give its task (the one given,
+    else the matrix's when severity or impact change, else None). The caller has refused cleared
+    `UNCLEARABLE_TICKET_FIELDS`."""
+    values = {k: ("" if v is None else v) for k, v in given.items()}
+    priority = values.pop("priority", None)
+    changes = {k: v for k, v in values.items() if ticket[k] != v}
+    if priority is None and ("severity" in changes or "impact" in changes):
+        level = {**ticket, **changes}
+        priority = sla.priority_for(int(level["severity"]), int(level["impact"]))
+    return changes, priority

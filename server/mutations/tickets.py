@@ -12,7 +12,7 @@ from server.mutations.desk_sla import POLICY_FIELDS, due_values, policy_for, tic
 from server.mutations.tasks import add_task, first_status, task_create, task_update
 from server.tables import desk_intake, sla_policies, tasks, tickets, users
 from sync import protocol as p
-from sync import sla
+from sync import rules, sla
 
 DESK = "service_desk"
 # A new desk's statuses, instead of To do / Doing / Done: (name, category, pauses_sla).
@@ -97,17 +97,10 @@ def _set_priority(ctx: Ctx, task_id: str, priority: str) -> None:
 def ticket_update(ctx: Ctx, a: p.TicketUpdate) -> None:
     task, ticket = ticket_for(ctx, str(a.id), "member")
     values: dict[str, Any] = {field: getattr(a.set, field) for field in a.set.model_fields_set}
-    for field in ("channel", "category", "severity", "impact", "priority"):
+    for field in rules.UNCLEARABLE_TICKET_FIELDS:
         if field in values and values[field] is None:
             raise MutationRejected("validation_error", f"{field} cannot be cleared.", [{"loc": ["set", field]}])
-    for field in ("requester_name", "requester_contact"):
-        if field in values and values[field] is None:
-            values[field] = ""
-    priority = values.pop("priority", None)
-    changes = {k: v for k, v in values.items() if ticket[k] != v}
-    if priority is None and ("severity" in changes or "impact" in changes):
-        level: Row = {**ticket, **changes}
-        priority = sla.priority_for(int(level["severity"]), int(level["impact"]))
+    changes, priority = rules.ticket_changes(ticket, values)
     if changes:
         ctx.update("ticket", tickets, ticket, changes)
     if priority is not None and priority != task["priority"]:
@@ -148,9 +141,9 @@ def ticket_escalate(ctx: Ctx, a: p.TicketEscalate) -> None:
     desk = ctx.project_for(task["project_id"], "member")
     ctx.project_for(str(a.project_id), "member")
     key = f"{desk['key']}-{task['number']}"
-    description = (task["description"] + "\n\n" if task["description"] else "")[: p.MAX_DESCRIPTION - len(key)] + key
     create = p.TaskCreate(
-        id=a.task_id, project_id=a.project_id, title=a.title or task["title"], description=description,
+        id=a.task_id, project_id=a.project_id, title=a.title or task["title"],
+        description=rules.escalated_description(task["description"], key),
         status_id=a.status_id, type="requirement",
     )  # fmt: skip
     task_create(ctx, create)

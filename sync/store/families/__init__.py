@@ -12,6 +12,7 @@ from typing import Any
 
 from sync.store._family import Apply, Check, Family
 from sync.store.families.comments import Comments
+from sync.store.families.desk import Desk
 from sync.store.families.notifications import Notifications
 from sync.store.families.people import People
 from sync.store.families.projects import Projects
@@ -20,7 +21,7 @@ from sync.store.families.task_lists import TaskLists
 from sync.store.families.tasks import Tasks
 
 
-class Families(Projects, Tasks, TaskLists, Comments, Notifications, People, TaskEvents):
+class Families(Projects, Tasks, TaskLists, Comments, Notifications, People, TaskEvents, Desk):
     """Every family's queries and actions, mixed into the store's app face."""
 
 

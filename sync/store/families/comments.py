@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from sync.ids import uuid7
-from sync.protocol import watch_id
+from sync.protocol import member_id, watch_id
 from sync.store._family import Apply, Ctx, Family
 from sync.store._rows import Row
 
@@ -21,6 +21,10 @@ def _comment_create(c: Ctx, a: Row) -> None:
     task = c.get("task", a["task_id"])
     if task is None or c.get("comment", a["id"]) is not None:
         return
+    desk = _is_desk(c, task["project_id"])
+    visibility = a.get("visibility") or ("internal" if desk else "public")
+    if visibility == "internal" and not desk:
+        return  # the server refuses it (validation_error)
     comment = {
         "id": str(a["id"]),
         "task_id": task["id"],
@@ -30,9 +34,27 @@ def _comment_create(c: Ctx, a: Row) -> None:
         "mentions": [str(m) for m in a.get("mentions") or []],
         "created_at": c.now,
         "edited_at": None,
+        "visibility": visibility,
+        "author_name": None,
     }
     c.put("comment", comment)
     put_watch(c, task, c.me)
+    if desk and visibility == "public":
+        _first_response(c, task)
+
+
+def _is_desk(c: Ctx, project_id: str) -> bool:
+    project = c.get("project", project_id)
+    return project is not None and project["kind"] == "service_desk"
+
+
+def _first_response(c: Ctx, task: Row) -> None:
+    """The first public comment by a `member` or above meets the ticket's first-response target."""
+    ticket = c.get("ticket", task["id"])
+    member = c.get("member", member_id(task["project_id"], c.me))
+    if ticket is None or ticket["first_response_at"] is not None or member is None or member["role"] == "viewer":
+        return
+    c.put("ticket", {**ticket, "first_response_at": c.now})
 
 
 def _comment_update(c: Ctx, a: Row) -> None:
@@ -62,11 +84,16 @@ class Comments(Family):
         "watch.remove": _watch_remove,
     }
 
-    def create_comment(self, task_id: str, body: str, *, mentions: list[str] | None = None) -> str:
+    def create_comment(
+        self, task_id: str, body: str, *, mentions: list[str] | None = None, visibility: str | None = None
+    ) -> str:
+        """A comment; `visibility` (`public` or `internal`) defaults to internal in a service desk, public elsewhere."""
         comment_id = uuid7()
         args: dict[str, Any] = {"id": comment_id, "task_id": task_id, "body": body}
         if mentions:
             args["mentions"] = mentions
+        if visibility is not None:
+            args["visibility"] = visibility
         self.mutate("comment.create", args)
         return comment_id
 
