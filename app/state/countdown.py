@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
-from sync.sla_clock import Clock, Target, Which
-
 from app.i18n import t
+from sync.sla_clock import Clock, Target, Which
 
 TICK_S = 30  # the queue and the detail redraw their countdowns this often (they show minutes)
 

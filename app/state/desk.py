@@ -11,12 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any, get_args
 
-from sync.store.families.desk import QUEUES as STORE_QUEUES
-from sync.store.families.desk import TicketView
-
 from app.state.board import PRIORITIES
 from app.state.countdown import Countdown, countdown
 from sync.protocol import Channel, TicketCategory
+from sync.store.families.desk import QUEUES as STORE_QUEUES
+from sync.store.families.desk import TicketView
 
 # The saved queues, in the order of their chips: the store's six after "all" (every open ticket, the default).
 QUEUES: tuple[str, ...] = ("all", *STORE_QUEUES)
@@ -172,4 +171,5 @@ def queue_counts(lines: list[TicketLine], me: str | None) -> dict[str, int]:
 
 
 def with_filter(filters: DeskFilters, field: str, value: str | None) -> DeskFilters:
-    return replace(filters, **{field: value if field != "text" else (value or "")})
+    changes: dict[str, Any] = {field: value if field != "text" else (value or "")}
+    return replace(filters, **changes)

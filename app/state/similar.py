@@ -13,9 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sync.store.families.desk import TicketView
-
 from sync.similar import SimilarIndex, preload, set_cache_dir
+from sync.store.families.desk import TicketView
 
 Docs = tuple[tuple[str, str, str], ...]
 MIN_SCORE = 0.12  # below it two tickets share a common word, not a problem

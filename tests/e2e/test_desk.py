@@ -86,20 +86,28 @@ def test_form_queue_reply_note_resolve_and_a_low_rating(stack: dict[str, Any]) -
 
         # Resolved (moved to 已解决 by the admin), confirmed and rated 2 on the portal.
         ticket = next(t for t in server_rows(admin, "task") if t["title"] == TITLE)
-        done = next(s for s in server_rows(admin, "status") if s["project_id"] == desk["id"] and s["category"] == "done")
+        done = next(
+            s for s in server_rows(admin, "status") if s["project_id"] == desk["id"] and s["category"] == "done"
+        )
         moved = admin.post(
             "/api/v1/sync/push",
             json={
                 "client_id": "e2e-desk",
                 "mutations": [
-                    {"mutation_id": 1, "name": "task.update", "args": {"id": ticket["id"], "set": {"status_id": done["id"]}}}
+                    {
+                        "mutation_id": 1,
+                        "name": "task.update",
+                        "args": {"id": ticket["id"], "set": {"status_id": done["id"]}},
+                    }
                 ],
             },
         )
         assert moved.status_code == 200 and moved.json()["results"][0]["status"] == "applied", moved.text
         token_path = portal.split("/portal/t/")[1]
         assert public.post(f"/portal/t/{token_path}/confirm", data={"solved": "yes"}).status_code == 303
-        assert public.post(f"/portal/t/{token_path}/rating", data={"score": "2", "comment": "太慢了"}).status_code == 303
+        assert (
+            public.post(f"/portal/t/{token_path}/rating", data={"score": "2", "comment": "太慢了"}).status_code == 303
+        )
         visible(page.get_by_text(re.compile("评分 2/5")).first, 30_000)  # the detail follows the sync
 
         # The admin's inbox in the app has the low_satisfaction notification.
@@ -115,5 +123,3 @@ def test_requester_text_stays_plain(stack: dict[str, Any]) -> None:
     page.get_by_text("已解决待确认").first.click()
     page.get_by_text(TITLE).first.click()
     visible(page.get_by_text(re.compile(r"\*\*还没到\*\*")).first, 20_000)
-
-

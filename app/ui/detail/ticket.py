@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 
 import flet as ft
-from sync.store.families.desk import TicketView
 
 from app.i18n import t
 from app.state.countdown import target_countdown
@@ -20,6 +19,7 @@ from app.ui.base import text, use_env, use_store
 from app.ui.desk_parts import category_name, channel_name, clock_chip, use_tick
 from app.ui.detail.ticket_actions import TicketActions
 from app.ui.similar import SimilarTickets
+from sync.store.families.desk import TicketView
 
 TICKET_ROWS = ("task", "ticket", "status", "sla_policy", "task_event")
 LEVELS = (1, 2, 3, 4)
