@@ -284,8 +284,8 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
             header,
             title,
             text(error, color=ft.Colors.ERROR) if error else ft.Container(),
+            TicketPanel(task_id, editable, phone) if ticket else ft.Container(),  # the requester and SLA first
             fields,
-            TicketPanel(task_id, editable, phone) if ticket else ft.Container(),
             text(t("detail.description"), weight=ft.FontWeight.W_600),
             Description(task, editable, save, ticket, key=f"desc-{task_id}"),
             subtasks,
