@@ -272,17 +272,22 @@ def _queued(store: Store, task_id: str, args: argparse.Namespace, verb: str) -> 
 # --- keel comment, keel notifications -----------------------------------------------------------
 
 
+def comment_on(store: Store, task_id: str, text: str, *, visibility: str | None = None) -> Row | None:
+    """Comments on a task (queued); returns the comment's row."""
+    body = text.strip()
+    if not body:
+        raise CliError("A comment needs some text.")
+    comment_id = store.create_comment(task_id, body, visibility=visibility)
+    detail = store.task_detail(task_id)
+    return next((c for c in detail.comments if c["id"] == comment_id), None) if detail else None
+
+
 @sync_errors
 def run_comment(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         require_signed_in(store)
         task = find_task(store, args.task)
-        body = args.text.strip()
-        if not body:
-            raise CliError("A comment needs some text.")
-        comment_id = store.create_comment(task["id"], body)
-        detail = store.task_detail(task["id"])
-        comment = next((c for c in detail.comments if c["id"] == comment_id), None) if detail else None
+        comment = comment_on(store, task["id"], args.text)
     if args.json:
         print_json(comment)
     else:

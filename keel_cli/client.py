@@ -24,6 +24,7 @@ from keel_cli._tasks import (
     run_tasks_list,
     run_tasks_move,
 )
+from keel_cli._tickets import add_ticket_commands
 
 __all__ = ["add_client_commands"]
 
@@ -127,6 +128,7 @@ def add_client_commands(commands: Any) -> None:
         muting.add_argument("projects", nargs="+", metavar="KEY", help="a project's key")
 
     add_push_commands(commands, command)
+    add_ticket_commands(commands, command)
 
 
 def _task_fields(parser: argparse.ArgumentParser, *, clearable: bool = False) -> None:

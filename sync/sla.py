@@ -8,6 +8,7 @@ time is real elapsed time inside the policy's business hours, in its time zone, 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -98,17 +99,28 @@ def _aware(instant: datetime) -> datetime:
 
 def _windows(policy: Policy, since: datetime) -> Iterator[tuple[datetime, datetime]]:
     """The business windows (UTC) in time order, from the one of ``since``'s local day onwards."""
-    zone = ZoneInfo(policy.time_zone)
-    start, end = _hhmm(policy.business_start), _hhmm(policy.business_end)
-    calendar: Calendar = "cn" if policy.holidays == "cn" else "weekdays"
-    day: date = since.astimezone(zone).date()
+    hours = (policy.time_zone, policy.business_start, policy.business_end, policy.holidays)
+    day: date = since.astimezone(ZoneInfo(policy.time_zone)).date()
     while True:
-        if is_working_day(day, calendar):
-            yield (
-                datetime.combine(day, start, zone).astimezone(UTC),
-                datetime.combine(day, end, zone).astimezone(UTC),
-            )
+        window = _window(hours, day)
+        if window is not None:
+            yield window
         day += timedelta(days=1)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _window(hours: tuple[str, str, str, Holidays], day: date) -> tuple[datetime, datetime] | None:
+    """One local day's business window in UTC, or None on a day off: cached, as a desk's queue asks for the
+    same days again and again (its countdowns are redrawn every minute)."""
+    time_zone, business_start, business_end, holidays = hours
+    calendar: Calendar = "cn" if holidays == "cn" else "weekdays"
+    if not is_working_day(day, calendar):
+        return None
+    zone = ZoneInfo(time_zone)
+    return (
+        datetime.combine(day, _hhmm(business_start), zone).astimezone(UTC),
+        datetime.combine(day, _hhmm(business_end), zone).astimezone(UTC),
+    )
 
 
 def business_time(policy: Policy, start: datetime, end: datetime) -> timedelta:
@@ -201,6 +213,13 @@ def due_times(
 def elapsed(policy: Policy, created_at: datetime, pauses: Iterable[Pause], at: datetime) -> timedelta:
     """Counting time from ``created_at`` to ``at``, less the time paused before ``at``."""
     return business_time(policy, created_at, at) - _paused_time(policy, created_at, pauses, at)
+
+
+def elapsed_given(
+    policy: Policy, created_at: datetime, pauses: Iterable[Pause], at: datetime, counted: timedelta
+) -> timedelta:
+    """`elapsed`, given ``counted`` = business_time(policy, created_at, at) already (one calendar walk less)."""
+    return counted - _paused_time(policy, created_at, pauses, at)
 
 
 def elapsed_fraction(

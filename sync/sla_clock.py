@@ -33,13 +33,24 @@ def due_and_warn(
     """A target's due time and the instant it reaches 75% of its time: created_at plus the target (or 75%
     of it) in counting time, plus the counting time spent paused up to ``now`` (a pause still going on
     is taken to end at ``now``)."""
+    due, warn, _used = _measure(policy, which, created_at, pauses, now)
+    return due, warn
+
+
+def _measure(
+    policy: sla.Policy, which: Which, created_at: datetime, pauses: Iterable[sla.Pause], now: datetime
+) -> tuple[datetime, datetime, timedelta]:
+    """(due, 75% instant, counting time used at ``now``), walking the calendar from created_at to now once
+    for the time counted and once for the pauses."""
     at = max(now, created_at)
     closed = [(begin, end if end is not None else at) for begin, end in pauses]
-    paused = sla.business_time(policy, created_at, at) - sla.elapsed(policy, created_at, closed, at)
+    counted = sla.business_time(policy, created_at, at)
+    used = sla.elapsed_given(policy, created_at, closed, at, counted)
+    paused = counted - used
     target = policy.target(which)
     due = sla.add_business_time(policy, created_at, target + paused)
     warn = sla.add_business_time(policy, created_at, target * sla.WARNING_FRACTION + paused)
-    return due, warn
+    return due, warn, used
 
 
 @dataclass(frozen=True)
@@ -90,9 +101,8 @@ def target(
     """One target of a ticket at ``now`` (a met target: as it stood when met)."""
     at = met_at if met_at is not None else now
     pauses = [(b, e) for b, e in pauses if b < at]
-    due, warn = due_and_warn(policy, which, created_at, pauses, at)
-    fraction = sla.elapsed_fraction(policy, which, created_at, pauses, at)
-    left = sla.remaining(policy, which, created_at, pauses, at)
+    due, warn, used = _measure(policy, which, created_at, pauses, at)
+    fraction, left = used / policy.target(which), policy.target(which) - used
     state: TargetState
     if met_at is not None:
         state = "met" if met_at <= due else "breached"

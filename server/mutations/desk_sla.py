@@ -17,14 +17,13 @@ from server.feed import iso, to_utc
 from server.mutations.context import Ctx, Row
 from server.mutations.notify import notify
 from server.tables import members, sla_policies, statuses, tasks, tickets
-from sync import sla
+from sync import sla, sla_clock
 from sync.protocol import sla_policy_id
 
 POLICY_FIELDS = (
     "first_response_minutes", "resolution_minutes", "calendar", "business_start", "business_end", "time_zone",
     "holidays", "auto_close_days",
 )  # fmt: skip
-TARGETS = ("first_response", "resolution")
 
 
 def policy_of(row: Row) -> sla.Policy:
@@ -57,16 +56,13 @@ def dump_pauses(pauses: list[sla.Pause]) -> str:
 
 
 def due_values(policy: sla.Policy, created_at: datetime, pauses: list[sla.Pause], now: datetime) -> Row:
-    """Both due times and the instants each target reaches 75% of its time (for `sla_warning`)."""
-    closed = [(begin, end if end is not None else now) for begin, end in pauses]
-    at = max(now, created_at)
-    paused = sla.business_time(policy, created_at, at) - sla.elapsed(policy, created_at, closed, at)
+    """Both due times and the instants each target reaches 75% of its time (for `sla_warning`): the app's
+    clock (`sync.sla_clock`) reads its states off the same instants."""
     values: Row = {}
-    for which in TARGETS:
-        target = policy.target(which)  # type: ignore[arg-type]
-        values[f"{which}_due_at"] = sla.add_business_time(policy, created_at, target + paused)
-        warn = timedelta(seconds=target.total_seconds() * sla.WARNING_FRACTION)
-        values[f"{which}_warn_at"] = sla.add_business_time(policy, created_at, warn + paused)
+    for which in sla_clock.TARGETS:
+        values[f"{which}_due_at"], values[f"{which}_warn_at"] = sla_clock.due_and_warn(
+            policy, which, created_at, pauses, now
+        )
     return values
 
 

@@ -114,6 +114,7 @@ async def test_visibility_defaults_and_the_first_response(settings: Settings, tm
     with live_server(settings) as url:
         a, pid = await desk_owner(url, tmp_path / "a.db")
         general = a.store.create_project("内部", "IN")
+        assert [d["key"] for d in a.store.desks()] == ["FB"]  # where in-app feedback goes
         task = a.store.create_task(general, "周会")
         tid = a.store.create_ticket(pid, "闪退", severity=1, impact=1)
         await synced(a)
@@ -171,5 +172,12 @@ async def test_the_saved_queues(settings: Settings, tmp_path: Path) -> None:
         view = a.store.ticket(crash, now=created + 25 * MIN)
         assert view is not None and view.clock.first_response.met_at is not None
         assert crash not in queue(a, "breaching", 25)
+        # A move made offline (no event yet) pauses the clock from the task's updated_at.
+        a.store.move_task(mine, statuses["等待用户回复"])
+        moved = parse_time(a.store.task(mine)["updated_at"])  # type: ignore[index]
+        view = a.store.ticket(mine, now=moved + 60 * MIN)
+        assert view is not None and view.clock.paused and mine in queue(a, "waiting", 120)
+        used = moved - parse_time(a.store.task(mine)["created_at"])  # type: ignore[index]
+        assert view.clock.first_response.remaining == 30 * MIN - used  # it stood still an hour
         await a.close()
         await b.close()

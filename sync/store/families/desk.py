@@ -227,12 +227,14 @@ def _in_queue(view: TicketView, queue: Queue | None, me: str | None) -> bool:
     }[queue]
 
 
-def _urgency(view: TicketView) -> tuple[int, str, str]:
-    """Open tickets first, by the unmet target due first; then the rest, newest first."""
+def _urgency(view: TicketView) -> tuple[int, str, str, str]:
+    """Open tickets whose clock runs first, by the unmet target due first; then the paused ones (waiting
+    for the requester) alike; then the rest, newest first."""
     upcoming = view.clock.next
     if upcoming is not None and not view.done:
-        return (0, upcoming.due_at.isoformat(), view.task["id"])
-    return (1, "", "~" + str(view.task["created_at"]))
+        due = upcoming.due_at.isoformat()
+        return (1 if view.clock.paused else 0, due, str(view.task["created_at"]), view.task["id"])
+    return (2, "", "~" + str(view.task["created_at"]), view.task["id"])
 
 
 class Desk(Family):
@@ -245,6 +247,17 @@ class Desk(Family):
     }
 
     # --- queries ----------------------------------------------------------------------------
+
+    def desks(self) -> list[Row]:
+        """The service desks this account belongs to and that are not archived, by key: where in-app
+        feedback ("提交反馈") may go (`ticket.create` takes a viewer and above)."""
+        return self._rows(
+            "project",
+            "SELECT * FROM project WHERE kind = ? AND archived = 0 AND EXISTS (SELECT 1 FROM member WHERE "
+            "member.project_id = project.id AND member.user_id = (SELECT value FROM meta WHERE key = 'user_id')) "
+            "ORDER BY key, id",
+            (DESK,),
+        )
 
     def sla_policies(self, project_id: str) -> list[Row]:
         """The desk's policy for each priority, in the protocol's order (the defaults where none is cached)."""
@@ -266,7 +279,7 @@ class Desk(Family):
         `breaching`, `breached` and `waiting`) hold open tickets only; `resolved` the done ones not closed."""
         if queue is not None and queue not in QUEUES:
             raise ValueError(f"unknown queue {queue!r}: one of {', '.join(QUEUES)}")
-        views = self._views("task.project_id = ? AND task.type = 'ticket'", [project_id], project_id, now)
+        views = self._views(project_id, now)
         me = self._me()
         return sorted((v for v in views if _in_queue(v, queue, me)), key=_urgency)
 
@@ -275,26 +288,31 @@ class Desk(Family):
         task = self.conn.execute("SELECT project_id FROM task WHERE id = ?", (task_id,)).fetchone()
         if task is None:
             return None
-        views = self._views("task.id = ?", [task_id], task["project_id"], now)
+        views = self._views(task["project_id"], now, task_id)
         return views[0] if views else None
 
     def _me(self) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'user_id'").fetchone()
         return None if row is None else str(row[0])
 
-    def _views(self, where: str, params: list[Any], project_id: str, now: datetime | None) -> list[TicketView]:
+    def _views(self, project_id: str, now: datetime | None, task_id: str | None = None) -> list[TicketView]:
+        """The desk's tickets as views (one of them with `task_id`), their clocks at `now` (default: now)."""
         at = now.astimezone(UTC) if now is not None else parse_time(now_iso())
-        tasks = read_tasks(self.conn, where, params)
+        # The desk's rows, or one ticket's: `task_id` narrows every query that would read them all.
+        only, narrow = ("task_id", [task_id]) if task_id is not None else ("project_id", [project_id])
+        where = "task.id = ?" if task_id is not None else "task.project_id = ? AND task.type = 'ticket'"
+        tasks = read_tasks(self.conn, where, narrow)
         if not tasks:
             return []
-        tickets = {r["id"]: r for r in self._of_project("ticket", project_id)}
+        by = "id" if task_id is not None else "project_id"
+        tickets = {r["id"]: r for r in self._rows("ticket", f"SELECT * FROM ticket WHERE {by} = ?", narrow)}
         statuses = {r["id"]: r for r in self._of_project("status", project_id)}
         policies = {r["priority"]: r for r in self._of_project("sla_policy", project_id)}
         pausing = {sid: bool(s["pauses_sla"]) or s["category"] == "done" for sid, s in statuses.items()}
         events: dict[str, list[tuple[str, Any, Any]]] = {}
         for e in self.conn.execute(
-            "SELECT task_id, at, old, new FROM task_event WHERE project_id = ? AND field = 'status_id' ORDER BY at, id",
-            (project_id,),
+            f"SELECT task_id, at, old, new FROM task_event WHERE {only} = ? AND field = 'status_id' ORDER BY at, id",
+            narrow,
         ):
             events.setdefault(e["task_id"], []).append((e["at"], e["old"], e["new"]))
         out = []
