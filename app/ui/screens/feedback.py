@@ -19,20 +19,11 @@ from app.ui.similar import SimilarTickets
 MEMBER_ROLES = ("owner", "admin", "member")
 
 
-def my_desks(store: Any) -> list[dict[str, Any]]:
-    """The service desks I belong to (any role), not archived."""
-    return [
-        p
-        for p in store.projects(include_archived=False)
-        if p.get("kind") == "service_desk" and store.role(p["id"]) is not None
-    ]
-
-
 @ft.component
 def Feedback() -> ft.Control:
     env = use_env()
     store = env.core.store
-    desks = use_store(lambda: my_desks(store), ("project", "member"), [])
+    desks = use_store(store.desks, ("project", "member"), [])  # the desks I belong to, any role
     chosen, set_chosen = ft.use_state("")
     title, set_title = ft.use_state("")
     body, set_body = ft.use_state("")
