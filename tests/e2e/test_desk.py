@@ -150,19 +150,3 @@ def test_form_queue_reply_note_resolve_and_a_low_rating(stack: dict[str, Any]) -
         wait_for(lambda: any(n.get("kind") == "low_satisfaction" for n in desk_rows(admin, "notification")), 30)
         page.get_by_role("button", name=re.compile("通知.*Tab")).first.click()
         visible(page.get_by_text(re.compile(re.escape(ticket.get("key") or "FB-"))).first, 30_000)
-
-
-def test_in_app_feedback_files_a_ticket_in_my_desk(stack: dict[str, Any]) -> None:
-    """提交反馈 from the top bar: a ticket in FB (the desk I belong to) with channel `app`."""
-    page, server = stack["page"], stack["server"]
-    title = "夜间模式下文字看不清"
-    icon_button(page, "提交反馈").click()
-    box = visible(page.get_by_role("textbox", name=re.compile("^标题")).first, 20_000)
-    box.click()
-    page.keyboard.type(title)
-    page.wait_for_timeout(500)
-    page.get_by_role("button", name=re.compile("^提交$")).first.click()
-    with api(server, ADMIN) as admin:
-        task = wait_for(lambda: next((t for t in server_rows(admin, "task") if t["title"] == title), None), 30)
-        assert task["type"] == "ticket"
-        assert any(r["id"] == task["id"] and r["channel"] == "app" for r in desk_rows(admin, "ticket"))
