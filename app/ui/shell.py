@@ -32,7 +32,7 @@ def Shell(status: SyncStatus) -> ft.Control:
     env = use_env()
     nav = env.nav
     store = env.core.store
-    places = entries(env.phone)
+    places = entries(env.phone, store, nav.project_id)  # the desk only for a service desk
     counted = [s for s in places if s.count is not None]
     counts = use_store(
         lambda: {s.name: s.count(store) for s in counted if s.count is not None},
@@ -63,6 +63,9 @@ def Shell(status: SyncStatus) -> ft.Control:
                 ft.Container(expand=True),
                 ft.IconButton(
                     ft.Icons.SEARCH, tooltip=t("palette.open"), on_click=lambda _: setattr(nav, "palette", True)
+                ),
+                ft.IconButton(
+                    ft.Icons.FEEDBACK_OUTLINED, tooltip=t("desk.feedback"), on_click=lambda _: nav.go("feedback")
                 ),
                 SyncBadge(status, env.phone),
             ],

@@ -143,6 +143,11 @@ class Remote:
         response = await self._request("GET", "/users", params={"email": email})
         return dict(orjson.loads(response.content)["user"])
 
+    async def ticket_portal(self, ticket_id: str) -> str:
+        """The requester's portal link of a ticket (`GET /tickets/{id}/portal`, members and up)."""
+        response = await self._request("GET", f"/tickets/{ticket_id}/portal")
+        return str(orjson.loads(response.content)["portal_url"])
+
     async def health(self) -> dict[str, Any]:
         response = await self._request("GET", "/health", signed=False)
         return dict(orjson.loads(response.content))

@@ -12,7 +12,7 @@ import flet as ft
 from app.i18n import t
 from app.state import mentions
 from app.state.fmt import initials, relative_time
-from app.ui.base import avatar, text, typing, unsynced_mark, use_env
+from app.ui.base import avatar, chip, text, typing, unsynced_mark, use_env
 
 
 def comment_key(comment_id: str) -> ft.ScrollKey:
@@ -32,34 +32,53 @@ def Comment(
     people: list[dict[str, Any]],
     now: datetime,
     focused: bool,
+    *,
+    desk: bool = False,
 ) -> ft.Control:
-    author = names.get(comment["author_id"], "?")
+    """One comment. A requester's (portal) comment has no author id but its `author_name`, and is
+    plain text: what a requester typed is never run as markdown. On a desk's ticket each comment
+    says whether the requester sees it; an internal note has its own background and label, so it
+    never looks like a reply."""
+    author = comment.get("author_name") or names.get(comment.get("author_id") or "", "?")
+    from_requester = comment.get("author_id") is None
+    internal = comment.get("visibility") == "internal"
+    head: list[ft.Control] = [
+        avatar(initials(author), author, 24),
+        text(author, weight=ft.FontWeight.W_600, size=13),
+        text(relative_time(comment["created_at"], now), size=12, color=ft.Colors.ON_SURFACE_VARIANT),
+        unsynced_mark(bool(comment.get("pending"))),
+    ]
+    if desk:
+        head.append(visibility_tag(internal, from_requester))
+    body: ft.Control = (
+        ft.Text(comment["body"], selectable=True, size=14)
+        if from_requester
+        else ft.Markdown(
+            mentions.highlight(comment["body"], people),
+            selectable=True,
+            extension_set=ft.MarkdownExtensionSet.GITHUB_WEB,
+            md_style_sheet=mention_style(),
+        )
+    )
+    background = ft.Colors.SECONDARY_CONTAINER if focused else None
+    if desk and internal:
+        background = ft.Colors.AMBER_50
     return ft.Container(
-        ft.Column(
-            [
-                ft.Row(
-                    [
-                        avatar(initials(author), author, 24),
-                        text(author, weight=ft.FontWeight.W_600, size=13),
-                        text(relative_time(comment["created_at"], now), size=12, color=ft.Colors.ON_SURFACE_VARIANT),
-                        unsynced_mark(bool(comment.get("pending"))),
-                    ],
-                    spacing=8,
-                ),
-                ft.Markdown(
-                    mentions.highlight(comment["body"], people),
-                    selectable=True,
-                    extension_set=ft.MarkdownExtensionSet.GITHUB_WEB,
-                    md_style_sheet=mention_style(),
-                ),
-            ],
-            spacing=4,
-        ),
+        ft.Column([ft.Row(head, spacing=8, wrap=True), body], spacing=4),
         key=comment_key(comment["id"]),
         padding=ft.Padding.only(left=8, right=8, top=4, bottom=8),
         border_radius=8,
-        bgcolor=ft.Colors.SECONDARY_CONTAINER if focused else None,
+        bgcolor=background,
+        border=ft.Border.only(left=ft.BorderSide(4, ft.Colors.AMBER_700)) if desk and internal else None,
     )
+
+
+def visibility_tag(internal: bool, from_requester: bool) -> ft.Control:
+    """ "内部备注" with a lock (amber), "提交人" or "公开回复" with an eye."""
+    if internal:
+        return chip(t("desk.reply.internal"), ft.Colors.AMBER_200, ft.Colors.BLACK, ft.Icons.LOCK_OUTLINE)
+    label = t("desk.reply.from_requester") if from_requester else t("desk.reply.public")
+    return chip(label, ft.Colors.BLUE_50, ft.Colors.BLUE_900, ft.Icons.PUBLIC)
 
 
 @ft.component

@@ -15,7 +15,8 @@ from app.ui.base import Entry, text, typing, use_env
 
 
 @ft.component
-def Description(task: dict[str, Any], editable: bool, save: Any) -> ft.Control:
+def Description(task: dict[str, Any], editable: bool, save: Any, plain: bool = False) -> ft.Control:
+    """The description in markdown; `plain` (a ticket's, which its requester wrote) as plain text."""
     env = use_env()
     editing, set_editing = ft.use_state(False)
     value = task.get("description") or ""
@@ -40,7 +41,11 @@ def Description(task: dict[str, Any], editable: bool, save: Any) -> ft.Control:
             ]
         )
     preview = (
-        ft.Markdown(value, selectable=True, extension_set=ft.MarkdownExtensionSet.GITHUB_WEB)
+        (
+            ft.Text(value, selectable=True)
+            if plain
+            else ft.Markdown(value, selectable=True, extension_set=ft.MarkdownExtensionSet.GITHUB_WEB)
+        )
         if value.strip()
         else text(t("detail.no_description"), color=ft.Colors.ON_SURFACE_VARIANT)
     )

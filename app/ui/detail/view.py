@@ -22,6 +22,8 @@ from app.ui.detail.comments import Comment, CommentBox, comment_key
 from app.ui.detail.fields import DateField, ParentField
 from app.ui.detail.parts import Description, Snooze
 from app.ui.detail.planning import Dependencies, IterationField
+from app.ui.detail.replies import ReplyBox
+from app.ui.detail.ticket import TicketPanel
 
 SCROLL_SETTLE_S = 0.3  # the client lays the thread out before it can scroll to a comment in it
 
@@ -248,7 +250,9 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
         spacing=4,
         horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
     )
-    comments = [Comment(c, names, people, now, c["id"] == focus) for c in detail.comments]
+    ticket = task.get("type") == "ticket"  # a desk's ticket: its panel, and replies (app.ui.detail.ticket)
+    comments = [Comment(c, names, people, now, c["id"] == focus, desk=ticket) for c in detail.comments]
+    box = ReplyBox(task_id, project_id, editable) if ticket else CommentBox(task_id, people, editable)
     acts = [
         ft.Row(
             [
@@ -273,7 +277,7 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
                 selected=[tab],
                 on_change=lambda e: set_tab(e.control.selected[0] if e.control.selected else "comments"),
             ),
-            *([*comments, CommentBox(task_id, people, editable)] if tab == "comments" else acts),
+            *([*comments, box] if tab == "comments" else acts),
         ],
         spacing=8,
     )
@@ -282,9 +286,10 @@ def TaskDetail(task_id: str, full_screen: bool) -> ft.Control:
             header,
             title,
             text(error, color=ft.Colors.ERROR) if error else ft.Container(),
+            TicketPanel(task_id, editable, phone) if ticket else ft.Container(),  # the requester and SLA first
             fields,
             text(t("detail.description"), weight=ft.FontWeight.W_600),
-            Description(task, editable, save, key=f"desc-{task_id}"),
+            Description(task, editable, save, ticket, key=f"desc-{task_id}"),
             subtasks,
             Dependencies(task, editable, key=f"links-{task_id}"),
             ft.Divider(),

@@ -21,7 +21,9 @@ from app.ui.screens import (
     board,
     calendar,
     dashboard,
+    desk,
     desk_dashboard,
+    feedback,
     gantt,
     home,
     inbox,
@@ -31,6 +33,7 @@ from app.ui.screens import (
     project_settings,
     settings,
     table,
+    views,
 )
 
 
@@ -46,6 +49,7 @@ class Screen:
     count: a number on the entry's icon (the inbox's unread), read from the store, and the
         entities whose changes may change it.
     phone, desktop: where it is offered (a screen missing from a layout has no entry there).
+    when: whether it is offered for the open project, read from the store (the desk: service desks).
     """
 
     name: str
@@ -58,6 +62,7 @@ class Screen:
     count_rows: tuple[str, ...] = ()
     phone: bool = True
     desktop: bool = True
+    when: Callable[[Any, str | None], bool] | None = None
 
     @property
     def label_key(self) -> str:
@@ -72,24 +77,64 @@ class Screen:
         return self.component()
 
 
+def planning(store: Any, project_id: str | None) -> bool:
+    """Planning's screens (iterations, the timeline, the dashboard) are for projects that are not a desk."""
+    return not desk.offered(store, project_id)
+
+
+# Order is the navigation's. On a phone the bar holds five entries at most, so the per-project views
+# beyond the board (phone=False here) are one entry there, `views`, a list that opens them.
 SCREENS: tuple[Screen, ...] = (
     Screen("home", home.Home, (ft.Icons.HOME_OUTLINED, ft.Icons.HOME)),
     Screen("board", board.Board, (ft.Icons.VIEW_KANBAN_OUTLINED, ft.Icons.VIEW_KANBAN), per_project=True),
-    Screen("table", table.Table, (ft.Icons.TABLE_ROWS_OUTLINED, ft.Icons.TABLE_ROWS), per_project=True),
     Screen(
-        "calendar", calendar.Calendar, (ft.Icons.CALENDAR_MONTH_OUTLINED, ft.Icons.CALENDAR_MONTH), per_project=True
+        "desk",
+        desk.Desk,
+        (ft.Icons.SUPPORT_AGENT_OUTLINED, ft.Icons.SUPPORT_AGENT),
+        per_project=True,
+        when=desk.offered,
+    ),
+    Screen("table", table.Table, (ft.Icons.TABLE_ROWS_OUTLINED, ft.Icons.TABLE_ROWS), per_project=True, phone=False),
+    Screen(
+        "calendar",
+        calendar.Calendar,
+        (ft.Icons.CALENDAR_MONTH_OUTLINED, ft.Icons.CALENDAR_MONTH),
+        per_project=True,
+        phone=False,
+    ),
+    Screen(
+        "gantt",
+        gantt.Gantt,
+        (ft.Icons.VIEW_TIMELINE_OUTLINED, ft.Icons.VIEW_TIMELINE),
+        per_project=True,
+        phone=False,
+        when=planning,
+    ),
+    Screen(
+        "iterations",
+        iterations.Iterations,
+        (ft.Icons.EVENT_REPEAT_OUTLINED, ft.Icons.EVENT_REPEAT),
+        per_project=True,
+        phone=False,
+        when=planning,
+    ),
+    Screen(
+        "dashboard",
+        dashboard.ProjectDashboard,
+        (ft.Icons.INSIGHTS_OUTLINED, ft.Icons.INSIGHTS),
+        per_project=True,
+        phone=False,
+        when=planning,
     ),
     Screen(
         "desk_dashboard",
         desk_dashboard.DeskDashboard,
         (ft.Icons.QUERY_STATS_OUTLINED, ft.Icons.QUERY_STATS),
         per_project=True,
+        phone=False,
+        when=desk.offered,
     ),
-    Screen(
-        "iterations", iterations.Iterations, (ft.Icons.EVENT_REPEAT_OUTLINED, ft.Icons.EVENT_REPEAT), per_project=True
-    ),
-    Screen("dashboard", dashboard.ProjectDashboard, (ft.Icons.INSIGHTS_OUTLINED, ft.Icons.INSIGHTS), per_project=True),
-    Screen("gantt", gantt.Gantt, (ft.Icons.VIEW_TIMELINE_OUTLINED, ft.Icons.VIEW_TIMELINE), per_project=True),
+    Screen("views", views.Views, (ft.Icons.DASHBOARD_OUTLINED, ft.Icons.DASHBOARD), per_project=True, desktop=False),
     Screen(
         "inbox",
         inbox.Inbox,
@@ -97,10 +142,16 @@ SCREENS: tuple[Screen, ...] = (
         count=lambda store: store.unread_count(),
         count_rows=("notification",),
     ),
-    Screen("performance", performance.PersonalPerformance, (ft.Icons.FACT_CHECK_OUTLINED, ft.Icons.FACT_CHECK)),
+    Screen(
+        "performance",
+        performance.PersonalPerformance,
+        (ft.Icons.FACT_CHECK_OUTLINED, ft.Icons.FACT_CHECK),
+        phone=False,
+    ),
     Screen("settings", settings.Settings, (ft.Icons.SETTINGS_OUTLINED, ft.Icons.SETTINGS)),
     Screen("project_new", project_new.ProjectNew, parent="home"),
     Screen("project_settings", project_settings.ProjectSettings, parent="board"),
+    Screen("feedback", feedback.Feedback, parent="home"),
 )
 
 BY_NAME = {s.name: s for s in SCREENS}
@@ -111,9 +162,13 @@ def screen_of(name: str) -> Screen:
     return BY_NAME.get(name, FALLBACK)
 
 
-def entries(phone: bool) -> list[Screen]:
-    """The navigation's entries in this layout, in registry order."""
-    return [s for s in SCREENS if s.icons is not None and s.offered(phone)]
+def entries(phone: bool, store: Any = None, project_id: str | None = None) -> list[Screen]:
+    """The navigation's entries in this layout (and for the open project), in registry order."""
+    return [
+        s
+        for s in SCREENS
+        if s.icons is not None and s.offered(phone) and (s.when is None or store is None or s.when(store, project_id))
+    ]
 
 
 def entry_of(name: str) -> str:
