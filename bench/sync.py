@@ -193,7 +193,7 @@ def load_dataset(db_url: str, owner_id: str, people: dict[str, str], tasks: list
             status_ids = {}
             for position, (label, category) in zip(("a0", "a1", "a2"), STATUSES, strict=True):
                 status: dict[str, Any] = {"id": _uid("status", f"{name}:{category}"), "project_id": pid, "name": label}
-                status |= {"category": category, "position": position, "deleted": False}
+                status |= {"category": category, "position": position, "pauses_sla": False, "deleted": False}
                 conn.execute(statuses_t.insert().values(**status))
                 tx.emit("status", status)
                 status_ids[category] = status["id"]
@@ -224,6 +224,7 @@ def load_dataset(db_url: str, owner_id: str, people: dict[str, str], tasks: list
                         "created_at": now,
                         "updated_at": now,
                         "deleted": False,
+                        "iteration_id": None,
                     }
                     rows.append(row)
         feed_rows = insert_tasks(conn, tx, rows)
