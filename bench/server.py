@@ -206,6 +206,8 @@ def insert_tasks(conn: Any, tx: Any, rows: list[dict[str, Any]], chunk: int = 20
     from server.feed import BODIES, project_scope
     from server.tables import tasks
 
+    for row in rows:
+        row.setdefault("iteration_id", None)  # planning's column: rows built before it name no iteration
     feed_rows = [
         {
             "seq": tx.next_seq(),
