@@ -135,6 +135,21 @@ class AppEnv:
 EnvContext = ft.create_context(None)
 
 
+def filter_dropdown(
+    label: str, value: str | None, options: list[tuple[str, str]], on_select: Any, width: int
+) -> ft.Control:
+    """A filter's dropdown: its options, and first 'any' (the empty key), as on the board and the desk."""
+    return ft.Dropdown(
+        label=label,
+        value=value or "",
+        options=[ft.DropdownOption(key="", text=t("filter.any"))]
+        + [ft.DropdownOption(key=key, text=name) for key, name in options],
+        on_select=on_select,
+        width=width,
+        dense=True,
+    )
+
+
 def use_env() -> AppEnv:
     env = ft.use_context(EnvContext)
     assert env is not None, "components must render inside EnvContext"

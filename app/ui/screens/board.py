@@ -17,24 +17,12 @@ import flet as ft
 from app.i18n import t
 from app.state.board import DUE_CHOICES, PRIORITIES, BoardFilters, BoardModel
 from app.state.project_settings import can_edit_tasks
-from app.ui.base import AppEnv, chip, text, typing, use_env, use_store
+from app.ui.base import AppEnv, chip, filter_dropdown, text, typing, use_env, use_store
 from app.ui.board_column import MemoBoardColumn, MemoPhoneColumn, Neighbour
 from app.ui.board_list import ListRows
 from app.ui.card import COLUMN_WIDTH
 from app.ui.phone import new_task_button
 from app.ui.project_parts import SettingsButton
-
-
-def _dropdown(label: str, value: str | None, options: list[tuple[str, str]], on_select: Any, width: int) -> ft.Control:
-    return ft.Dropdown(
-        label=label,
-        value=value or "",
-        options=[ft.DropdownOption(key="", text=t("filter.any"))]
-        + [ft.DropdownOption(key=key, text=name) for key, name in options],
-        on_select=on_select,
-        width=width,
-        dense=True,
-    )
 
 
 def _name(store: Any, user_id: str) -> str:
@@ -85,16 +73,18 @@ def use_filter_fields(project_id: str, filters: BoardFilters, set_filters: Any) 
     )
     assignees = [("none", t("filter.unassigned")), *people]
     dropdowns: list[ft.Control] = [
-        _dropdown(t("filter.assignee"), filters.assignee_id, assignees, changed("assignee_id"), 150),
-        _dropdown(t("filter.label"), filters.label, [(lb, lb) for lb in labels], changed("label"), 140),
-        _dropdown(
+        filter_dropdown(t("filter.assignee"), filters.assignee_id, assignees, changed("assignee_id"), 150),
+        filter_dropdown(t("filter.label"), filters.label, [(lb, lb) for lb in labels], changed("label"), 140),
+        filter_dropdown(
             t("filter.priority"),
             filters.priority,
             [(p, t(f"priority.{p}")) for p in PRIORITIES],
             changed("priority"),
             130,
         ),
-        _dropdown(t("filter.due"), filters.due, [(d, t(f"filter.due.{d}")) for d in DUE_CHOICES], changed("due"), 130),
+        filter_dropdown(
+            t("filter.due"), filters.due, [(d, t(f"filter.due.{d}")) for d in DUE_CHOICES], changed("due"), 130
+        ),
     ]
     if filters.active:
         dropdowns.append(ft.TextButton(t("filter.clear"), on_click=lambda _: set_filters(BoardFilters())))

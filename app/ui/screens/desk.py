@@ -27,7 +27,18 @@ from app.state.desk import (
     with_filter,
 )
 from app.state.fmt import initials
-from app.ui.base import avatar, chip, priority_color, priority_icon, text, typing, unsynced_mark, use_env, use_store
+from app.ui.base import (
+    avatar,
+    chip,
+    filter_dropdown,
+    priority_color,
+    priority_icon,
+    text,
+    typing,
+    unsynced_mark,
+    use_env,
+    use_store,
+)
 from app.ui.desk_parts import category_name, clock_chip, use_tick
 from app.ui.project_parts import SettingsButton
 
@@ -39,18 +50,6 @@ def offered(store: Any, project_id: str | None) -> bool:
     """The desk's entry is in the navigation while the open project is a service desk."""
     project = store.project(project_id) if project_id else None
     return project is not None and project.get("kind") == "service_desk"
-
-
-def _dropdown(label: str, value: str | None, options: list[tuple[str, str]], on_select: Any, width: int) -> ft.Control:
-    return ft.Dropdown(
-        label=label,
-        value=value or "",
-        options=[ft.DropdownOption(key="", text=t("filter.any"))]
-        + [ft.DropdownOption(key=key, text=name) for key, name in options],
-        on_select=on_select,
-        width=width,
-        dense=True,
-    )
 
 
 def _filters(env: Any, filters: DeskFilters, set_filters: Any, people: list[tuple[str, str]]) -> list[ft.Control]:
@@ -68,21 +67,21 @@ def _filters(env: Any, filters: DeskFilters, set_filters: Any, people: list[tupl
             width=None if env.phone else 200,
             expand=True if env.phone else None,
         ),
-        _dropdown(
+        filter_dropdown(
             t("filter.assignee"),
             filters.assignee_id,
             [("none", t("filter.unassigned")), *people],
             changed("assignee_id"),
             140,
         ),
-        _dropdown(
+        filter_dropdown(
             t("filter.priority"),
             filters.priority,
             [(p, t(f"priority.{p}")) for p in PRIORITIES],
             changed("priority"),
             120,
         ),
-        _dropdown(
+        filter_dropdown(
             t("desk.filter.category"),
             filters.category,
             [(c, category_name(c)) for c in CATEGORIES],
