@@ -144,6 +144,38 @@ def named(page: Any, pattern: str) -> Any:
     return page.get_by_text(re.compile(pattern)).first
 
 
+def wait_until(check: Any, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def type_in(page: Any, box: Any, value: str) -> None:
+    """Click the text box, select all, type, and check that the box holds `value`: on a loaded machine
+    the first keys can land before the field holds the focus, or the click can land on a field that
+    moved while the page was still laying out (FLET-NOTES), so the value is typed again, up to 3 times."""
+    held = ""
+    for _ in range(3):
+        # The element itself, not the locator: a box named by its hint loses that name once it holds text.
+        element = box.element_handle()
+        element.click()
+        page.wait_for_timeout(200)
+        page.keyboard.press("Control+A")
+        page.keyboard.type(value)
+        if wait_until(lambda held=element: held.input_value() == value, 3.0):
+            return
+        held = element.input_value()
+    raise AssertionError(f"the text box holds {held!r}, not {value!r}")
+
+
+def type_into(page: Any, label: str, value: str) -> None:
+    """`type_in` the first text box whose accessible name matches the regular expression `label`."""
+    type_in(page, page.get_by_role("textbox", name=re.compile(label)).first, value)
+
+
 FAST_HASHES = {"KEEL_ARGON2_TIME_COST": "1", "KEEL_ARGON2_MEMORY_KIB": "1024"}
 
 

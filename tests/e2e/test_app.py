@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from tests.conftest import missing
-from tests.e2e.browser import chromium_missing, demo_stack
+from tests.e2e.browser import chromium_missing, demo_stack, type_in, type_into
 
 APP_1 = "首页信息流改版：支持个性化推荐"
 
@@ -52,13 +52,6 @@ def button(page: Any, pattern: str) -> Any:
 def icon_button(page: Any, label: str) -> Any:
     """An icon button by its tooltip: Flutter puts the tooltip's label on the node around the button."""
     return page.locator(f'flt-semantics[aria-label="{label}"] [role="button"]').first
-
-
-def type_into(page: Any, label: str, value: str) -> None:
-    box = page.get_by_role("textbox", name=re.compile(label)).first
-    box.click()
-    page.keyboard.press("Control+A")
-    page.keyboard.type(value)
 
 
 _TOKENS: dict[tuple[str, str], str] = {}
@@ -177,9 +170,9 @@ def create_move_open_edit_and_comment(page: Any, http: httpx.Client) -> None:
     page.keyboard.press("Enter")
     edited = wait_for(lambda: server_task(http, new_title))
     assert edited["id"] == created["id"]
-    comment_box = page.get_by_role("textbox", name=re.compile("写评论")).first
-    comment_box.click()
-    page.keyboard.type("看起来不错，明天上线")
+    # The detail lays out its dependencies after it opens, which moves the comment box: type_in checks
+    # the box holds the text (once a click landed in the subtask field above it).
+    type_in(page, page.get_by_role("textbox", name=re.compile("写评论")).first, "看起来不错，明天上线")
     icon_button(page, "发送评论").click()
     expect_text(page, "看起来不错，明天上线")
     wait_for(lambda: any(c.get("body") == "看起来不错，明天上线" for c in server_rows(http, "comment")))

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.conftest import missing
-from tests.e2e.browser import app_server, chromium_missing, demo_stack, environment
+from tests.e2e.browser import app_server, chromium_missing, demo_stack, environment, type_into
 from tests.e2e.test_app import api, button, expect_text, icon_button, server_rows, wait_for
 
 pytestmark = pytest.mark.timeout(600)
@@ -42,29 +42,6 @@ def register(server: str, email: str, name: str) -> None:
 
 def textbox(page: Any, label: str) -> Any:
     return page.get_by_role("textbox", name=re.compile(label)).first
-
-
-def type_into(page: Any, label: str, value: str) -> None:
-    """Click, select all, type, and check: on a loaded machine the first key can land before the field
-    holds the focus (FLET-NOTES), so a short value is typed again."""
-    box = textbox(page, label)
-    for _ in range(3):
-        box.click()
-        page.wait_for_timeout(200)
-        page.keyboard.press("Control+A")
-        page.keyboard.type(value)
-        if wait_until(lambda: box.input_value() == value, 3.0):
-            return
-    raise AssertionError(f"{label!r} holds {box.input_value()!r}, not {value!r}")
-
-
-def wait_until(check: Any, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def scroll(page: Any, dy: int) -> None:
