@@ -1,90 +1,54 @@
 """Demo data: one company's product board, 双十一 campaign and feedback desk, seeded through the write path.
 
-Everything goes through `sync_service.push` as the person who would have done it, so numbers,
-watches, notifications and the pull feed are exactly what real use would have produced. Ids and
-texts are fixed (uuid5 of names, a seeded random), so tests can name a card: `task_id("APP-1")`.
-Due dates are relative to the seeding time, so "overdue" and "due soon" stay meaningful.
+Every step is a mutation (or a requester's portal step) applied by the server's own handlers as the
+person who would have done it, at the time it would have happened (server/demo_runner.py): months of
+history whose task rows, `task_event`s, tickets, comments, notifications and pull feed agree, as real
+use would have made them. This module holds the product and campaign content; server/demo_timeline.py
+dates it (iterations, dependencies, the release milestone), server/demo_desk.py writes the desk's six
+months. Ids and texts are fixed (uuid5 of names, a seeded random), so tests can name a card:
+`task_id("APP-1")`. Times are relative to the seeding time, so "overdue" and "due soon" stay meaningful.
 """
 
 from __future__ import annotations
 
-import random
-import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 
+from server import demo_desk, demo_timeline
 from server.db import Database
+from server.demo_plan import (
+    BY_HANDLE,
+    DEMO_DOMAIN,
+    DEMO_EMAIL,
+    DEMO_PASSWORD,
+    PAUSING,
+    PEOPLE,
+    PROJECTS,
+    SEED,
+    SPECS,
+    WORKERS,
+    Plan,
+    demo_id,
+    local,
+    project_id,
+    task_id,
+    user_id,
+)
+from server.demo_runner import DemoSeedError, Op, run
 from server.feed import Tx, utcnow
 from server.mutations.projects import DEFAULT_STATUSES
 from server.mutations.tickets import DESK_STATUSES
 from server.security import Passwords
-from server.sync_service import push
 from server.tables import projects as projects_table
 from server.tables import statuses as statuses_table
 from server.tables import users as users_table
-from sync.protocol import MAX_MUTATIONS_PER_PUSH, Mutation
 
-DEMO_PASSWORD = "keel-demo"  # every demo user's password
-DEMO_DOMAIN = "demo.keel"
-DEMO_EMAIL = f"wangwei@{DEMO_DOMAIN}"  # the sign-in `keel demo` prints: owner of APP, in all three projects
-SEED = 20241111  # a fixed seed, not a date: the same cards in every demo
-BEIJING = timedelta(hours=8)  # the demo company's clock (no DST)
+__all__ = [
+    "DEMO_DOMAIN", "DEMO_EMAIL", "DEMO_PASSWORD", "PEOPLE", "SEED", "DemoSeedError", "demo_id", "project_id",
+    "seed_demo", "task_id", "user_id",
+]  # fmt: skip
 
-_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://keel.invalid/demo")
-
-
-class DemoSeedError(RuntimeError):
-    """A demo mutation was not applied: the demo data would silently be wrong."""
-
-
-def demo_id(*parts: str) -> str:
-    return str(uuid.uuid5(_NAMESPACE, ":".join(parts)))
-
-
-def user_id(handle: str) -> str:
-    return demo_id("user", handle)
-
-
-def project_id(key: str) -> str:
-    return demo_id("project", key)
-
-
-def task_id(ref: str) -> str:
-    """The id of a demo card by its key, e.g. `task_id("APP-1")`."""
-    return demo_id("task", ref)
-
-
-@dataclass(frozen=True)
-class Person:
-    handle: str  # the local part of the email, also an @mention handle
-    name: str
-    job: str
-
-    @property
-    def email(self) -> str:
-        return f"{self.handle}@{DEMO_DOMAIN}"
-
-    @property
-    def id(self) -> str:
-        return user_id(self.handle)
-
-
-PEOPLE = (
-    Person("wangwei", "王伟", "产品经理"),
-    Person("lina", "李娜", "交互设计师"),
-    Person("zhangqiang", "张强", "后端工程师"),
-    Person("liuyang", "刘洋", "测试工程师"),
-    Person("chenjing", "陈静", "市场运营经理"),
-    Person("zhaomin", "赵敏", "客服主管"),
-)
-BY_HANDLE = {p.handle: p for p in PEOPLE}
-
-# Who does which kind of work: the letter on a subtask picks its assignee.
-WORKERS = {"p": "wangwei", "d": "lina", "b": "zhangqiang", "q": "liuyang", "m": "chenjing", "s": "zhaomin"}
 DELIVERABLES = {
     "p": "需求文档（PRD）与验收标准",
     "d": "交互稿与视觉稿（Figma）",
@@ -93,56 +57,6 @@ DELIVERABLES = {
     "m": "执行方案与排期表",
     "s": "客服话术与 FAQ",
 }
-
-
-@dataclass(frozen=True)
-class ProjectSpec:
-    key: str
-    name: str  # "{year}" stands for the seeding year (Beijing time), so the campaign matches its dates
-    kind: str
-    owner: str
-    description: str
-    statuses: tuple[tuple[str, str], ...]
-    roles: dict[str, str]  # handle -> role, besides the owner
-
-
-PROJECTS = (
-    ProjectSpec(
-        "APP",
-        "星河 App 产品迭代",
-        "product",
-        "wangwei",
-        "星河 App（iOS / Android / 小程序）的双周迭代看板。\n\n"
-        "- 需求先进 **需求池**，评审通过后进入设计和开发\n"
-        "- 每个需求拆成设计、开发、测试子任务，负责人明确到人\n"
-        "- 上线后在版本说明里关联对应卡片",
-        (("需求池", "todo"), ("设计中", "doing"), ("开发中", "doing"), ("测试中", "doing"), ("已上线", "done")),
-        {"lina": "admin", "zhangqiang": "member", "liuyang": "member", "chenjing": "viewer"},
-    ),
-    ProjectSpec(
-        "DOUBLE",
-        "{year} 双十一大促",
-        "campaign",
-        "chenjing",
-        "双十一跨部门大促项目：市场、产品、设计、技术、客服共同推进。\n\n"
-        "**目标**：GMV 同比增长 30%，新客 20 万。\n\n"
-        "| 阶段 | 时间 |\n|---|---|\n| 预热期 | 10 月 20 日 – 10 月 31 日 |\n"
-        "| 爆发期 | 11 月 1 日 – 11 月 11 日 |\n| 返场期 | 11 月 12 日 – 11 月 15 日 |",
-        (("待启动", "todo"), ("筹备中", "doing"), ("执行中", "doing"), ("已完成", "done")),
-        {"wangwei": "admin", "lina": "member", "zhangqiang": "member", "zhaomin": "member"},
-    ),
-    ProjectSpec(
-        "FB",
-        "用户反馈工单",
-        "service_desk",
-        "zhaomin",
-        "来自 App 内反馈、应用商店评论、客服热线和社交媒体的用户问题，统一在这里闭环。\n\n"
-        "1. 24 小时内首次响应\n2. 确认是缺陷的，转为 bug 并指派研发\n3. 解决后回访用户，再关单",
-        (("待处理", "todo"), ("处理中", "doing"), ("待用户确认", "doing"), ("已解决", "done")),
-        {"wangwei": "admin", "zhangqiang": "member", "liuyang": "member", "lina": "viewer"},
-    ),
-)
-SPECS = {s.key: s for s in PROJECTS}
 
 # --- content ---------------------------------------------------------------------------------
 
@@ -489,78 +403,6 @@ CAMPAIGN_TASKS: list[tuple[str, str, str, int]] = [
     ("门店联动：线下扫码领券", "m", "medium", 1),
 ]
 
-# (title, label, priority, status index, worker letter or "", escalated to a bug)
-TICKETS: list[tuple[str, str, str, int, str, bool]] = [
-    ("【iOS】升级 5.2.0 后打开 App 闪退", "功能问题", "urgent", 1, "b", True),
-    ("退款申请提交后一直显示“处理中”", "支付问题", "high", 1, "s", False),
-    ("希望支持深色模式", "产品建议", "low", 3, "p", False),
-    ("收不到短信验证码", "账号", "high", 3, "s", False),
-    ("优惠券显示可用但下单时提示不满足条件", "功能问题", "high", 2, "s", False),
-    ("账号被异地登录，余额被盗刷", "安全问题", "urgent", 1, "b", True),
-    ("字体太小，老人看不清", "体验问题", "medium", 3, "p", False),
-    ("物流信息三天没有更新", "物流", "medium", 3, "s", False),
-    ("发票抬头填错了，如何修改", "咨询", "low", 3, "s", False),
-    ("小程序里的订单在 App 里看不到", "功能问题", "high", 1, "b", True),
-    ("会员自动续费没有提前提醒", "投诉", "high", 2, "s", False),
-    ("商品详情页图片加载很慢", "体验问题", "medium", 0, "", False),
-    ("注销账号的入口在哪里", "咨询", "low", 3, "s", False),
-    ("评价晒图上传失败", "功能问题", "medium", 0, "", False),
-    ("希望订单可以按时间筛选", "产品建议", "low", 3, "p", False),
-    ("积分莫名其妙被清零", "投诉", "high", 1, "s", False),
-    ("微信支付成功但订单显示未支付", "支付问题", "urgent", 3, "b", True),
-    ("客服电话一直占线", "投诉", "medium", 2, "s", False),
-    ("【Android】推送点击后打开的是首页而不是详情", "功能问题", "medium", 0, "", False),
-    ("搜索“蓝牙耳机”结果里全是手机壳", "体验问题", "medium", 1, "p", False),
-    ("生日礼包领取失败", "功能问题", "medium", 3, "b", True),
-    ("修改手机号需要原手机号验证码，但原号码已停用", "账号", "high", 2, "s", False),
-    ("直播间卡顿，声音和画面不同步", "体验问题", "medium", 0, "", False),
-    ("希望增加家庭共享会员", "产品建议", "low", 0, "", False),
-    ("收货地址保存后又变回旧地址", "功能问题", "high", 1, "b", True),
-    ("七天无理由退货被拒绝", "投诉", "high", 1, "s", False),
-    ("夜里 2 点收到营销推送", "投诉", "medium", 3, "p", False),
-    ("定金膨胀规则看不懂", "咨询", "low", 3, "s", False),
-    ("分享链接在微信里打不开", "功能问题", "medium", 2, "b", True),
-    ("App 占用存储空间越来越大", "体验问题", "low", 0, "", False),
-    ("预售商品发货时间比承诺晚了一周", "物流", "high", 1, "s", False),
-    ("登录时一直提示“网络异常”", "账号", "high", 3, "b", True),
-    ("希望能隐藏购买记录", "产品建议", "low", 0, "", False),
-    ("扫码领券后券包里找不到", "功能问题", "medium", 3, "s", False),
-    ("开具的电子发票金额不对", "支付问题", "high", 2, "s", False),
-    ("iPad 上页面显示不全", "体验问题", "low", 0, "", False),
-    ("退货运费险没有到账", "支付问题", "medium", 1, "s", False),
-    ("客服机器人答非所问", "投诉", "medium", 3, "p", False),
-    ("会员等级突然降级", "咨询", "medium", 3, "s", False),
-    ("下单后被告知缺货", "投诉", "high", 3, "s", False),
-    ("绑定银行卡提示“卡号不支持”", "支付问题", "medium", 0, "", False),
-    ("希望消息通知可以分类关闭", "产品建议", "medium", 3, "p", False),
-    ("【小程序】提交订单按钮点了没反应", "功能问题", "urgent", 1, "b", True),
-    ("实名认证一直审核中", "账号", "medium", 2, "s", False),
-    ("购物车商品价格和结算价不一致", "支付问题", "high", 0, "", False),
-    ("视频评价无法播放", "功能问题", "low", 0, "", False),
-    ("积分兑换的商品一直没发货", "物流", "medium", 1, "s", False),
-    ("App 广告太多，影响使用", "体验问题", "low", 3, "p", False),
-    ("同一个问题反馈三次都没人回复", "投诉", "urgent", 0, "", False),
-    ("更换头像后其他人看到的还是旧头像", "功能问题", "low", 2, "b", True),
-]
-
-CHANNELS = ["App 内反馈", "应用商店评论", "客服热线", "微博", "小红书", "在线客服"]
-DEVICES = [
-    "iPhone 15 / iOS 17.5",
-    "iPhone 12 / iOS 16.7",
-    "华为 P60 / HarmonyOS 4",
-    "小米 14 / HyperOS",
-    "OPPO Find X7",
-]
-VOICES = [
-    "用了三年第一次遇到这种情况，麻烦尽快看看。",
-    "已经试过重启和重装，还是不行。",
-    "客服电话一直打不通，只能在这里反馈。",
-    "希望给个说法，不然就去 12315 投诉了。",
-    "不算大问题，但每次都要多点几下挺烦的。",
-    "家里老人在用，麻烦考虑一下。",
-    "朋友也遇到了同样的问题。",
-]
-
 COMMENTS = {
     "product": [
         "交互稿已更新到 Figma，{m}帮忙看一下第 3 页的空状态。",
@@ -608,124 +450,7 @@ COMMENTS = {
 }
 
 
-# --- the plan: who does what, in order -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Op:
-    actor: str  # a handle
-    name: str
-    args: dict[str, Any]
-
-
-@dataclass
-class Card:
-    ref: str
-    project: str
-    reporter: str
-    assignee: str | None
-    status: int  # index into the project's statuses
-
-
-@dataclass
-class Plan:
-    """The demo as a list of operations, built from a seeded random and the seeding time only."""
-
-    now: datetime
-    rng: random.Random = field(default_factory=lambda: random.Random(SEED))
-    projects: list[Op] = field(default_factory=list)
-    setup: list[Op] = field(default_factory=list)
-    tasks: list[Op] = field(default_factory=list)
-    later: list[Op] = field(default_factory=list)
-    cards: list[Card] = field(default_factory=list)
-    numbers: dict[str, int] = field(default_factory=dict)
-
-    def status_id(self, key: str, index: int) -> str:
-        return demo_id("status", key, SPECS[key].statuses[index][0])
-
-    def members(self, key: str, *, writers_only: bool = False) -> list[str]:
-        spec = SPECS[key]
-        people = [spec.owner, *spec.roles]
-        if writers_only:
-            people = [h for h in people if spec.roles.get(h) != "viewer"]
-        return people
-
-    def due(self, category: str) -> dict[str, str]:
-        """A due date (and sometimes a start) that makes sense for a card in this category."""
-        r = self.rng.random()
-        today = self.now.replace(hour=10, minute=0, second=0, microsecond=0)  # 18:00 in Beijing
-        if category == "done":
-            due = today - timedelta(days=self.rng.randint(2, 30)) if r < 0.7 else None
-        elif category == "doing":
-            if r < 0.25:
-                due = today - timedelta(days=self.rng.randint(1, 6))  # overdue
-            elif r < 0.45:
-                due = (self.now + timedelta(hours=self.rng.randint(3, 20))).replace(minute=0, second=0, microsecond=0)
-            elif r < 0.85:
-                due = today + timedelta(days=self.rng.randint(2, 21))
-            else:
-                due = None
-        else:
-            if r < 0.1:
-                due = today - timedelta(days=self.rng.randint(1, 4))  # overdue before it even started
-            elif r < 0.6:
-                due = today + timedelta(days=self.rng.randint(3, 40))
-            else:
-                due = None
-        out: dict[str, str] = {}
-        if due is not None:
-            out["due_at"] = due.isoformat()
-            if category != "todo" and self.rng.random() < 0.5:
-                out["start_at"] = (due - timedelta(days=self.rng.randint(3, 10))).isoformat()
-        return out
-
-    def card(
-        self,
-        key: str,
-        reporter: str,
-        title: str,
-        description: str,
-        *,
-        status: int,
-        assignee: str | None,
-        type_: str,
-        priority: str,
-        labels: list[str],
-        parent: str | None = None,
-        estimate: float | None = None,
-    ) -> str:
-        """Plans one `task.create`; about a third of the cards that moved on arrive one status back and
-        are moved by their assignee later, so the board has `status_changed` notifications too."""
-        number = self.numbers.get(key, 0) + 1
-        self.numbers[key] = number
-        ref = f"{key}-{number}"
-        category = SPECS[key].statuses[status][1]
-        moves = status > 0 and self.rng.random() < 0.35
-        args: dict[str, Any] = {
-            "id": task_id(ref),
-            "project_id": project_id(key),
-            "title": title,
-            "description": description,
-            "status_id": self.status_id(key, status - 1 if moves else status),
-            "priority": priority,
-            "type": type_,
-            "labels": labels,
-            **self.due(category),
-        }
-        if assignee:
-            args["assignee_id"] = user_id(assignee)
-        if parent:
-            args["parent_id"] = task_id(parent)
-        if estimate is not None:
-            args["estimate"] = estimate
-        self.tasks.append(Op(reporter, "task.create", args))
-        if moves:
-            mover = assignee or reporter
-            self.later.append(
-                Op(mover, "task.update", {"id": task_id(ref), "set": {"status_id": self.status_id(key, status)}})
-            )
-        self.cards.append(Card(ref, key, reporter, assignee, status))
-        return ref
+# --- the plan: what each card is and where it ends -------------------------------------------
 
 
 def _requirement_text(background: str, goals: list[str], subtasks: list[tuple[str, str]]) -> str:
@@ -762,34 +487,18 @@ def _plan_product(plan: Plan) -> None:
     for title, background, goals, priority, labels, status, subtasks in APP_REQUIREMENTS:
         text = _requirement_text(background, goals, subtasks)
         assignee = "wangwei" if rng.random() < 0.8 else "lina"
-        ref = plan.card(
-            key,
-            "wangwei",
-            title,
-            text,
-            status=status,
-            assignee=assignee,
-            type_="requirement",
-            priority=priority,
-            labels=labels,
-        )
-        parents.append((ref, title, status, labels, subtasks))
+        card = plan.card(key, "wangwei", title, text, status=status, assignee=assignee, type_="requirement",
+                         priority=priority, labels=labels, worker="p")  # fmt: skip
+        parents.append((card.ref, title, status, labels, subtasks))
     for ref, title, status, labels, subtasks in parents:
         for worker, sub_title in subtasks:
             handle = WORKERS[worker]
             plan.card(
-                key,
-                rng.choice(["wangwei", handle]),
-                sub_title,
-                _subtask_text(title, worker),
-                status=_sub_status(status, worker, last),
-                assignee=handle,
-                type_="task",
-                priority=rng.choice(["high", "medium", "medium", "low"]),
-                labels=labels[:1],
-                parent=ref,
-                estimate=rng.choice([0.5, 1.0, 2.0, 3.0, 5.0]),
-            )
+                key, rng.choice(["wangwei", handle]), sub_title, _subtask_text(title, worker),
+                status=_sub_status(status, worker, last), assignee=handle, type_="task",
+                priority=rng.choice(["high", "medium", "medium", "low"]), labels=labels[:1], parent=ref,
+                estimate=rng.choice([0.5, 1.0, 2.0, 3.0, 5.0]), worker=worker,
+            )  # fmt: skip
     for title, env, priority in APP_BUGS:
         status = rng.choice([0, 2, 2, 3, 3, 4, 4])
         text = (
@@ -798,30 +507,12 @@ def _plan_product(plan: Plan) -> None:
             f"**复现概率**：{rng.choice(['必现', '约 50%', '偶现（约 10%）'])}"
         )
         fixer = None if status == 0 and rng.random() < 0.5 else "zhangqiang"  # some bugs wait for triage
-        plan.card(
-            key,
-            "liuyang",
-            title,
-            text,
-            status=status,
-            assignee=fixer,
-            type_="bug",
-            priority=priority,
-            labels=["缺陷"],
-        )
+        plan.card(key, "liuyang", title, text, status=status, assignee=fixer, type_="bug", priority=priority,
+                  labels=["缺陷"], worker="b")  # fmt: skip
     for title, worker, priority, labels in APP_TASKS:
         handle = WORKERS[worker]
-        plan.card(
-            key,
-            rng.choice(["wangwei", handle]),
-            title,
-            "",
-            status=rng.choice([0, 1, 2, 4]),
-            assignee=handle,
-            type_="task",
-            priority=priority,
-            labels=labels,
-        )
+        plan.card(key, rng.choice(["wangwei", handle]), title, "", status=rng.choice([0, 1, 2, 4]), assignee=handle,
+                  type_="task", priority=priority, labels=labels, worker=worker)  # fmt: skip
 
 
 def _plan_campaign(plan: Plan) -> None:
@@ -831,82 +522,37 @@ def _plan_campaign(plan: Plan) -> None:
         text = f"## {title}\n\n大促工作流之一，负责人对整体进度负责，子任务见下方。\n\n" + "\n".join(
             f"- {t}（{BY_HANDLE[WORKERS[w]].name}）" for w, t in subtasks
         )
-        ref = plan.card(
-            key,
-            "chenjing",
-            title,
-            text,
-            status=status,
-            assignee="chenjing",
-            type_="requirement",
-            priority=priority,
-            labels=[],
-        )
-        parents.append((ref, title, status, subtasks))
+        card = plan.card(key, "chenjing", title, text, status=status, assignee="chenjing", type_="requirement",
+                         priority=priority, labels=[], worker="m")  # fmt: skip
+        parents.append((card.ref, title, status, subtasks))
     phases = ["预热期", "爆发期", "返场期"]
     for ref, title, status, subtasks in parents:
         for worker, sub_title in subtasks:
-            handle = WORKERS[worker]
             sub_status = (
                 status if status in (0, last) else rng.choice([status - 1, status, status, min(status + 1, last)])
             )
             plan.card(
-                key,
-                "chenjing",
-                sub_title,
-                _subtask_text(title, worker),
-                status=max(sub_status, 0),
-                assignee=handle,
-                type_="task",
-                priority=rng.choice(["urgent", "high", "medium", "medium"]),
-                labels=[rng.choice(phases)],
-                parent=ref,
-            )
+                key, "chenjing", sub_title, _subtask_text(title, worker), status=max(sub_status, 0),
+                assignee=WORKERS[worker], type_="task", priority=rng.choice(["urgent", "high", "medium", "medium"]),
+                labels=[rng.choice(phases)], parent=ref, worker=worker,
+            )  # fmt: skip
     for title, worker, priority, status in CAMPAIGN_TASKS:
-        plan.card(
-            key,
-            "chenjing",
-            title,
-            "",
-            status=status,
-            assignee=WORKERS[worker],
-            type_="task",
-            priority=priority,
-            labels=[rng.choice(phases)],
-        )
-
-
-def _plan_desk(plan: Plan) -> None:
-    key, rng = "FB", plan.rng
-    for title, label, priority, status, worker, escalated in TICKETS:
-        text = (
-            f"**反馈渠道**：{rng.choice(CHANNELS)}\n\n**用户**：U{rng.randint(10_000_000, 99_999_999)}"
-            f"（{rng.choice(['普通会员', 'VIP 会员', '新用户'])}）\n\n**设备 / 版本**：{rng.choice(DEVICES)}，"
-            f"星河 App 5.2.{rng.randint(0, 3)}\n\n### 问题描述\n\n{title}。\n\n> 用户原话：{rng.choice(VOICES)}"
-        )
-        labels = [label] + (["VIP"] if rng.random() < 0.15 else [])
-        plan.card(
-            key,
-            "zhaomin",
-            title,
-            text,
-            status=status,
-            assignee=WORKERS[worker] if worker else None,
-            type_="bug" if escalated else "ticket",
-            priority=priority,
-            labels=labels,
-        )
+        plan.card(key, "chenjing", title, "", status=status, assignee=WORKERS[worker], type_="task",
+                  priority=priority, labels=[rng.choice(phases)], worker=worker)  # fmt: skip
 
 
 def _plan_comments(plan: Plan) -> None:
-    """Conversations on about half of the cards, some with @mentions, in task order."""
+    """Conversations on about half of the product and campaign cards, some with @mentions, each while
+    the card was being worked on (between its creation and its last move, or now)."""
     rng = plan.rng
     for card in plan.cards:
-        if rng.random() > 0.5:
+        if rng.random() > 0.5 or card.created is None:
             continue
         spec = SPECS[card.project]
         people = plan.members(card.project)
         pool = COMMENTS[spec.kind]
+        end = max(card.settled or card.created, card.created + timedelta(hours=2))
+        end = min(end + timedelta(days=2), plan.now - timedelta(minutes=5))
         for i in range(rng.choice([1, 1, 2, 3])):
             author = card.assignee if i == 0 and card.assignee else rng.choice(people)
             body = rng.choice(pool)
@@ -914,62 +560,48 @@ def _plan_comments(plan: Plan) -> None:
                 others = [h for h in plan.members(card.project, writers_only=True) if h != author]
                 who = BY_HANDLE[rng.choice(others)]
                 body = body.replace("{m}", f"@{who.name if rng.random() < 0.6 else who.handle} ")
-            comment_ref = f"{card.ref}#{i + 1}"
-            plan.later.append(
-                Op(
-                    author,
-                    "comment.create",
-                    {"id": demo_id("comment", comment_ref), "task_id": task_id(card.ref), "body": body},
-                )
-            )
+            at = card.created + (end - card.created) * (i + 1 + rng.random()) / 4.5
+            args = {"id": demo_id("comment", f"{card.ref}#{i + 1}"), "task_id": task_id(card.ref), "body": body}
+            plan.add(author, "comment.create", args, max(at, card.created + timedelta(minutes=1)))
 
 
-def build_plan(now: datetime) -> Plan:
-    plan = Plan(now)
-    year = (now + BEIJING).year
+def _plan_projects(plan: Plan, born: dict[str, datetime]) -> tuple[list[Op], list[Op]]:
+    """Each project's creation, and its statuses and members a few minutes later."""
+    year = plan.today.year
+    projects: list[Op] = []
+    setup: list[Op] = []
     for spec in PROJECTS:
-        pid = project_id(spec.key)
-        plan.projects.append(
-            Op(
-                spec.owner,
-                "project.create",
-                {
-                    "id": pid,
-                    "name": spec.name.format(year=year),
-                    "key": spec.key,
-                    "kind": spec.kind,
-                    "description": spec.description,
-                },
-            )
-        )
+        pid, at, owner = project_id(spec.key), born[spec.key], user_id(spec.owner)
+        args = {"id": pid, "name": spec.name.format(year=year), "key": spec.key, "kind": spec.kind,
+                "description": spec.description}  # fmt: skip
+        projects.append(Op(owner, "project.create", args, at))
         for i, (name, category) in enumerate(spec.statuses):
-            plan.setup.append(
-                Op(
-                    spec.owner,
-                    "status.create",
-                    {
-                        "id": plan.status_id(spec.key, i),
-                        "project_id": pid,
-                        "name": name,
-                        "category": category,
-                        "position": f"b{i}",
-                    },
-                )
-            )
+            status = {"id": plan.status_id(spec.key, i), "project_id": pid, "name": name, "category": category,
+                      "position": f"b{i}", "pauses_sla": name in PAUSING and spec.kind == "service_desk"}  # fmt: skip
+            setup.append(Op(owner, "status.create", status, at + timedelta(minutes=1)))
         for handle, role in spec.roles.items():
-            plan.setup.append(
-                Op(spec.owner, "member.put", {"project_id": pid, "user_id": user_id(handle), "role": role})
-            )
+            member = {"project_id": pid, "user_id": user_id(handle), "role": role}
+            setup.append(Op(owner, "member.put", member, at + timedelta(minutes=2)))
+    return projects, setup
+
+
+def build_plan(now: datetime) -> tuple[Plan, list[Op], list[Op]]:
+    """The whole demo: the projects and their setup, then every later step in `plan.ops`."""
+    plan = Plan(now)
     _plan_product(plan)
     _plan_campaign(plan)
-    _plan_desk(plan)
-    later = plan.later
-    plan.later = []
+    born = {"APP": demo_timeline.app_born(plan), "DOUBLE": demo_timeline.campaign_born(plan),
+            "FB": demo_desk.desk_born(plan)}  # fmt: skip
+    projects, setup = _plan_projects(plan, born)
+    demo_timeline.date_product(plan)
+    demo_timeline.date_campaign(plan)
     _plan_comments(plan)
-    # Interleave status moves and comments by card, so the feed reads like a working week.
-    order = {task_id(c.ref): i for i, c in enumerate(plan.cards)}
-    plan.later = sorted(later + plan.later, key=lambda op: order[op.args.get("task_id") or op.args["id"]])
-    return plan
+    demo_desk.plan_desk(plan)
+    # Everyone has read what reached them until five days ago (a calendar time, so two seeds on one
+    # day agree); what came since is unread.
+    read_at = local(plan.today - timedelta(days=5), 9)
+    plan.ops += [Op(p.id, "notification.read", {"all": True}, read_at) for p in PEOPLE]
+    return plan, projects, setup
 
 
 # --- seeding ---------------------------------------------------------------------------------
@@ -983,7 +615,7 @@ def _empty(db: Database) -> bool:
         )
 
 
-def _insert_users(db: Database, passwords: Passwords, now: datetime) -> bool:
+def _insert_users(db: Database, passwords: Passwords, at: datetime) -> bool:
     hashes = {p.handle: passwords.hash(DEMO_PASSWORD) for p in PEOPLE}  # slow: outside the writer lock
     with db.write() as conn:
         if conn.execute(sa.select(users_table.c.id).limit(1)).first() is not None:
@@ -995,7 +627,7 @@ def _insert_users(db: Database, passwords: Passwords, now: datetime) -> bool:
                 "email": person.email,
                 "display_name": person.name,
                 "password_hash": hashes[person.handle],
-                "created_at": now,
+                "created_at": at,
             }
             conn.execute(users_table.insert().values(**row))
             tx.emit("user", row)  # every user row is in the feed
@@ -1003,49 +635,17 @@ def _insert_users(db: Database, passwords: Passwords, now: datetime) -> bool:
     return True
 
 
-def _chunks(ops: list[Op]) -> Iterator[tuple[str, list[Op]]]:
-    """Runs of one actor's consecutive operations, at most one push long."""
-    run: list[Op] = []
-    for op in ops:
-        if run and (op.actor != run[0].actor or len(run) == MAX_MUTATIONS_PER_PUSH):
-            yield run[0].actor, run
-            run = []
-        run.append(op)
-    if run:
-        yield run[0].actor, run
-
-
-class _Pusher:
-    """Each demo person pushes from one device of their own, like a client would."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self.next_mutation = {p.handle: 1 for p in PEOPLE}
-
-    def run(self, ops: list[Op]) -> None:
-        for actor, run in _chunks(ops):
-            first = self.next_mutation[actor]
-            mutations = [Mutation(mutation_id=first + i, name=op.name, args=op.args) for i, op in enumerate(run)]
-            self.next_mutation[actor] = first + len(run)
-            answer = push(self.db, user_id(actor), demo_id("client", actor), mutations, _no_poke)
-            for op, result in zip(run, answer["results"], strict=True):
-                if result["status"] != "applied":
-                    raise DemoSeedError(f"demo {op.name} by {actor} was {result['status']}: {result.get('error')}")
-
-
-def _no_poke(users: set[str], cursor: int) -> None:
-    """Nobody is listening while the demo is seeded."""
-
-
 def _default_statuses(db: Database) -> list[tuple[str, str]]:
     """The statuses `project.create` made (To do / Doing / Done, a desk's own five; their ids are the server's)."""
     names = [name for name, _, _ in (*DEFAULT_STATUSES, *DESK_STATUSES)]
+    ours = [demo_id("status", s.key, name) for s in PROJECTS for name, _ in s.statuses]
     with db.read() as conn:
         rows = conn.execute(
             sa.select(statuses_table.c.project_id, statuses_table.c.id)
             .where(
                 statuses_table.c.project_id.in_([project_id(s.key) for s in PROJECTS]),
                 statuses_table.c.name.in_(names),
+                statuses_table.c.id.not_in(ours),
                 statuses_table.c.deleted.is_(False),
             )
             .order_by(statuses_table.c.project_id, statuses_table.c.position)
@@ -1058,16 +658,15 @@ def seed_demo(db: Database, *, passwords: Passwords | None = None, now: datetime
     if not _empty(db):
         return False
     now = now or utcnow()
-    if not _insert_users(db, passwords or Passwords(3, 65536), now):
+    plan, projects, setup = build_plan(now)
+    if not _insert_users(db, passwords or Passwords(3, 65536), min(op.at for op in projects) - timedelta(days=1)):
         return False
-    plan = build_plan(now)
-    pusher = _Pusher(db)
-    pusher.run(plan.projects)
-    owners = {project_id(s.key): s.owner for s in PROJECTS}
-    defaults = [Op(owners[pid], "status.delete", {"id": sid}) for pid, sid in _default_statuses(db)]
-    pusher.run(plan.setup + defaults)
-    pusher.run(plan.tasks)
-    # Everyone has seen their assignments; the conversation that follows lands in the inbox unread.
-    pusher.run([Op(p.handle, "notification.read", {"all": True}) for p in PEOPLE])
-    pusher.run(plan.later)
+    run(db, projects)
+    owners = {op.args["id"]: (op.actor, op.at) for op in projects}
+    defaults = [
+        Op(owners[pid][0], "status.delete", {"id": sid}, owners[pid][1] + timedelta(minutes=3))
+        for pid, sid in _default_statuses(db)
+    ]
+    run(db, setup + defaults)
+    run(db, plan.ops)
     return True
