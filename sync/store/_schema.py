@@ -22,7 +22,8 @@ from sync.entities import PROJECT_ROWS, REGISTRY
 # 4: task history (`task_event`)
 # 5: planning (`task.iteration_id`, `iteration`, `task_link`)
 # 6: the service desk (`ticket`, `sla_policy`, `status.pauses_sla`, `comment.visibility` and `author_name`)
-SCHEMA_VERSION = 6
+# 7: a project's working-day calendar (`project.calendar`)
+SCHEMA_VERSION = 7
 
 metadata = sa.MetaData()
 

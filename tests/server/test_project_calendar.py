@@ -58,7 +58,9 @@ def test_the_risk_scan_counts_the_projects_working_days(app: Any, trio: Trio) ->
     today = utcnow().astimezone(zone).date()
     saturday = today + timedelta(days=(5 - today.weekday()) % 7)
     now = datetime.combine(saturday, time(12), zone)
-    sprint = iteration(alice, pid, "冲刺", start_on=(saturday - timedelta(days=5)).isoformat(), end_on=saturday.isoformat())
+    sprint = iteration(
+        alice, pid, "冲刺", start_on=(saturday - timedelta(days=5)).isoformat(), end_on=saturday.isoformat()
+    )
     alice.task(pid, "最后一个", iteration_id=sprint)
     done = status_ids(alice, pid)["done"]
     for i in range(14):

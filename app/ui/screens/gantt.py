@@ -20,6 +20,7 @@ import flet as ft
 import flet.canvas as cv
 
 from app.i18n import t
+from app.state.calendar import project_calendar
 from app.state.fmt import local_zone
 from app.state.gantt import ROW_HEIGHT, ROW_MARGIN, ZOOMS, Chart, Item, Layout, read_chart
 from app.state.gantt_plan import days_of, moved, resized
@@ -211,7 +212,10 @@ def Gantt() -> ft.Control:
     if project is None or project_id is None:
         return ft.Container(text(t("board.no_project")), alignment=ft.Alignment.CENTER, expand=True)
     today = datetime.now(local_zone()).date()
-    chart = use_store(lambda: read_chart(store, project_id, today, local_zone()), ENTITIES, [project_id, today])
+    calendar = project_calendar(project)
+    chart = use_store(
+        lambda: read_chart(store, project_id, today, local_zone(), calendar), ENTITIES, [project_id, today, calendar]
+    )
     if env.phone:
         return Timeline(project, chart)
     return GanttChart(project, chart, can_edit_tasks(project, role))
