@@ -41,7 +41,8 @@ import msgpack
 from flet.controls.base_control import BaseControl
 from flet.messaging.protocol import configure_encode_object_for_msgpack
 
-from app.state.gantt import ROW_HEIGHT, Chart, read_chart
+from app.state.gantt import ROW_HEIGHT, Chart
+from app.state.gantt_read import read_chart
 from app.ui.screens.gantt import chart_controls
 from bench.dashboard import PAGE, PID, STATUSES, Feed, _apply
 from sync.ids import format_time

@@ -22,8 +22,9 @@ import flet.canvas as cv
 from app.i18n import t
 from app.state.calendar import project_calendar
 from app.state.fmt import local_zone
-from app.state.gantt import ROW_HEIGHT, ROW_MARGIN, ZOOMS, Chart, Item, Layout, read_chart
+from app.state.gantt import ROW_HEIGHT, ROW_MARGIN, ZOOMS, Chart, Item, Layout
 from app.state.gantt_plan import days_of, moved, resized
+from app.state.gantt_read import read_chart
 from app.state.project_settings import can_edit_tasks
 from app.ui.base import AppEnv, text, use_env, use_store
 from app.ui.gantt_draw import HEADER_HEIGHT, Ghost, chart_shapes, header_shapes
