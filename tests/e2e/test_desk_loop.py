@@ -202,6 +202,10 @@ def test_the_requester_link_opens_the_portal_to_confirm_and_rate_once(stack: dic
             assert phone.request.get(f"{link}/rating?score=1").status == 405
             assert rows(admin, "ticket")[ticket["id"]]["satisfaction"] is None
 
+            # The five scores fit one row of a phone's screen (they wrapped, the 5 off the screen).
+            stars = [portal.get_by_role("button", name=str(n), exact=True).bounding_box() for n in range(1, 6)]
+            assert len({round(b["y"]) for b in stars}) == 1 and stars[4]["x"] + stars[4]["width"] <= 390, stars
+
             portal.get_by_role("button", name="已解决", exact=True).click()
             portal.wait_for_url("**?done=confirm")
             assert wait_for(lambda: rows(admin, "ticket")[ticket["id"]]["closed_at"], 15)
