@@ -66,6 +66,13 @@ def desk_tickets(http: httpx.Client) -> list[dict[str, Any]]:
     return sorted(out, key=lambda t: t["number"])
 
 
+def newest(tickets: list[dict[str, Any]], keep: Any, what: str) -> dict[str, Any]:
+    """The newest of `tickets` that `keep` takes (the demo's history is made, not picked by position)."""
+    found = next((t for t in reversed(tickets) if keep(t)), None)
+    assert found is not None, f"the demo's FB has no longer {what}"
+    return found
+
+
 def filter_queue(page: Any, needle: str, queue: str = "全部未结") -> None:
     """The desk screen, its saved queue `queue` (a chip), filtered by `needle`."""
     page.get_by_role("button", name=re.compile("服务台.*Tab")).first.click()
@@ -153,11 +160,11 @@ def test_a_ticket_escalated_to_a_requirement_in_app(stack: dict[str, Any]) -> No
     page = stack["page"]
     with api(stack["server"], ADMIN) as admin:
         app = next(p for p in rows(admin, "project").values() if p["key"] == "APP")
-        ticket = next(
-            t
-            for t in reversed(desk_tickets(admin))
-            if t["category"] != "done" and not t["ticket"]["merged_into_id"] and not t["ticket"]["escalated_task_id"]
-            and t["title"] != FEEDBACK
+        ticket = newest(
+            desk_tickets(admin),
+            lambda t: t["category"] != "done" and t["title"] != FEEDBACK
+            and not t["ticket"]["merged_into_id"] and not t["ticket"]["escalated_task_id"],
+            "an open ticket, neither merged nor escalated",
         )  # fmt: skip
         open_in_queue(page, ticket["key"], ticket["key"])
         target = picker(page, "转为需求", page.get_by_role("button", name=re.compile("^APP · ")).first)
@@ -174,11 +181,11 @@ def test_a_ticket_escalated_to_a_requirement_in_app(stack: dict[str, Any]) -> No
 def test_the_requester_link_opens_the_portal_to_confirm_and_rate_once(stack: dict[str, Any]) -> None:
     page = stack["page"]
     with api(stack["server"], ADMIN) as admin:
-        ticket = next(
-            t
-            for t in reversed(desk_tickets(admin))
-            if t["category"] == "done" and t["ticket"]["closed_at"] is None and t["ticket"]["satisfaction"] is None
-            and t["ticket"]["merged_into_id"] is None
+        ticket = newest(
+            desk_tickets(admin),
+            lambda t: t["category"] == "done" and t["ticket"]["closed_at"] is None
+            and t["ticket"]["satisfaction"] is None and t["ticket"]["merged_into_id"] is None,
+            "a resolved ticket, neither confirmed nor rated",
         )  # fmt: skip
         open_in_queue(page, ticket["key"], ticket["key"], queue="已解决待确认")
         # The requester's link of a resolved ticket, copied in the app (the field shows it too).
