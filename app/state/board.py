@@ -26,6 +26,7 @@ WINDOW_MARGIN = 12  # cards rendered above and below the visible ones
 # 6, a 390x844 phone 7 of its compact cards. Fewer cards is a faster open (Flet builds, diffs and
 # sends every control); once the column is laid out it grows to fill its viewport and a margin.
 MIN_WINDOW = 8
+OPEN_WINDOW = 20  # what a column then fills to at least (a 900-px screen and a margin below it)
 
 
 @dataclass(frozen=True)

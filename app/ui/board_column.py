@@ -7,6 +7,7 @@ column costs what a 60-card one does, and a scroll only re-renders when it leave
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Callable
 from typing import Any
@@ -14,7 +15,15 @@ from typing import Any
 import flet as ft
 
 from app.i18n import t
-from app.state.board import CARD_HEIGHT, PHONE_CARD_HEIGHT, BoardFilters, BoardModel, ColumnView, Window
+from app.state.board import (
+    CARD_HEIGHT,
+    OPEN_WINDOW,
+    PHONE_CARD_HEIGHT,
+    BoardFilters,
+    BoardModel,
+    ColumnView,
+    Window,
+)
 from app.state.drag import Lift, drop, follow
 from app.state.pull import Pull
 from app.ui.base import AppEnv, Entry, chip, text, use_env, use_store
@@ -22,6 +31,7 @@ from app.ui.card import GAP, PHONE_GAP, MemoCard, MemoPhoneCard
 from app.ui.phone import haptic, pull_to_sync
 
 Neighbour = tuple[str, str] | None  # (status id, name) of the column before or after
+FILL_AFTER_S = 1.5  # a column's first window fills its screen by then, laid out or not
 
 
 @ft.component
@@ -86,12 +96,22 @@ def use_column(
         if not view.window.covers(needed):
             set_window(needed.grown())
 
+    def fill(viewport: float) -> None:
+        """Grows an untouched first window to the screenful and its margin (OPEN_WINDOW at least)."""
+        needed = Window.at(0, viewport, view.total, height=height) if viewport > 0 else view.window
+        end = min(view.total, max(needed.end, OPEN_WINDOW))
+        set_window(lambda w: w if w.total else Window(0, end, view.total, height))
+
     def on_size(e: ft.LayoutSizeChangeEvent[Any]) -> None:
-        # The column was laid out: the board's first frame, with MIN_WINDOW cards a column, is on
-        # screen. Now the rest of the screenful and the margin below it, unless a scroll came first.
+        # The column was laid out: the board's first frame, with MIN_WINDOW cards a column, is out.
         ft.context.disable_auto_update()
-        needed = Window.at(0, e.height, view.total, height=height)
-        set_window(lambda w: w if w.total else Window(0, max(needed.end, view.window.end), view.total, height))
+        fill(float(e.height or 0))
+
+    async def fill_later() -> None:  # in case the size never arrives (seen once in a benchmark run)
+        await asyncio.sleep(FILL_AFTER_S)
+        fill(0)
+
+    ft.use_effect(fill_later, [])
 
     return view, on_scroll, on_size
 
