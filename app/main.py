@@ -15,18 +15,17 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
-from app.core import Core
-from app.deeplink import follow_links
+from app import preload
 from app.i18n import resolve, set_locale, set_locale_source, system_locale, t
-from app.reminders import DeviceReminders
 from app.ui.base import FONT, AppEnv, Nav, Prefs
-from app.ui.session import resume_demo, stop_embedded_demo
-from app.ui.shell import Root, on_key
-from app.ui.tab import Tab
+
+if TYPE_CHECKING:  # loaded in the background at start-up (app.preload), imported where used
+    from app.core import Core
+    from app.reminders import DeviceReminders
 
 log = logging.getLogger("keel.app")
 
@@ -61,6 +60,10 @@ class App:
         self._open_from_os: list[Callable[[str | None], None]] = [lambda _task_id: None]
 
     async def get_core(self) -> Core:
+        await preload.ready()
+        from app.core import Core
+        from app.ui.session import resume_demo
+
         async with self._lock:
             if self.core is None:
                 from app.tokens import open_token_store
@@ -91,7 +94,11 @@ class App:
     async def session(self, page: ft.Page) -> None:
         """One window or browser tab. Its language and theme are its own: a desktop window's come
         from `settings.json` (the device's), a browser tab's from the browser's local storage."""
-        core = await self.get_core()
+        core = await self.get_core()  # after the preload: the imports below are done
+        from app.deeplink import follow_links
+        from app.ui.shell import Root, on_key
+        from app.ui.tab import Tab
+
         tab = Tab(page)
         prefs = Prefs(locale=system_locale()) if page.web else self.load_prefs()
         page.session.store.set(PREFS_KEY, prefs)
@@ -147,7 +154,7 @@ class App:
         it holds still while a first sync fills the cache. On a phone build it also hands upcoming
         reminders to the OS scheduler, made in this first session so a tap that launched the app
         reaches it; a tap opens the task in the newest session."""
-        from app.reminders import mobile_scheduler
+        from app.reminders import DeviceReminders, mobile_scheduler
 
         async with self._lock:
             if self.reminders is None:
@@ -229,6 +236,8 @@ class App:
             await self.reminders.close()  # before the store it reads closes
         if self.core is not None:
             await self.core.close()
+        from app.ui.session import stop_embedded_demo
+
         stop_embedded_demo()
 
 
@@ -340,6 +349,8 @@ def run(
         view = ft.AppView.WEB_BROWSER
         port = port or free_port(host)
         print(t("run.web_url", url=f"http://{host}:{port}"), flush=True)
+    # The heavy modules load while the browser fetches and starts its client (app.preload).
+    preload.start((host, port) if web and port else None)
     try:
         # The port is for the browser; the desktop window talks over a socket Flet chooses.
         ft.run(
@@ -352,5 +363,7 @@ def run(
             route_url_strategy=ft.RouteUrlStrategy.HASH,  # a push's link opens …/#/task/<id> (app/deeplink.py)
         )
     finally:
+        from app.ui.session import stop_embedded_demo
+
         stop_embedded_demo()
     return 0

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import flet as ft
 
-from app.core import Core
 from app.i18n import t
-from sync.store import Changes
+
+if TYPE_CHECKING:  # annotations only: `keel app` starts its server before the store loads (app.preload)
+    from app.core import Core
+    from sync.store import Changes
 
 T = TypeVar("T")
 

@@ -7,6 +7,7 @@ column costs what a 60-card one does, and a scroll only re-renders when it leave
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Callable
 from typing import Any
@@ -14,14 +15,23 @@ from typing import Any
 import flet as ft
 
 from app.i18n import t
-from app.state.board import CARD_HEIGHT, PHONE_CARD_HEIGHT, BoardFilters, BoardModel, ColumnView, Window
+from app.state.board import (
+    CARD_HEIGHT,
+    OPEN_WINDOW,
+    PHONE_CARD_HEIGHT,
+    BoardFilters,
+    BoardModel,
+    ColumnView,
+    Window,
+)
 from app.state.drag import Lift, drop, follow
 from app.state.pull import Pull
 from app.ui.base import AppEnv, Entry, chip, text, use_env, use_store
-from app.ui.card import MemoCard, MemoPhoneCard
+from app.ui.card import GAP, PHONE_GAP, MemoCard, MemoPhoneCard
 from app.ui.phone import haptic, pull_to_sync
 
 Neighbour = tuple[str, str] | None  # (status id, name) of the column before or after
+FILL_AFTER_S = 1.5  # a column's first window fills its screen by then, laid out or not
 
 
 @ft.component
@@ -67,8 +77,9 @@ def use_quick_add(env: AppEnv, status_id: str, adding: int, can_edit: bool) -> t
 
 def use_column(
     project_id: str, status: dict[str, Any], filters: BoardFilters, height: int
-) -> tuple[ColumnView, Callable[[ft.OnScrollEvent], None]]:
-    """The column's window of cards, and the scroll handler that moves the window."""
+) -> tuple[ColumnView, Callable[[ft.OnScrollEvent], None], Callable[[Any], None]]:
+    """The column's window of cards, the scroll handler that moves the window, and the size handler
+    that fills the first screen once the column is laid out."""
     env = use_env()
     window, set_window = ft.use_state(Window(0, 0, 0, height))
     model = BoardModel(env.core.store, project_id, filters)
@@ -85,7 +96,24 @@ def use_column(
         if not view.window.covers(needed):
             set_window(needed.grown())
 
-    return view, on_scroll
+    def fill(viewport: float) -> None:
+        """Grows an untouched first window to the screenful and its margin (OPEN_WINDOW at least)."""
+        needed = Window.at(0, viewport, view.total, height=height) if viewport > 0 else view.window
+        end = min(view.total, max(needed.end, OPEN_WINDOW))
+        set_window(lambda w: w if w.total else Window(0, end, view.total, height))
+
+    def on_size(e: ft.LayoutSizeChangeEvent[Any]) -> None:
+        # The column was laid out: the board's first frame, with MIN_WINDOW cards a column, is out.
+        ft.context.disable_auto_update()
+        fill(float(e.height or 0))
+
+    async def fill_later() -> None:  # in case the size never arrives (seen once in a benchmark run)
+        await asyncio.sleep(FILL_AFTER_S)
+        fill(0)
+
+    ft.use_effect(fill_later, [])
+
+    return view, on_scroll, on_size
 
 
 def _spaced(view: ColumnView, cards: list[ft.Control]) -> list[ft.Control]:
@@ -104,7 +132,7 @@ def BoardColumn(
 ) -> ft.Control:
     """A desktop column: header, quick add, and cards a mouse drags between columns."""
     env = use_env()
-    view, on_scroll = use_column(project_id, status, filters, CARD_HEIGHT)
+    view, on_scroll, on_size = use_column(project_id, status, filters, CARD_HEIGHT)
     add_open, set_add_open = use_quick_add(env, status["id"], adding, can_edit)
 
     def accept_end(e: ft.DragTargetEvent) -> None:
@@ -139,7 +167,15 @@ def BoardColumn(
             ),
         )
     )
-    body = ft.Column(items, spacing=0, scroll=ft.ScrollMode.AUTO, on_scroll=on_scroll, scroll_interval=60, expand=True)
+    body = ft.Column(
+        items,
+        spacing=GAP,
+        scroll=ft.ScrollMode.AUTO,
+        on_scroll=on_scroll,
+        scroll_interval=60,
+        on_size_change=on_size,
+        expand=True,
+    )
     return ft.Container(
         ft.Column(
             [
@@ -231,7 +267,7 @@ def PhoneColumn(
     """A phone column (one page of the board): compact cards, a long press lifts one, a pull at the
     top syncs. The status name and count are on the board's chips, the add button floats."""
     env = use_env()
-    view, window_scroll = use_column(project_id, status, filters, PHONE_CARD_HEIGHT)
+    view, window_scroll, on_size = use_column(project_id, status, filters, PHONE_CARD_HEIGHT)
     add_open, set_add_open = use_quick_add(env, status["id"], adding, can_edit)
     lift, set_lift = ft.use_state(None)
     lifter: Lifter = ft.use_ref(Lifter).current
@@ -272,7 +308,15 @@ def PhoneColumn(
             alignment=ft.Alignment.TOP_CENTER,
         )
     )
-    body = ft.Column(items, spacing=0, scroll=ft.ScrollMode.AUTO, on_scroll=on_scroll, scroll_interval=50, expand=True)
+    body = ft.Column(
+        items,
+        spacing=PHONE_GAP,
+        scroll=ft.ScrollMode.AUTO,
+        on_scroll=on_scroll,
+        scroll_interval=50,
+        on_size_change=on_size,
+        expand=True,
+    )
     quick = QuickAdd(project_id, status["id"], lambda: set_add_open(False)) if add_open else ft.Container()
     return ft.Container(ft.Column([quick, body], spacing=6, expand=True), padding=ft.Padding.only(left=8, right=8))
 

@@ -17,11 +17,11 @@ import flet as ft
 
 from app.i18n import t
 from app.state.board import CARD_HEIGHT, PHONE_CARD_HEIGHT, CardView
-from app.ui.base import FONT, avatar, chip, priority_color, priority_icon, text, unsynced_mark, use_env
+from app.ui.base import CHIP_TONES, FONT, avatar, chip, priority_color, priority_icon, text, unsynced_mark, use_env
 from app.ui.touch import FingerMove, LongPress
 
 COLUMN_WIDTH = 300
-GAP = 8  # below a desktop card
+GAP = 8  # between desktop cards: the column's spacing, so a card is one control less
 PHONE_GAP = 6
 
 
@@ -37,27 +37,52 @@ def _priority(card: CardView, tooltip: bool) -> ft.Control:
     )
 
 
+def _span(label: str, tone: str) -> ft.TextSpan:
+    background, foreground = CHIP_TONES[tone]
+    return ft.TextSpan(f" {label} ", ft.TextStyle(bgcolor=background, color=foreground))
+
+
 def _badges(card: CardView, labels: int) -> list[ft.Control]:
-    out: list[ft.Control] = []
-    if card.due:
-        out.append(chip(card.due, tone="danger" if card.overdue else "plain"))
+    """The subtask progress (a check-box icon and done/total), the due badge and the labels in one
+    chip, as spans of one Text: a row of chips cost two to four controls each, and Flet walks every
+    field of every control and value it sends (a span with its style is a third of a chip)."""
+    spans: list[ft.TextSpan] = []
     if card.subtasks_total:
-        out.append(chip(f"{card.subtasks_done}/{card.subtasks_total}", icon=ft.Icons.CHECK_BOX_OUTLINED))
-    return out + [chip(label, tone="label") for label in card.labels[:labels]]
+        spans.append(ft.TextSpan(f"{card.subtasks_done}/{card.subtasks_total}  "))
+    if card.due:
+        spans.append(_span(card.due, "danger" if card.overdue else "plain"))
+    if card.labels[:labels]:
+        spans.append(ft.TextSpan("  " if card.due else ""))
+        spans.append(_span(" · ".join(card.labels[:labels]), "label"))
+    line = ft.Text(
+        spans=spans,
+        size=11,
+        max_lines=1,
+        overflow=ft.TextOverflow.CLIP,
+        color=ft.Colors.ON_SURFACE_VARIANT,
+        expand=True,
+    )
+    if not card.subtasks_total:
+        return [line]
+    return [ft.Icon(ft.Icons.CHECK_BOX_OUTLINED, size=12, color=ft.Colors.ON_SURFACE_VARIANT), line]
+
+
+def _key(card: CardView, **kw: Any) -> ft.Text:
+    return text(card.key or t("card.unnumbered"), size=12, color=ft.Colors.ON_SURFACE_VARIANT, **kw)
 
 
 def _desktop_body(card: CardView) -> ft.Control:
-    top = [_priority(card, True), text(card.key or t("card.unnumbered"), size=12, color=ft.Colors.ON_SURFACE_VARIANT)]
+    """Priority, key, unsynced mark and assignee; the title (two lines at most); the badges."""
+    top = [_priority(card, True), _key(card, expand=True)]  # the key pushes the rest to the right
     if card.pending:
         top.append(unsynced_mark())
-    top.append(ft.Container(expand=True))
     if card.assignee:
         top.append(avatar(card.assignee, card.assignee_name, 24))
     return ft.Column(
         [
             ft.Row(top, spacing=6, height=24),
             text(card.title, size=14, max_lines=2, weight=ft.FontWeight.W_500),
-            ft.Row(_badges(card, 3), spacing=4, wrap=False, height=20),
+            ft.Row(_badges(card, 3), spacing=2, height=20),
         ],
         spacing=5,
         tight=True,
@@ -67,10 +92,7 @@ def _desktop_body(card: CardView) -> ft.Control:
 def _phone_body(card: CardView) -> ft.Control:
     """Title first (two lines at most) beside the assignee, then one line of key and badges."""
     person: list[ft.Control] = [avatar(card.assignee, card.assignee_name, 26, tooltip=False)] if card.assignee else []
-    meta: list[ft.Control] = [
-        _priority(card, False),
-        text(card.key or t("card.unnumbered"), size=12, color=ft.Colors.ON_SURFACE_VARIANT),
-    ]
+    meta: list[ft.Control] = [_priority(card, False), _key(card)]
     if card.pending:
         meta.append(unsynced_mark())
     return ft.Column(
@@ -81,14 +103,16 @@ def _phone_body(card: CardView) -> ft.Control:
                 vertical_alignment=ft.CrossAxisAlignment.START,
                 height=40,
             ),
-            ft.Row([*meta, *_badges(card, 1)], spacing=6, wrap=False, height=20),
+            ft.Row([*meta, *_badges(card, 1)], spacing=6, height=20),
         ],
         spacing=6,
         tight=True,
     )
 
 
-def _face(card: CardView, body: ft.Control, height: int, on_click: Any, lifted: bool = False) -> ft.Container:
+def _face(
+    card: CardView, body: ft.Control, height: int, on_click: Any, lifted: bool = False, **kw: Any
+) -> ft.Container:
     border = ft.Colors.AMBER_300 if card.pending else ft.Colors.OUTLINE_VARIANT
     return ft.Container(
         body,
@@ -102,6 +126,7 @@ def _face(card: CardView, body: ft.Control, height: int, on_click: Any, lifted: 
         else None,
         on_click=on_click,
         ink=True,
+        **kw,
     )
 
 
@@ -111,7 +136,7 @@ def _label(card: CardView) -> str:
 
 @ft.component
 def Card(card: CardView, editable: bool = True) -> ft.Control:
-    """The desktop card: a mouse drag moves it at once."""
+    """The desktop card: a mouse drag moves it at once. The column spaces its cards (`GAP`)."""
     env = use_env()
 
     def accept(e: ft.DragTargetEvent) -> None:
@@ -121,30 +146,30 @@ def Card(card: CardView, editable: bool = True) -> ft.Control:
 
     face = _face(card, _desktop_body(card), CARD_HEIGHT - GAP, lambda _: env.nav.open_task(card.id))
     content: ft.Control = ft.Semantics(content=face, label=_label(card))
-    if editable:  # a viewer opens cards but cannot move them
-        content = ft.Draggable(
-            group="card",
-            data=card.id,
-            content=ft.DragTarget(group="card", content=content, on_accept=accept),
-            # The feedback is drawn in an overlay outside the theme: it needs its own font and style.
-            content_feedback=ft.Card(
-                ft.Container(
-                    ft.Text(
-                        card.title,
-                        max_lines=1,
-                        overflow=ft.TextOverflow.ELLIPSIS,
-                        style=ft.TextStyle(font_family=FONT, size=14, decoration=ft.TextDecoration.NONE),
-                    ),
-                    width=COLUMN_WIDTH - 24,
-                    padding=12,
-                ),
-                elevation=6,
+    if not editable:  # a viewer opens cards but cannot move them
+        return content
+    return ft.Draggable(
+        group="card",
+        data=card.id,
+        content=ft.DragTarget(group="card", content=content, on_accept=accept),
+        # Drawn in an overlay outside the theme's Material: it needs its own font and text style.
+        content_feedback=ft.Text(
+            f" {card.title} ",
+            max_lines=1,
+            overflow=ft.TextOverflow.ELLIPSIS,
+            width=COLUMN_WIDTH - 24,
+            bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST,
+            style=ft.TextStyle(
+                font_family=FONT, size=14, color=ft.Colors.ON_SURFACE, decoration=ft.TextDecoration.NONE
             ),
-        )
-    return ft.Container(content, height=CARD_HEIGHT, padding=ft.Padding.only(bottom=GAP))
+        ),
+    )
 
 
 MemoCard = ft.memo(Card)
+
+# A phone card's face is its height less the gap, and `offset` is in the face's own heights.
+_PHONE_FACE = PHONE_CARD_HEIGHT - PHONE_GAP
 
 
 @ft.component
@@ -160,9 +185,17 @@ def PhoneCard(
     """The phone card: a tap opens it, a swipe scrolls past it, a long press lifts it. `shift` draws
     it that many places up or down (the preview of a move); `going_to` names the column a sideways
     drag sends it to. `lifter` (the column's `Lifter`) gets the long press: its start, the finger's
-    moves and its release, in global coordinates."""
+    moves and its release, in global coordinates. The column spaces its cards (`PHONE_GAP`)."""
     env = use_env()
-    face = _face(card, _phone_body(card), PHONE_CARD_HEIGHT - PHONE_GAP, lambda _: env.nav.open_task(card.id), lifted)
+    face = _face(
+        card,
+        _phone_body(card),
+        _PHONE_FACE,
+        lambda _: env.nav.open_task(card.id),
+        lifted,
+        offset=ft.Offset(0.04 if going_to else 0.0, shift * PHONE_CARD_HEIGHT / _PHONE_FACE),
+        animate_offset=ft.Animation(120, ft.AnimationCurve.EASE_OUT),
+    )
     content: ft.Control = ft.Semantics(content=face, label=_label(card))
     if going_to:
         content = ft.Stack(
@@ -175,34 +208,27 @@ def PhoneCard(
                 ),
             ]
         )
-    if editable and lifter is not None:
+    if not (editable and lifter is not None):
+        return content
 
-        def started(e: ft.LongPressStartEvent) -> None:
-            at = e.global_position
-            if at is not None:
-                lifter.lift(card.id, index, at.x, at.y)
+    def started(e: ft.LongPressStartEvent) -> None:
+        at = e.global_position
+        if at is not None:
+            lifter.lift(card.id, index, at.x, at.y)
 
-        def moved(e: FingerMove) -> None:
-            if e.global_position is not None:
-                lifter.follow(e.global_position.x, e.global_position.y)
+    def moved(e: FingerMove) -> None:
+        if e.global_position is not None:
+            lifter.follow(e.global_position.x, e.global_position.y)
 
-        def ended(e: ft.LongPressEndEvent) -> None:
-            at = e.global_position
-            lifter.release(at.x if at is not None else float("nan"), at.y if at is not None else float("nan"))
+    def ended(e: ft.LongPressEndEvent) -> None:
+        at = e.global_position
+        lifter.release(at.x if at is not None else float("nan"), at.y if at is not None else float("nan"))
 
-        content = LongPress(
-            content=content,
-            on_long_press_start=started,
-            on_long_press_move_update=moved,
-            on_long_press_end=ended,
-        )
-    sideways = 0.04 if going_to else 0.0
-    return ft.Container(
-        content,
-        height=PHONE_CARD_HEIGHT,
-        padding=ft.Padding.only(bottom=PHONE_GAP),
-        offset=ft.Offset(sideways, shift),
-        animate_offset=ft.Animation(120, ft.AnimationCurve.EASE_OUT),
+    return LongPress(
+        content=content,
+        on_long_press_start=started,
+        on_long_press_move_update=moved,
+        on_long_press_end=ended,
     )
 
 

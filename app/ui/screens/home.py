@@ -9,11 +9,13 @@ import flet as ft
 
 from app.i18n import t
 from app.state.board import CardView
-from app.state.home import my_projects, my_task_groups
+from app.state.home import TaskGroup, my_projects, my_task_groups
 from app.state.pull import Pull
 from app.ui.base import Entry, chip, screen, task_row, text, use_env, use_store
 from app.ui.phone import new_task_button, pull_to_sync
 from app.ui.project_parts import NewProjectButton
+
+HOME_ROWS = 50  # task rows home draws before "show all"
 
 
 @ft.component
@@ -24,6 +26,7 @@ def Home() -> ft.Control:
     projects = use_store(lambda: my_projects(store), ("project", "member"), [])
     unread = use_store(store.unread_count, ("notification",), [])
     me = use_store(store.me, ("user",), [])
+    everything, set_everything = ft.use_state(False)  # "show all": past the first HOME_ROWS tasks
 
     def open_task(card: CardView) -> None:
         row = store.task(card.id)
@@ -33,21 +36,9 @@ def Home() -> ft.Control:
         env.nav.task_id = None
         env.nav.go("board", project_id)
 
-    task_list: list[ft.Control] = []
-    for group in groups:
-        color = ft.Colors.ERROR if group.overdue else None
-        task_list.append(
-            ft.Row(
-                [
-                    text(t(f"home.group.{group.name}"), weight=ft.FontWeight.W_600, color=color),
-                    chip(str(len(group.cards)), tone="danger" if group.overdue else "plain"),
-                ],
-                spacing=8,
-            )
-        )
-        task_list += [task_row(c, lambda _, c=c: open_task(c), phone=env.phone) for c in group.cards]
-    if not groups:
-        task_list.append(text(t("home.no_tasks"), color=ft.Colors.ON_SURFACE_VARIANT))
+    task_list = _task_list(
+        groups, None if everything else HOME_ROWS, open_task, env.phone, lambda: set_everything(True)
+    )
     hello = t("home.hello", name=me["display_name"]) if me else t("nav.home")
     top = ft.Row(
         [
@@ -70,6 +61,38 @@ def Home() -> ft.Control:
         ],
         spacing=10,
     )
+
+
+def _task_list(
+    groups: list[TaskGroup], limit: int | None, open_task: Any, phone: bool, show_all: Any
+) -> list[ft.Control]:
+    """The groups' headers (with their full counts) and task rows, the rows stopping at `limit`
+    with a button that shows the rest: Flet builds, diffs and sends every row, and unmounts them
+    again when the board opens, so 500 rows made both home and the board's opening slow."""
+    out: list[ft.Control] = []
+    shown = 0
+    for group in groups:
+        if limit is not None and shown >= limit:
+            break
+        color = ft.Colors.ERROR if group.overdue else None
+        out.append(
+            ft.Row(
+                [
+                    text(t(f"home.group.{group.name}"), weight=ft.FontWeight.W_600, color=color),
+                    chip(str(len(group.cards)), tone="danger" if group.overdue else "plain"),
+                ],
+                spacing=8,
+            )
+        )
+        cards = group.cards if limit is None else group.cards[: limit - shown]
+        out += [task_row(c, lambda _, c=c: open_task(c), phone=phone) for c in cards]
+        shown += len(cards)
+    total = sum(len(g.cards) for g in groups)
+    if shown < total:
+        out.append(ft.TextButton(t("home.show_all", n=total), on_click=lambda _: show_all()))
+    if not groups:
+        out.append(text(t("home.no_tasks"), color=ft.Colors.ON_SURFACE_VARIANT))
+    return out
 
 
 def _project_card(p: dict[str, Any], open_project: Any) -> ft.Control:
