@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -91,6 +92,8 @@ class StoreBase:
         self.conn = conn
         self.path = path
         self._listeners: list[Listener] = []
+        # Write transactions, one at a time: a bootstrap applies its pages on a worker thread.
+        self._writer = threading.RLock()
         self._prepare()
 
     @classmethod
@@ -153,7 +156,7 @@ class StoreBase:
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction (BEGIN IMMEDIATE); nested use joins the outer one."""
-        with immediate(self.conn) as conn:
+        with self._writer, immediate(self.conn) as conn:
             yield conn
 
     def _meta(self, key: str) -> str | None:

@@ -132,6 +132,7 @@ class EngineStore(StoreBase):
         try:
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")  # what a bootstrap left in the WAL
             fill_search(conn, chunk)
         finally:
             conn.close()
@@ -212,22 +213,31 @@ class EngineStore(StoreBase):
 
     # --- pull ------------------------------------------------------------------------------
 
-    def apply_pull(self, page: dict[str, Any], *, bulk: bool = False) -> Changes:
+    def apply_pull(self, page: dict[str, Any], *, bulk: bool = False, emit: bool = True) -> Changes:
         """Writes one pull page as the new base, in one transaction, and rebases pending mutations.
 
-        `bulk` (a bootstrap) skips maintaining the view's secondary and search indexes; call
-        `finish_bulk()` after the last page.
+        `bulk` (a bootstrap) skips maintaining the view's secondary and search indexes, and leaves
+        WAL checkpoints to the search index's connection; call `finish_bulk()` after the last page.
+        Without `emit`, the caller tells the listeners (`announce`), on the thread they expect.
         """
         if self.server_lmid_ahead(int(page.get("last_mutation_id", 0))):
             self.take_new_client_id()  # before dropping anything: our unsent entries are not the server's
             page = {**page, "last_mutation_id": 0}
+        if bulk:
+            # Checkpoints would copy the whole cache once more during the load, on this thread. A
+            # kill loses nothing committed (WAL); `finish_bulk` and the search index's connection
+            # checkpoint afterwards.
+            self.conn.execute("PRAGMA wal_autocheckpoint = 0")
         with self._transaction():
             if bulk and self._meta("derived") == "ready":
                 for statement in schema.drop_derived_sql():
                     self.conn.execute(statement)
                 self._set_meta("derived", "stale")
             pending = self.conn.execute("SELECT 1 FROM outbox LIMIT 1").fetchone() is not None
-            touched, ranges = write_rows(self.conn, page.get("changes", []), ranges=pending)
+            # A bootstrap with nothing pending writes the view alone (`_pull`), page after page.
+            view_only = bulk and not pending and (self.cursor == 0 or self._meta("view_only") == "1")
+            self._set_meta("view_only", "1" if view_only and page.get("has_more", False) else None)
+            touched, ranges = write_rows(self.conn, page, ranges=pending, view_only=view_only)
             for project_id in page.get("revoked_projects", []):
                 gone = purge_project(self.conn, str(project_id))
                 touched |= gone
@@ -246,8 +256,13 @@ class EngineStore(StoreBase):
             self._set_meta("cursor", str(int(page["cursor"])))
             self._set_meta("last_mutation_id", str(max(lmid, self.last_mutation_id)))
         changes = Changes.of(touched, outbox=acknowledged > 0, source="pull")
-        self._emit(changes)
+        if emit:
+            self._emit(changes)
         return changes
+
+    def announce(self, changes: Changes) -> None:
+        """Tells the listeners what an `apply_pull(..., emit=False)` changed."""
+        self._emit(changes)
 
     def finish_bulk(self, *, search: bool = True) -> None:
         """Builds the indexes a bulk pull skipped: the board's, then (with `search`) the search index;
@@ -256,6 +271,7 @@ class EngineStore(StoreBase):
         if self._meta("derived") != "ready":
             with self._transaction():
                 self._build_derived()
+        self.conn.execute("PRAGMA wal_autocheckpoint = 1000")  # SQLite's default
         if search:
             self.build_search()
 

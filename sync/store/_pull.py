@@ -1,23 +1,50 @@
-"""A pull page's rows written to the cache: base and view, and the ranges they leave and join."""
+"""A pull page's rows written to the cache: base and view, and the ranges they leave and join.
+
+A page comes as v1 `changes` (one object per row) or, when the client asked for it, as column
+`tables` (docs/protocol.md, "Compact pull pages"); both end up as the same column tuples.
+On a bootstrap with an empty outbox (`view_only`), rows go to the view alone: no mutation is
+pending, so every row's base equals its view row. The base stays sparse until a local action first
+touches a row, which copies it there (`_family.Ctx`); user and member rows always go to both, since
+`forget_strangers` reads their base.
+"""
 
 from __future__ import annotations
 
+import operator
 import sqlite3
+from collections.abc import Iterator
 from typing import Any
 
+import orjson
+
+from sync.entities import BOOL_FIELDS, JSON_FIELDS
 from sync.store import _schema as schema
 from sync.store._family import Touched, ranges_written
 from sync.store._replay import view_ranges
 from sync.store._rows import encode, upsert_sql
 
+ALWAYS_BASE = frozenset({"user", "member"})  # forget_strangers reads base_user and base_member
+
+
+def page_changes(page: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The page's rows as v1 changes, whichever form it came in (the slow path, for rare pages)."""
+    yield from page.get("changes", [])
+    for table in page.get("tables", []):
+        columns = table["columns"]
+        for values in table["rows"]:
+            row = dict(zip(columns, values, strict=True))
+            yield {"entity": table["entity"], "seq": row.get("seq"), "row": row}
+
 
 def write_rows(
-    conn: sqlite3.Connection, changes: list[dict[str, Any]], *, ranges: bool = False
+    conn: sqlite3.Connection, page: dict[str, Any], *, ranges: bool = False, view_only: bool = False
 ) -> tuple[Touched, Touched]:
     """Writes the page's rows to base and view; returns them, and (with `ranges`) the ranges
     their old and new versions in the view belong to."""
+    if "tables" in page and not ranges:
+        return _write_tables(conn, page["tables"], view_only=view_only), set()
     latest: dict[tuple[str, str], dict[str, Any]] = {}
-    for change in changes:  # ordered by seq: a row's last version in the page wins
+    for change in page_changes(page):  # ordered by seq: a row's last version in the page wins
         if change["entity"] in schema.FIELDS:  # an entity from a newer protocol is ignored
             latest[(change["entity"], change["row"]["id"])] = change["row"]
     changed_ranges: Touched = set()
@@ -33,11 +60,60 @@ def write_rows(
             gone.setdefault(entity, []).append((row_id,))
         else:
             live.setdefault(entity, []).append(encode(entity, row))
+    _write(conn, live, gone, view_only=view_only)
+    return set(latest), changed_ranges
+
+
+def _write_tables(conn: sqlite3.Connection, tables: list[dict[str, Any]], *, view_only: bool) -> Touched:
+    """The fast path of a compact page: column arrays straight to column tuples, no dict per row."""
+    touched: Touched = set()
+    live: dict[str, list[tuple[Any, ...]]] = {}
+    gone: dict[str, list[tuple[str]]] = {}
+    for table in tables:
+        entity = table["entity"]
+        if entity not in schema.FIELDS:  # an entity from a newer protocol is ignored
+            continue
+        columns = list(table["columns"])
+        wanted = schema.COLUMNS[entity]
+        if not set(wanted) <= set(columns):  # a server older than this client: the general path
+            rows = [{"entity": entity, "seq": None, "row": dict(zip(columns, v, strict=True))} for v in table["rows"]]
+            touched |= write_rows(conn, {"changes": rows}, view_only=view_only)[0]
+            continue
+        pick = operator.itemgetter(*(columns.index(c) for c in wanted))
+        id_at, deleted_at = columns.index("id"), columns.index("deleted")
+        json_at = [i for i, c in enumerate(wanted) if c in JSON_FIELDS]
+        bool_at = [i for i, c in enumerate(wanted) if c in BOOL_FIELDS]
+        latest: dict[str, list[Any]] = {}
+        for values in table["rows"]:  # in seq order: a row's last version in the page wins
+            latest[values[id_at]] = values
+        for row_id, values in latest.items():
+            touched.add((entity, row_id))
+            if values[deleted_at]:
+                gone.setdefault(entity, []).append((row_id,))
+                continue
+            out = list(pick(values))
+            for i in json_at:
+                value = out[i]
+                out[i] = orjson.dumps(value if value is not None else []).decode()
+            for i in bool_at:
+                out[i] = int(bool(out[i]))
+            live.setdefault(entity, []).append(tuple(out))
+    _write(conn, live, gone, view_only=view_only)
+    return touched
+
+
+def _write(
+    conn: sqlite3.Connection,
+    live: dict[str, list[tuple[Any, ...]]],
+    gone: dict[str, list[tuple[str]]],
+    *,
+    view_only: bool,
+) -> None:
     cur = conn.cursor()
     for entity, values in live.items():
-        cur.executemany(upsert_sql(f"base_{entity}", entity, view=False), values)
+        if not view_only or entity in ALWAYS_BASE:
+            cur.executemany(upsert_sql(f"base_{entity}", entity, view=False), values)
         cur.executemany(upsert_sql(entity, entity, view=True), values)
     for entity, ids in gone.items():
         cur.executemany(f"DELETE FROM base_{entity} WHERE id = ?", ids)
         cur.executemany(f"DELETE FROM {entity} WHERE id = ?", ids)
-    return set(latest), changed_ranges
