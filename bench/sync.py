@@ -264,11 +264,11 @@ async def _bootstrap_child(url: str, email: str, path: str) -> dict[str, Any]:
         http_s = 0.0
         fetch = remote.pull
 
-        async def timed_pull(*args: Any) -> dict[str, Any]:
+        async def timed_pull(*args: Any, **kw: Any) -> dict[str, Any]:
             nonlocal http_s
             t0 = time.perf_counter()
             try:
-                return await fetch(*args)
+                return await fetch(*args, **kw)
             finally:
                 http_s += time.perf_counter() - t0
 

@@ -242,7 +242,8 @@ def pull(
         lmid or 0,
     )
     if compact:
-        return head + b'"tables":' + compact_tables(rows) + b',"revoked_projects":' + orjson.dumps(revoked) + b"}"
+        tables = compact_tables(rows)  # `changes` stays, empty: the page keeps the v1 shape
+        return head + b'"changes":[],"tables":' + tables + b',"revoked_projects":' + orjson.dumps(revoked) + b"}"
     parts = [head + b'"changes":[']
     changes = [f'{{"entity":"{entity}","seq":{seq},"row":{{"seq":{seq},{body[1:]}}}' for entity, seq, body in rows]
     parts.append(",".join(changes).encode())

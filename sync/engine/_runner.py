@@ -208,9 +208,10 @@ class SyncEngine:
                     self.store.finish_bulk(search=False)  # the board's indexes before saying "done"
                 _tell(on_progress, progress)
                 if progress.done:
-                    if not self.store.search_ready:
-                        # The trigram index, in chunks on a connection of its own: the loop (and the
-                        # UI on it) stays free, and search answers through LIKE until it is whole.
+                    if not self.store.search_ready or self.store.base_sparse:
+                        # The base copies a bootstrap left out, then the trigram index, in chunks on
+                        # a connection of its own: the loop (and the UI on it) stays free, and search
+                        # answers through LIKE until the index is whole.
                         await asyncio.to_thread(self.store.build_search_detached)
                     return
         finally:

@@ -21,7 +21,7 @@ from sync.store import _schema as schema
 from sync.store._base import SEARCH_CHUNK, Changes, StoreBase, fill_search
 from sync.store._family import Touched
 from sync.store._outbox import OutboxEntry, Rejection, entry_of, lmid_verdict, rejections_of
-from sync.store._pull import write_rows
+from sync.store._pull import BASE_SPARSE, fill_base, write_rows
 from sync.store._replay import clear_cache, effects_of, purge_project, rebase, replay, touched_of
 from sync.store.families.people import forget_strangers
 
@@ -118,8 +118,15 @@ class EngineStore(StoreBase):
         """Whether the trigram index covers every task (until then `search` falls back to LIKE)."""
         return self._search_ready()
 
+    @property
+    def base_sparse(self) -> bool:
+        """Whether rows a bootstrap wrote still wait for their base copy (`build_search*` makes them)."""
+        return self._meta(BASE_SPARSE) is not None
+
     def build_search(self, chunk: int = SEARCH_CHUNK) -> None:
-        """Fills the search index on this connection, a short transaction per `chunk` tasks."""
+        """Fills the base copies a bootstrap left out, then the search index, on this connection, a
+        short transaction per `chunk` rows."""
+        fill_base(self.conn, chunk)
         fill_search(self.conn, chunk)
 
     def build_search_detached(self, chunk: int = SEARCH_CHUNK) -> None:
@@ -133,6 +140,7 @@ class EngineStore(StoreBase):
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA busy_timeout = 10000")
             conn.execute("PRAGMA wal_checkpoint(PASSIVE)")  # what a bootstrap left in the WAL
+            fill_base(conn, chunk)
             fill_search(conn, chunk)
         finally:
             conn.close()
@@ -237,6 +245,8 @@ class EngineStore(StoreBase):
             # A bootstrap with nothing pending writes the view alone (`_pull`), page after page.
             view_only = bulk and not pending and (self.cursor == 0 or self._meta("view_only") == "1")
             self._set_meta("view_only", "1" if view_only and page.get("has_more", False) else None)
+            if view_only:
+                self._set_meta(BASE_SPARSE, "1")
             touched, ranges = write_rows(self.conn, page, ranges=pending, view_only=view_only)
             for project_id in page.get("revoked_projects", []):
                 gone = purge_project(self.conn, str(project_id))

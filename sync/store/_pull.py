@@ -4,8 +4,9 @@ A page comes as v1 `changes` (one object per row) or, when the client asked for 
 `tables` (docs/protocol.md, "Compact pull pages"); both end up as the same column tuples.
 On a bootstrap with an empty outbox (`view_only`), rows go to the view alone: no mutation is
 pending, so every row's base equals its view row. The base stays sparse until a local action first
-touches a row, which copies it there (`_family.Ctx`); user and member rows always go to both, since
-`forget_strangers` reads their base.
+touches a row, which copies it there (`_family.Ctx`), and until `fill_base` copies the rest after
+the bootstrap (beside the search index, off the UI's thread); user and member rows always go to
+both, since `forget_strangers` reads their base.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import orjson
 
 from sync.entities import BOOL_FIELDS, JSON_FIELDS
 from sync.store import _schema as schema
+from sync.store._base import immediate
 from sync.store._family import Touched, ranges_written
 from sync.store._replay import view_ranges
 from sync.store._rows import encode, upsert_sql
@@ -117,3 +119,41 @@ def _write(
     for entity, ids in gone.items():
         cur.executemany(f"DELETE FROM base_{entity} WHERE id = ?", ids)
         cur.executemany(f"DELETE FROM {entity} WHERE id = ?", ids)
+
+
+BASE_SPARSE = "base_sparse"  # meta key: "1" while a bootstrap's rows have no base copy yet
+
+
+def fill_base(conn: sqlite3.Connection, chunk: int = 5000) -> None:
+    """Copies every view row no pending mutation touched to the base, after a bootstrap wrote the view
+    alone: a transaction per `chunk` rows (local writes wait at most one), on any connection. Safe
+    at any moment: such a row equals the server's row, and a row a local action touched got its
+    base copied before the action changed it (`_family.Ctx`), so it is left as it is."""
+    if _meta(conn, BASE_SPARSE) != "1":
+        return
+    for entity in schema.ENTITIES:
+        if entity in ALWAYS_BASE:
+            continue
+        columns = ", ".join(schema.COLUMNS[entity])
+        copy = (
+            f"INSERT OR IGNORE INTO base_{entity} ({columns}) "
+            f"SELECT {columns} FROM {entity} WHERE rowid > ? AND rowid <= ? AND pending = 0"
+        )
+        upto = -1
+        while True:
+            with immediate(conn):
+                end = conn.execute(
+                    f"SELECT max(rowid) FROM (SELECT rowid FROM {entity} WHERE rowid > ? ORDER BY rowid LIMIT ?)",
+                    (upto, chunk),
+                ).fetchone()[0]
+                if end is None:
+                    break
+                conn.execute(copy, (upto, end))
+            upto = end
+    with immediate(conn):
+        conn.execute("DELETE FROM meta WHERE key = ?", (BASE_SPARSE,))
+
+
+def _meta(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else row[0]
