@@ -5,8 +5,8 @@
 A data directory gets a cache of one project (key BENCH, three statuses) with `--tasks` tasks,
 written through the store's pull path. Each figure is the median wall time of `--runs` runs of
 `python -m keel_cli ...` (interpreter start, imports, opening the store, the query, the output),
-after one warm-up run (the page cache, and the bytecode it caches). `*_cpu_ms` is its CPU time (user and system, median), the steadier figure on a
-loaded machine; `*_rss_mb` is the process's peak RSS; both from wait4.
+after one warm-up run (the page cache, and the bytecode it caches). `*_cpu_ms` is its CPU time
+(user and system, median), the steadier figure on a loaded machine; `*_rss_mb` is the process's peak RSS; both from wait4.
 Prints one JSON line: the figures, the load average, the targets and a `met` map.
 """
 

@@ -188,13 +188,15 @@ class SyncEngine:
                     bootstrap, rows = True, 0
                     continue
                 finally:
-                    ahead = _cancelled(ahead)
+                    _cancelled(ahead)
+                    ahead = None
                 if bootstrap and page.get("has_more", False):
                     # Pipelined: the server builds (and we parse) the next page while this one is
                     # written on a worker thread; at most one parsed page waits beside it.
                     ahead_of = (int(page["cursor"]), client_id)
                     ahead = asyncio.ensure_future(self._fetch(*ahead_of, bootstrap))
-                    changes = await asyncio.to_thread(functools.partial(self.store.apply_pull, page, bulk=True, emit=False))
+                    apply = functools.partial(self.store.apply_pull, page, bulk=True, emit=False)
+                    changes = await asyncio.to_thread(apply)
                     self.store.announce(changes)
                 else:
                     self.store.apply_pull(page, bulk=bootstrap)
@@ -303,7 +305,6 @@ def _cancelled(task: asyncio.Task[Any] | None) -> None:
         task.cancel()
     elif task is not None and not task.cancelled():
         task.exception()  # retrieved, so asyncio does not log it
-    return None
 
 
 def _tell(listener: Callable[[T], None] | None, value: T) -> None:

@@ -135,7 +135,8 @@ def render() -> str:
     for table in metadata.sorted_tables:
         tables.append(_ddl(CreateTable(table, if_not_exists=True)))
         if table.name.startswith("base_") or table.name == "task_label":
-            tables += [_ddl(CreateIndex(i, if_not_exists=True)) for i in sorted(table.indexes, key=lambda i: str(i.name))]
+            indexes = sorted(table.indexes, key=lambda index: str(index.name))
+            tables += [_ddl(CreateIndex(index, if_not_exists=True)) for index in indexes]
     derived = {str(index.name): _ddl(CreateIndex(index, if_not_exists=True)) for index in DERIVED_INDEXES}
     lines = [
         '"""The store\'s DDL, compiled from `sync/store/_tables.py` by `python -m sync.store._tables`: do not edit."""',

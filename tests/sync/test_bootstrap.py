@@ -66,7 +66,7 @@ def test_a_rejected_edit_after_a_view_only_bootstrap_rolls_back_to_the_server_ro
 
 
 def test_fill_base_copies_what_the_bootstrap_left_out(tmp_path: Path) -> None:
-    store, row = _bootstrapped(tmp_path)
+    store, _ = _bootstrapped(tmp_path)
     assert store.conn.execute("SELECT count(*) FROM base_task").fetchone()[0] == 0
     store.build_search()
     assert not store.base_sparse and store.search_ready
