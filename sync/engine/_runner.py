@@ -195,8 +195,9 @@ class SyncEngine:
                     # written on a worker thread; at most one parsed page waits beside it.
                     ahead_of = (int(page["cursor"]), client_id)
                     ahead = asyncio.ensure_future(self._fetch(*ahead_of, bootstrap))
-                    apply = functools.partial(self.store.apply_pull, page, bulk=True, emit=False)
-                    changes = await asyncio.to_thread(apply)
+                    write = functools.partial(self.store.apply_pull, page, bulk=True, emit=False)
+                    changes = await asyncio.to_thread(write)
+                    del write  # holds the page: only the one fetched ahead may outlive this iteration
                     self.store.announce(changes)
                 else:
                     self.store.apply_pull(page, bulk=bootstrap)
@@ -207,7 +208,7 @@ class SyncEngine:
                 report.cursor = progress.cursor
                 del page
                 if progress.done and bootstrap:
-                    self.store.finish_bulk(search=False)  # the board's indexes before saying "done"
+                    self.store.finish_bulk(search=False, later=False)  # the board's indexes before "done"
                 _tell(on_progress, progress)
                 if progress.done:
                     if not self.store.search_ready or self.store.base_sparse:

@@ -42,6 +42,16 @@ SEARCH_CHUNK = 5000  # tasks per transaction of the search index: about 0.2 s of
 _SMALL = 20_000  # a cache this small gets its search index when opened
 
 
+def fill_later(conn: sqlite3.Connection) -> None:
+    """Builds the indexes a bootstrap left until after "done" (`schema.LATER_INDEXES`), if it did."""
+    with immediate(conn):
+        state = conn.execute("SELECT value FROM meta WHERE key = 'derived'").fetchone()
+        if state is not None and state[0] == "board":
+            for statement in schema.later_index_sql():
+                conn.execute(statement)
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('derived', 'ready')")
+
+
 def fill_search(conn: sqlite3.Connection, chunk: int = SEARCH_CHUNK) -> None:
     """Indexes the tasks above meta `fts_upto`, a transaction per chunk, until every task is indexed.
     Does nothing while the derived indexes are down (a bulk load: its end starts the index over)."""
@@ -143,10 +153,12 @@ class StoreBase:
         # The view of pending mutations is rebuilt on the next pull; their touched sets are stale.
         self.conn.execute("UPDATE outbox SET touched = '[]'")
 
-    def _build_derived(self) -> None:
-        for statement in schema.build_derived_sql():
+    def _build_derived(self, *, later: bool = True) -> None:
+        """The derived indexes, triggers and labels; without `later`, all but the `LATER_INDEXES`
+        (meta `derived` says "board" until `fill_later` builds them)."""
+        for statement in schema.build_derived_sql(later=later):
             self.conn.execute(statement)
-        self._set_meta("derived", "ready")
+        self._set_meta("derived", "ready" if later else "board")
 
     def _search_ready(self) -> bool:
         return self._meta("fts_upto") == str(schema.SEARCH_DONE)

@@ -18,7 +18,7 @@ import orjson
 
 from sync.ids import now_iso
 from sync.store import _schema as schema
-from sync.store._base import SEARCH_CHUNK, Changes, StoreBase, fill_search
+from sync.store._base import SEARCH_CHUNK, Changes, StoreBase, fill_later, fill_search
 from sync.store._family import Touched
 from sync.store._outbox import OutboxEntry, Rejection, entry_of, lmid_verdict, rejections_of
 from sync.store._pull import BASE_SPARSE, fill_base, write_rows
@@ -126,6 +126,7 @@ class EngineStore(StoreBase):
     def build_search(self, chunk: int = SEARCH_CHUNK) -> None:
         """Fills the base copies a bootstrap left out, then the search index, on this connection, a
         short transaction per `chunk` rows."""
+        fill_later(self.conn)
         fill_base(self.conn, chunk)
         fill_search(self.conn, chunk)
 
@@ -140,6 +141,7 @@ class EngineStore(StoreBase):
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA busy_timeout = 10000")
             conn.execute("PRAGMA wal_checkpoint(PASSIVE)")  # what a bootstrap left in the WAL
+            fill_later(conn)
             fill_base(conn, chunk)
             fill_search(conn, chunk)
         finally:
@@ -237,7 +239,7 @@ class EngineStore(StoreBase):
             # checkpoint afterwards.
             self.conn.execute("PRAGMA wal_autocheckpoint = 0")
         with self._transaction():
-            if bulk and self._meta("derived") == "ready":
+            if bulk and self._meta("derived") in ("ready", "board"):
                 for statement in schema.drop_derived_sql():
                     self.conn.execute(statement)
                 self._set_meta("derived", "stale")
@@ -274,13 +276,16 @@ class EngineStore(StoreBase):
         """Tells the listeners what an `apply_pull(..., emit=False)` changed."""
         self._emit(changes)
 
-    def finish_bulk(self, *, search: bool = True) -> None:
+    def finish_bulk(self, *, search: bool = True, later: bool = True) -> None:
         """Builds the indexes a bulk pull skipped: the board's, then (with `search`) the search index;
         idempotent. Without `search`, `build_search` or `build_search_detached` fills it later and
-        `search` falls back to LIKE until then."""
-        if self._meta("derived") != "ready":
+        `search` falls back to LIKE until then. Without `later`, the task indexes other than the
+        board's wait for `build_search*` too (`schema.LATER_INDEXES`): the engine's bootstrap."""
+        if self._meta("derived") not in ("ready", "board"):
             with self._transaction():
-                self._build_derived()
+                self._build_derived(later=later)
+        elif later:
+            fill_later(self.conn)
         self.conn.execute("PRAGMA wal_autocheckpoint = 1000")  # SQLite's default
         if search:
             self.build_search()
