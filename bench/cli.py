@@ -6,7 +6,8 @@ A data directory gets a cache of one project (key BENCH, three statuses) with `-
 written through the store's pull path. Each figure is the median wall time of `--runs` runs of
 `python -m keel_cli ...` (interpreter start, imports, opening the store, the query, the output),
 after one warm-up run (the page cache, and the bytecode it caches). `*_cpu_ms` is its CPU time
-(user and system, median), the steadier figure on a loaded machine; `*_rss_mb` is the process's peak RSS; both from wait4.
+(user and system, median), the steadier figure on a loaded machine; `*_rss_mb` is the process's
+peak RSS; both from wait4.
 Prints one JSON line: the figures, the load average, the targets and a `met` map.
 """
 
@@ -38,29 +39,64 @@ def build_cache(folder: str, tasks: int) -> None:
     """A cache of one project and `tasks` tasks, written as a pull writes it (the store's own path)."""
     from sync.store import STORE_FILE, Store
 
-    statuses = [(f"0190b000-0000-7000-8000-0000000c000{n}", name, cat) for n, (name, cat) in enumerate(
-        (("待办", "todo"), ("进行中", "doing"), ("已完成", "done"))
-    )]
+    statuses = [
+        (f"0190b000-0000-7000-8000-0000000c000{n}", name, cat)
+        for n, (name, cat) in enumerate((("待办", "todo"), ("进行中", "doing"), ("已完成", "done")))
+    ]
     changes = [
         _row("user", 1, id=ME, display_name="王伟", email="wangwei@bench.keel"),
         _row("project", 2, id=PROJECT, name="基准", key="BENCH", kind="product", description="", archived=False),
         _row("member", 3, id=f"{PROJECT}:{ME}", project_id=PROJECT, user_id=ME, role="owner"),
     ]
     for n, (sid, name, category) in enumerate(statuses):
-        changes.append(_row("status", 4 + n, id=sid, project_id=PROJECT, name=name, category=category,
-                            position=f"a{n}", pauses_sla=False))
+        changes.append(
+            _row(
+                "status",
+                4 + n,
+                id=sid,
+                project_id=PROJECT,
+                name=name,
+                category=category,
+                position=f"a{n}",
+                pauses_sla=False,
+            )
+        )
     for n in range(tasks):
-        changes.append(_row(
-            "task", 10 + n, id=f"0190b000-0000-7000-8000-{n:012d}", project_id=PROJECT, number=n + 1,
-            title=f"活动页首屏加载优化 {n}", description="埋点补齐与接口超时重试" * 10,
-            status_id=statuses[n % 3][0], assignee_id=ME, reporter_id=ME, priority="medium", type="task",
-            labels=["前端"] if n % 2 else [], parent_id=None, position=f"a{n:06d}", start_at=None,
-            due_at=None, estimate=None, created_at=T0, updated_at=T0, iteration_id=None,
-        ))
+        changes.append(
+            _row(
+                "task",
+                10 + n,
+                id=f"0190b000-0000-7000-8000-{n:012d}",
+                project_id=PROJECT,
+                number=n + 1,
+                title=f"活动页首屏加载优化 {n}",
+                description="埋点补齐与接口超时重试" * 10,
+                status_id=statuses[n % 3][0],
+                assignee_id=ME,
+                reporter_id=ME,
+                priority="medium",
+                type="task",
+                labels=["前端"] if n % 2 else [],
+                parent_id=None,
+                position=f"a{n:06d}",
+                start_at=None,
+                due_at=None,
+                estimate=None,
+                created_at=T0,
+                updated_at=T0,
+                iteration_id=None,
+            )
+        )
     store = Store.open(os.path.join(folder, STORE_FILE))
     store.set_account("http://127.0.0.1:9", ME, "wangwei@bench.keel")
-    page = {"cursor": changes[-1]["seq"], "has_more": False, "remaining": 0, "last_mutation_id": 0,
-            "changes": changes, "revoked_projects": []}
+    page = {
+        "cursor": changes[-1]["seq"],
+        "has_more": False,
+        "remaining": 0,
+        "last_mutation_id": 0,
+        "changes": changes,
+        "revoked_projects": [],
+    }
     store.apply_pull(page, bulk=True)
     store.finish_bulk()
     store.close()

@@ -9,6 +9,7 @@ and regenerate.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -129,6 +130,14 @@ def _ddl(element: sa.schema.ExecutableDDLElement) -> str:
     return str(element.compile(dialect=_dialect)).strip()
 
 
+def _literal(text: str) -> str:
+    """A Python string literal as `ruff format` writes it (the DDL is ASCII): double quotes, or
+    single ones around a text holding double quotes and no single ones."""
+    if '"' in text and "'" not in text:
+        return "'" + json.dumps(text)[1:-1].replace('\\"', '"') + "'"
+    return json.dumps(text)
+
+
 def render() -> str:
     """The text of `sync/store/_ddl.py`: every statement compiled for SQLite."""
     tables: list[str] = []
@@ -145,16 +154,16 @@ def render() -> str:
         "",
         "# CREATE TABLE (and the indexes of base tables and labels) for every table, IF NOT EXISTS.",
         "CREATE_TABLES: tuple[str, ...] = (",
-        *(f"    {statement!r}," for statement in tables),
+        *(f"    {_literal(statement)}," for statement in tables),
         ")",
         "",
         "# The view's derived indexes, by name: dropped during a bootstrap, built after it.",
         "DERIVED_INDEXES: dict[str, str] = {",
-        *(f"    {name!r}: {statement!r}," for name, statement in derived.items()),
+        *(f"    {_literal(name)}: {_literal(statement)}," for name, statement in derived.items()),
         "}",
         "",
         "TABLE_NAMES: tuple[str, ...] = (",
-        *(f"    {table.name!r}," for table in metadata.sorted_tables),
+        *(f"    {_literal(table.name)}," for table in metadata.sorted_tables),
         ")",
         "",
     ]
