@@ -114,6 +114,7 @@ class Project(ServerModel, table=True):
     kind: str = Field(max_length=20)
     description: str = Field(sa_type=sa.Text)
     archived: bool = False
+    calendar: str = Field(default="cn", max_length=10)
     next_number: int = 1
     deleted: bool = False
 

@@ -22,6 +22,7 @@ from server.push import PushGateway
 from server.scheduled import run_scheduled
 from server.tables import iterations, members, projects, risk_alerts, statuses, tasks
 from sync.forecast import at_risk, window
+from sync.workdays import CALENDARS, Calendar
 
 # Work items (tasks other than milestones, still existing) that entered a `done` status within the
 # window: a status event whose new status is in the `done` category and whose old one is not (event
@@ -128,19 +129,28 @@ def _mark(ctx: Ctx, subject_id: str, today: date) -> None:
         ctx.conn.execute(risk_alerts.insert().values(subject_id=subject_id, sent_on=today))
 
 
+def _calendar(ctx: Ctx, project_id: str, known: dict[str, Calendar]) -> Calendar:
+    """The project's working-day calendar (docs/calendar.md), read once per scan."""
+    if project_id not in known:
+        chosen = ctx.conn.execute(sa.select(projects.c.calendar).where(projects.c.id == project_id)).scalar()
+        known[project_id] = chosen if chosen in CALENDARS else "cn"
+    return known[project_id]
+
+
 def _scan(ctx: Ctx, zone: ZoneInfo) -> int:
     today = ctx.now.astimezone(zone).date()
     first, _ = window(today)
     since = datetime.combine(first, time(), zone).astimezone(UTC)  # the window's first local midnight
     pace: dict[str, int] = {}
+    calendars: dict[str, Calendar] = {}
     created = 0
     for subject in list(_subjects(ctx, today, zone)):
         if subject.project_id not in pace:
             pace[subject.project_id] = int(
                 ctx.raw.scalar(_THROUGHPUT, {"p": subject.project_id, "since": since, "f": False})
             )
-        # Projects have no calendar of their own yet: China's working days, as the dashboard's default.
-        if not at_risk(today, subject.target, _open_tasks(ctx, subject), pace[subject.project_id], "cn"):
+        calendar = _calendar(ctx, subject.project_id, calendars)
+        if not at_risk(today, subject.target, _open_tasks(ctx, subject), pace[subject.project_id], calendar):
             continue
         _mark(ctx, subject.id, today)
         about = {"id": subject.task_id, "project_id": subject.project_id, "title": subject.title}

@@ -62,6 +62,8 @@ Channel = Literal["app", "web", "email", "wechat", "api", "phone", "other"]
 TicketCategory = Literal["feature", "experience", "security", "performance", "other"]
 SlaCalendar = Literal["always", "business"]
 SlaHolidays = Literal["cn", "none"]
+# A project's working-day calendar (docs/protocol.md, Additions; docs/calendar.md), as sync/workdays.py names them.
+WorkCalendar = Literal["cn", "weekdays", "every_day"]
 MAX_SATISFACTION_COMMENT = 2_000
 MAX_SLA_MINUTES = 525_600
 MAX_AUTO_CLOSE_DAYS = 90
@@ -213,6 +215,7 @@ class ProjectRow(RowBase):
     kind: ProjectKind
     description: str
     archived: bool
+    calendar: WorkCalendar = "cn"
 
 
 class MemberRow(RowBase):
@@ -445,6 +448,7 @@ class ProjectUpdate(Strict):
     name: Name | None = None
     description: Description | None = None
     archived: bool | None = None
+    calendar: WorkCalendar | None = None
 
 
 class MemberPut(Strict):

@@ -43,6 +43,12 @@ def _check(calendar: str) -> None:
         raise ValueError(f"unknown calendar {calendar!r}; expected one of {', '.join(CALENDARS)}")
 
 
+def chosen(value: object) -> Calendar:
+    """A project's stored calendar (`project.calendar`, docs/protocol.md Additions) as a calendar:
+    China's for a row from before projects chose one, or a value this version does not know."""
+    return value if value in CALENDARS else "cn"  # type: ignore[return-value]
+
+
 def knows_year(calendar: Calendar, year: int) -> bool:
     """Whether ``calendar`` has its real schedule for ``year`` (``cn`` falls back to weekends otherwise)."""
     _check(calendar)

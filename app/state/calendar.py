@@ -18,7 +18,7 @@ from typing import Any
 from app.state.board import BoardFilters
 from app.state.fmt import local_zone, parse_time
 from sync.store import Store, TaskFilter
-from sync.workdays import CALENDARS, Calendar, is_working_day, unknown_years
+from sync.workdays import Calendar, chosen, is_working_day, unknown_years
 
 MODES = ("month", "week")
 DAY_LIMIT = 2000  # tasks a shown range reads at most
@@ -54,9 +54,8 @@ def days_of(anchor: date, mode: str) -> list[date]:
 
 
 def project_calendar(project: Mapping[str, Any] | None) -> Calendar:
-    """The project's working-day calendar: its own once projects choose one, else China's."""
-    chosen = (project or {}).get("calendar")
-    return chosen if chosen in CALENDARS else "cn"
+    """The project's working-day calendar (China's for a project row from before projects chose one)."""
+    return chosen((project or {}).get("calendar"))
 
 
 def local_day(value: str | None, zone: tzinfo) -> date | None:

@@ -11,6 +11,7 @@ are pixels: x from the chart's first day, y from its first row.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
@@ -18,7 +19,6 @@ from typing import Any, Literal
 
 from app.state.board import Window
 from app.state.gantt_plan import Link, critical_path
-from sync.store import AppStore
 from sync.workdays import Calendar, count_working_days, is_working_day
 
 Zoom = Literal["day", "week", "month"]
@@ -38,7 +38,7 @@ HANDLE_PX = 16.0  # the link dot after a bar's end
 LANES = ("scheduled", "unscheduled")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a 10,000-task chart holds no dict per item for the GC to walk
 class Item:
     """One task as the chart draws it: `start` and `end` are local dates, `end` inclusive."""
 
@@ -53,10 +53,29 @@ class Item:
 
 
 def item_of(task: Mapping[str, Any], categories: Mapping[str, str], zone: tzinfo) -> Item:
-    """A store task row as an `Item`: a milestone is a diamond on its due date (or start), a task
-    with both dates a bar, with one date a point, with none a line of the unscheduled lane."""
-    start, due = _local_day(task.get("start_at"), zone), _local_day(task.get("due_at"), zone)
-    if task.get("type") == "milestone" and (due or start):
+    """A store task row as an `Item` (`make_item`'s rules)."""
+    done = categories.get(task.get("status_id") or "") == "done"
+    return make_item(
+        task["id"], task.get("key"), task["title"], task.get("type"), task.get("start_at"), task.get("due_at"),
+        done, bool(task.get("pending")), zone,
+    )  # fmt: skip
+
+
+def make_item(
+    task_id: str,
+    key: str | None,
+    title: str,
+    task_type: str | None,
+    start_at: str | None,
+    due_at: str | None,
+    done: bool,
+    pending: bool,
+    zone: tzinfo,
+) -> Item:
+    """A task as an `Item`: a milestone is a diamond on its due date (or start), a task with both
+    dates a bar, with one date a point, with none a line of the unscheduled lane."""
+    start, due = _local_day(start_at, zone), _local_day(due_at, zone)
+    if task_type == "milestone" and (due or start):
         kind: Kind = "milestone"
         start = end = due or start
     elif start and due:
@@ -66,8 +85,7 @@ def item_of(task: Mapping[str, Any], categories: Mapping[str, str], zone: tzinfo
         start = end = due or start
     else:
         kind, end = "unscheduled", None
-    done = categories.get(task.get("status_id") or "") == "done"
-    return Item(task["id"], task.get("key"), task["title"], kind, start, end, done, bool(task.get("pending")))
+    return Item(task_id, key, title, kind, start, end, done, pending)
 
 
 def _local_day(value: str | None, zone: tzinfo) -> date | None:
@@ -75,7 +93,7 @@ def _local_day(value: str | None, zone: tzinfo) -> date | None:
     return datetime.fromisoformat(value).astimezone(zone).date() if value else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RowView:
     """One row of the window: a lane header (`item` None) or a task, with its x extent."""
 
@@ -88,7 +106,7 @@ class RowView:
     critical: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Arrow:
     """A `blocks` link from the end of one bar to the start of another, as a polyline."""
 
@@ -96,9 +114,10 @@ class Arrow:
     to_id: str
     points: tuple[tuple[float, float], ...]
     critical: bool
+    head: bool = True  # False when the target's row is outside the window (the line stops at its edge)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tick:
     x: float
     day: date
@@ -273,8 +292,8 @@ class Chart:
         return ticks
 
     def _arrows(self, day_px: float, window: Window) -> list[Arrow]:
-        """Arrows of the links with an end in the window (the other end may be off it: the line runs
-        to that row's place, drawn where the canvas shows it)."""
+        """Arrows of the links with an end in the window. When the other end is off it, the line runs
+        to the window's edge only (`clipped`), without a head when the target is the end cut off."""
         arrows = []
         seen: set[int] = set()
         for row in range(window.start, window.end):
@@ -289,15 +308,32 @@ class Chart:
             if source.kind == "unscheduled" or target.kind == "unscheduled":
                 continue
             x_from, x_to = self.extent(source, day_px)[1], self.extent(target, day_px)[0]
-            arrows.append(
-                Arrow(
-                    link.from_id,
-                    link.to_id,
-                    route(x_from, a, x_to, b),
-                    (link.from_id, link.to_id) in self.critical_links,
-                )
-            )
+            points = route(x_from, a, x_to, b)
+            inside = (window.start <= a < window.end, window.start <= b < window.end)
+            if not all(inside):  # one end off the window: only the part over the window's rows is drawn
+                points = clipped(points, window.start * ROW_HEIGHT, window.end * ROW_HEIGHT, keep_start=inside[0])
+            critical = (link.from_id, link.to_id) in self.critical_links
+            arrows.append(Arrow(link.from_id, link.to_id, points, critical, inside[1]))
         return arrows
+
+
+def clipped(
+    points: tuple[tuple[float, float], ...], top: float, bottom: float, *, keep_start: bool
+) -> tuple[tuple[float, float], ...]:
+    """The part of an axis-aligned polyline from its start (or, with `keep_start` False, up to its
+    end) that stays between `top` and `bottom`: it stops where it first leaves that band. Off-window
+    rows are never on screen (the window has a margin), so this draws the same, with fewer points."""
+    walk = points if keep_start else points[::-1]
+    out = [walk[0]]
+    for (_, y0), (x1, y1) in itertools.pairwise(walk):
+        if top <= y1 <= bottom:
+            out.append((x1, y1))
+            continue
+        edge = top if y1 < top else bottom
+        if y0 != y1:  # a vertical segment leaving the band: cut it at the edge
+            out.append((x1, edge))
+        break
+    return tuple(out if keep_start else out[::-1])
 
 
 def route(x_from: float, row_from: int, x_to: float, row_to: int, step: float = 8.0) -> tuple[tuple[float, float], ...]:
@@ -313,19 +349,24 @@ def route(x_from: float, row_from: int, x_to: float, row_to: int, step: float = 
 
 
 def durations(items: Iterable[Item], calendar: Calendar) -> dict[str, int]:
-    """Each dated task's length in working days (a bar's; a point or a milestone takes none)."""
-    out = {}
-    for it in items:
-        if it.kind == "bar" and it.start is not None and it.end is not None:
+    """Each dated task's length in working days (a bar's; a point or a milestone takes none). The
+    working days are counted once over the bars' span (a running count per day), not per bar."""
+    dated = [it for it in items if it.kind != "unscheduled"]
+    bars = [it for it in dated if it.kind == "bar" and it.start is not None and it.end is not None]
+    out = dict.fromkeys((it.id for it in dated), 0)
+    if not bars:
+        return out
+    first = min(it.start for it in bars if it.start is not None)
+    span = (max(it.end for it in bars if it.end is not None) - first).days + 2
+    if span > MAX_SPAN_DAYS * 4:  # dates far apart (year 2 and year 9000): count each bar alone
+        for it in bars:
+            assert it.start is not None and it.end is not None
             out[it.id] = count_working_days(it.start, it.end + timedelta(days=1), calendar)
-        elif it.kind != "unscheduled":
-            out[it.id] = 0
+        return out
+    running = [0]  # running[d]: working days in [first, first + d)
+    for d in range(span):
+        running.append(running[-1] + is_working_day(first + timedelta(days=d), calendar))
+    for it in bars:
+        assert it.start is not None and it.end is not None
+        out[it.id] = running[(it.end - first).days + 1] - running[(it.start - first).days]
     return out
-
-
-def read_chart(store: AppStore, project_id: str, today: date, zone: tzinfo, calendar: Calendar = "cn") -> Chart:
-    """A project's chart from the store (its tasks, statuses and links), on its calendar."""
-    categories = {s["id"]: s["category"] for s in store.statuses(project_id)}
-    tasks = store.tasks(project_id, limit=MAX_TASKS)
-    links = [Link.of(row) for row in store.links_of_project(project_id, "blocks")]
-    return Chart.of([item_of(t, categories, zone) for t in tasks], links, today, calendar)

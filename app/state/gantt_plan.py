@@ -18,7 +18,7 @@ from app.state.fmt import parse_time
 Edge = Literal["start", "end"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     from_id: str
     to_id: str

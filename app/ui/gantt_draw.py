@@ -101,8 +101,12 @@ def _arrows(layout: Layout, top: float, critical: bool) -> list[cv.Shape]:
         if arrow.critical != critical:
             continue
         (x, y), *rest = [(px, py - top) for px, py in arrow.points]
+        if not rest:
+            continue
         lines.append(cv.Path.MoveTo(x, y))
         lines += [cv.Path.LineTo(px, py) for px, py in rest]
+        if not arrow.head:
+            continue
         tip_x, tip_y = rest[-1]
         heads += [cv.Path.MoveTo(tip_x, tip_y), cv.Path.LineTo(tip_x - 6, tip_y - 4)]
         heads += [cv.Path.LineTo(tip_x - 6, tip_y + 4), cv.Path.Close()]

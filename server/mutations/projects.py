@@ -32,6 +32,7 @@ def project_create(ctx: Ctx, a: p.ProjectCreate) -> None:
             "kind": a.kind,
             "description": a.description,
             "archived": False,
+            "calendar": "cn",
             "next_number": 1,
             "deleted": False,
         },
@@ -63,7 +64,9 @@ def project_create(ctx: Ctx, a: p.ProjectCreate) -> None:
 
 def project_update(ctx: Ctx, a: p.ProjectUpdate) -> None:
     project = ctx.project_for(str(a.id), "admin", allow_archived=True)
-    values = a.model_dump(include={"name", "description", "archived"}, exclude_unset=True, exclude_none=True)
+    values = a.model_dump(
+        include={"name", "description", "archived", "calendar"}, exclude_unset=True, exclude_none=True
+    )
     if project["archived"] and values.get("archived") is not False:
         raise MutationRejected("project_archived", "The project is archived; unarchive it first.")
     ctx.update("project", projects, project, values)

@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sync.ids import format_time
+from sync.workdays import Calendar, chosen
 
 DEFAULT_ZONE = "Asia/Shanghai"
 _TICK = timedelta(microseconds=1)
@@ -20,6 +21,14 @@ _TICK = timedelta(microseconds=1)
 # Status ids by category. A status that no longer exists has no category: neither done nor doing.
 DONE_IDS = "(SELECT id FROM status WHERE category = 'done')"
 DOING_IDS = "(SELECT id FROM status WHERE category = 'doing')"
+
+
+def project_calendar(conn: Any, project_id: str, given: Calendar | None = None) -> Calendar:
+    """The working-day calendar a project's figures count on: `given`, else the project's own."""
+    if given is not None:
+        return given
+    row = conn.execute("SELECT calendar FROM project WHERE id = ?", (project_id,)).fetchone()
+    return chosen(row[0] if row else None)
 
 
 def enters_done(h: str) -> str:

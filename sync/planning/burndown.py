@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sync.planning._history import DONE_IDS, Clock, just_before, split_ids, value_at
+from sync.planning._history import DONE_IDS, Clock, just_before, project_calendar, split_ids, value_at
 from sync.workdays import Calendar, count_working_days, is_working_day
 
 
@@ -134,7 +134,7 @@ def ideal(baseline: float, start_on: date, end_on: date, day: date, calendar: Ca
 
 def _iteration(conn: sqlite3.Connection, iteration_id: str) -> sqlite3.Row:
     row = conn.execute(
-        "SELECT id, start_on, end_on, state, closed_at FROM iteration WHERE id = ?", (iteration_id,)
+        "SELECT id, start_on, end_on, state, closed_at, project_id FROM iteration WHERE id = ?", (iteration_id,)
     ).fetchone()
     if row is None:
         raise LookupError(f"no iteration {iteration_id}")
@@ -150,14 +150,15 @@ def burndown(
     conn: sqlite3.Connection,
     iteration_id: str,
     *,
-    calendar: Calendar = "cn",
+    calendar: Calendar | None = None,
     now: datetime | None = None,
     zone: str = "Asia/Shanghai",
 ) -> Burndown:
     """The iteration's burndown: a point for each of its days (`plan_days`), with the ideal line and,
     for the days begun, its state at the end of that day (or now, or just before it closed)."""
     clock = Clock.of(now, zone)
-    _, start_text, end_text, state, closed_at = _iteration(conn, iteration_id)
+    _, start_text, end_text, state, closed_at, project_id = _iteration(conn, iteration_id)
+    calendar = project_calendar(conn, project_id, calendar)
     start_on, end_on = date.fromisoformat(start_text), date.fromisoformat(end_text)
     cap = _cap(clock, closed_at)
     days = plan_days(start_on, end_on, calendar)

@@ -102,7 +102,7 @@ def dashboard(
     project_id: str,
     *,
     weeks: int = 8,
-    calendar: Calendar = "cn",
+    calendar: Calendar | None = None,
     now: datetime | None = None,
     zone: str = "Asia/Shanghai",
 ) -> Dashboard:

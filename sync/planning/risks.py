@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-from sync.planning._history import DONE_IDS, Clock, split_ids
+from sync.planning._history import DONE_IDS, Clock, project_calendar, split_ids
 from sync.planning.burndown import states
 from sync.planning.forecast import forecast_finish, late, throughput_per_day
 from sync.workdays import Calendar
@@ -67,11 +67,12 @@ def risk_flags(
     conn: sqlite3.Connection,
     project_id: str,
     *,
-    calendar: Calendar = "cn",
+    calendar: Calendar | None = None,
     now: datetime | None = None,
     zone: str = "Asia/Shanghai",
 ) -> list[RiskFlag]:
     clock = Clock.of(now, zone)
+    calendar = project_calendar(conn, project_id, calendar)
     per_day = throughput_per_day(conn, project_id, clock, calendar)
     params = {"p": project_id, "now": clock.now_text}
     flags: list[RiskFlag] = []

@@ -18,7 +18,8 @@ from sync.store import _ddl
 # 4: task history (`task_event`)
 # 5: planning (`task.iteration_id`, `iteration`, `task_link`)
 # 6: the service desk (`ticket`, `sla_policy`, `status.pauses_sla`, `comment.visibility` and `author_name`)
-SCHEMA_VERSION = 6
+# 7: a project's working-day calendar (`project.calendar`)
+SCHEMA_VERSION = 7
 
 # entity -> its fields after `id` and `seq` (the wire model's, sync/entities.py), and its columns.
 FIELDS: dict[str, tuple[str, ...]] = {name: tuple(entity.fields) for name, entity in REGISTRY.items()}

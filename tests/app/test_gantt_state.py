@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from app.state.board import Window
-from app.state.gantt import DAY_PX, ROW_HEIGHT, Chart, Item, item_of
+from app.state.gantt import DAY_PX, ROW_HEIGHT, Chart, Item, clipped, item_of, route
 from app.state.gantt_plan import Link, critical_path, days_of, moved, resized
 from tests.app.moments import SHANGHAI
 
@@ -190,3 +190,29 @@ def test_the_phone_timeline_groups_by_week() -> None:
     assert names == [Week(date(2026, 9, 28), True), "a", Week(date(2026, 10, 5), False), "m", "b", Undated(), "n"]
     assert first_current(entries, date(2026, 10, 1)) == 0
     assert first_current(entries, date(2026, 10, 6)) == 2
+
+
+def test_an_arrow_to_a_row_off_the_window_stops_at_its_edge() -> None:
+    start = date(2026, 10, 12)
+    rows = items(
+        *(task(f"{i:03d}", start + timedelta(days=i // 10), start + timedelta(days=i // 10)) for i in range(200))
+    )
+    chart = Chart.of(rows, [Link("000", "150"), Link("120", "190")], TODAY)
+    a, b = chart.index["000"], chart.index["150"]
+    whole = chart.layout("day", Window(0, 200, chart.total, ROW_HEIGHT)).arrows
+    full = next(x for x in whole if x.from_id == "000")
+    assert full.head and full.points == route(chart.extent(rows[0], 36)[1], a, chart.extent(rows[150], 36)[0], b)
+    top = Window(0, 40, chart.total, ROW_HEIGHT)  # the source's rows only: out of its end, down to the edge
+    (cut,) = chart.layout("day", top).arrows
+    assert not cut.head and cut.points == (*full.points[:2], (full.points[1][0], 40 * ROW_HEIGHT))
+    bottom = Window(140, 180, chart.total, ROW_HEIGHT)  # the target's rows only: in from the top edge
+    (into,) = chart.layout("day", bottom).arrows
+    assert into.head and into.points == ((full.points[2][0], 140 * ROW_HEIGHT), *full.points[2:])
+    # A backward route (target starting before the source ends) is cut the same way.
+    assert clipped(((0, 10), (8, 10), (8, 70), (-8, 70), (-8, 200), (0, 200)), 0, 100, keep_start=True) == (
+        (0, 10),
+        (8, 10),
+        (8, 70),
+        (-8, 70),
+        (-8, 100),
+    )

@@ -106,6 +106,7 @@ def test_reports_print_what_sync_planning_computes(client: Any, api: Api, server
     statuses = {s["category"]: s["id"] for s in rows(owner.pull_all()[0], "status").values()}
     owner.ok("task.update", {"id": done_task, "set": {"status_id": statuses["doing"]}})
     owner.ok("task.update", {"id": done_task, "set": {"status_id": statuses["done"]}})
+    owner.ok("project.update", {"id": project_id, "calendar": "every_day"})  # not China's: the report follows
     keel.login(server_url, "a@example.com")
     keel.ok("sync")
 
@@ -115,12 +116,14 @@ def test_reports_print_what_sync_planning_computes(client: Any, api: Api, server
     store = Store.open(keel.data_dir / STORE_FILE)
     try:
         assert burn == jsonable(burndown(store.conn, it, zone=ZONE))
+        assert burn == jsonable(burndown(store.conn, it, calendar="every_day", zone=ZONE))
         assert project == jsonable(dashboard(store.conn, project_id, zone=ZONE))
         today = datetime.now(ZoneInfo(ZONE)).date()
         assert person == jsonable(performance(store.conn, owner.id, today - timedelta(days=29), today, zone=ZONE))
     finally:
         store.close()
     assert burn["baseline"]["scope_count"] == 2 and burn["last"]["remaining_count"] == 1
+    assert len(burn["points"]) == 10  # every day of the ten is a working day (China's has a weekend in them)
     assert (project["total"], project["done"], project["completion_rate"]) == (2, 1, 0.5)
     assert person["done_ids"] == [done_task] and person["on_time_rate"] == 1.0
 

@@ -160,6 +160,12 @@ def test_a_status_in_use_explains_why_it_cannot_be_deleted(stack: dict[str, Any]
     expect(page.get_by_role("textbox", name=re.compile("^状态名称"))).to_have_count(4, timeout=20_000)
     expect(textbox(page, "新状态的名称")).to_have_value("", timeout=10_000)
     wait_for(lambda: any(s["name"] == "评审中" for s in server_rows_of(stack, "status")))
+    # The project's working days: China's until the owner picks Monday to Friday, which reaches the server.
+    radio = page.get_by_role("radio", name=re.compile("^周一至周五"))
+    radio.scroll_into_view_if_needed()
+    radio.click()
+    expect_text(page, "工作日：周一至周五")
+    wait_for(lambda: any(p["key"] == KEY and p["calendar"] == "weekdays" for p in server_rows_of(stack, "project")))
 
 
 def server_rows_of(stack: dict[str, Any], entity: str) -> list[dict[str, Any]]:

@@ -110,7 +110,8 @@ def test_reply_confirm_and_rate_through_the_page(desk: Desk) -> None:
     row = latest(desk.alice, "ticket")[tid]
     assert row["closed_at"] is not None and (row["satisfaction"], row["satisfaction_comment"]) == (2, "<慢>")
     html = desk.alice.http.get(location, headers=ZH).text
-    assert "请为本次服务打分" not in html and "★★" in html
+    assert "请为本次服务打分" not in html and "您的评价：★★<" in html
+    assert "Your rating: ★★<" in desk.alice.http.get(location, headers=EN).text  # no Chinese colon
     again = desk.alice.http.post(f"{location}/rating", data={"score": "5"}, headers=ZH)
     assert again.status_code == 409
     bad = desk.alice.http.post(f"{location}/rating", data={"score": "9"}, headers=ZH)

@@ -24,7 +24,7 @@ def test_migrations_match_models(db_url: str) -> None:
     finally:
         engine.dispose()
     assert {"feed", "tasks", "members", "refresh_tokens", "counters"} <= tables
-    assert revision == "0009"
+    assert revision == "0010"
 
 
 def test_seq_counter_and_signing_key_exist_after_migration(db_url: str) -> None:

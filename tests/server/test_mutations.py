@@ -59,6 +59,7 @@ def test_project_create_makes_the_creator_owner_with_default_statuses(api: Api) 
         "kind": "campaign",
         "description": "d",
         "archived": False,
+        "calendar": "cn",  # an addition (docs/protocol.md), on every pull for a v1 client to ignore
     }
     member = rows(changes, "member")[member_id(pid, alice.id)]
     assert (member["project_id"], member["user_id"], member["role"]) == (pid, alice.id, "owner")

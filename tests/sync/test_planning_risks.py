@@ -19,14 +19,14 @@ from sync.planning import forecast_finish, risk_flags, throughput_per_day
 from sync.planning._history import Clock
 from sync.planning.forecast import late
 from sync.store import Store
+from tests.sync import factories as f
 from tests.sync.planning_data import PID, Cache
 
 NOW = datetime(2026, 3, 11, 6, tzinfo=UTC)
 TODAY = date(2026, 3, 11)
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
+def cache() -> Cache:
     c = Cache()
     done_at = {"D1": "2026-02-27T02:00", "D2": "2026-03-04T02:00", "D3": "2026-03-11T01:00", "D4": "2026-02-25T02:00"}
     for task_id, when in done_at.items():
@@ -60,7 +60,12 @@ def store(tmp_path: Path) -> Iterator[Store]:
     c.task("B5")
     for a, b in (("B1", "B2"), ("B1", "B3"), ("B4", "B5")):
         c.blocks(a, b)
-    s = c.store(tmp_path / "cache.db")
+    return c
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = cache().store(tmp_path / "cache.db")
     yield s
     s.close()
 
@@ -105,6 +110,44 @@ def test_weekdays_calendar_moves_the_forecast(store: Store) -> None:
         ("M", date(2026, 3, 16)),
         ("I1", date(2026, 3, 18)),
     ]
+
+
+@pytest.mark.parametrize(
+    ("calendar", "forecasts"),
+    [
+        # 5/11 a working day, as above: M 5 working days (Tue 03-17), I1 7 (Thu 03-19).
+        ("cn", {"M": date(2026, 3, 17), "I1": date(2026, 3, 19)}),
+        # 5/10: M 4 working days (Mon 03-16), I1 6 (Wed 03-18).
+        ("weekdays", {"M": date(2026, 3, 16), "I1": date(2026, 3, 18)}),
+        # 5/14 a day: M ceil(5.6) = 6 days, Wed 11 to Mon 16; I1 ceil(8.4) = 9 days, to Thu 19.
+        ("every_day", {"M": date(2026, 3, 16), "I1": date(2026, 3, 19)}),
+        (None, {"M": date(2026, 3, 17), "I1": date(2026, 3, 19)}),  # a row from before projects chose: cn
+    ],
+)
+def test_the_same_tasks_forecast_on_the_projects_own_calendar(
+    tmp_path: Path, calendar: str | None, forecasts: dict[str, date]
+) -> None:
+    """The figures read the project's `calendar` from the cache (no caller passes one), as the app's
+    dashboard and the command line do."""
+    c = cache()
+    c.changes.append(
+        f.change(
+            "project",
+            id=PID,
+            name="产品迭代",
+            key="APP",
+            kind="product",
+            description="",
+            archived=False,
+            **({"calendar": calendar} if calendar else {}),
+        )
+    )
+    store = c.store(tmp_path / "cache.db")
+    try:
+        flags = risk_flags(store.conn, PID, now=NOW)
+        assert {f.subject_id: f.forecast for f in flags if f.kind.endswith("_late")} == forecasts
+    finally:
+        store.close()
 
 
 def test_scope_growth_is_flagged_above_20_percent_only(tmp_path: Path) -> None:

@@ -132,6 +132,8 @@ def TicketPanel(task_id: str, editable: bool, phone: bool) -> ft.Control:
     view = use_store(lambda: store.ticket(task_id), TICKET_ROWS, [task_id, tick])
     into = view.ticket.get("merged_into_id") if view is not None else None
     keys = use_store(lambda: _key(store, into), ("task",), [into])
+    escalated = view.ticket.get("escalated_task_id") if view is not None else None
+    requirement = use_store(lambda: _key(store, escalated), ("task",), [escalated])
     if view is None:
         return ft.Container()
 
@@ -141,8 +143,9 @@ def TicketPanel(task_id: str, editable: bool, phone: bool) -> ft.Control:
     notes: list[ft.Control] = []
     if keys:
         notes.append(text(t("desk.merged", key=keys), color=ft.Colors.ON_SURFACE_VARIANT))
-    if view.ticket.get("escalated_task_id"):
-        notes.append(text(t("desk.escalated"), color=ft.Colors.ON_SURFACE_VARIANT))
+    if escalated:  # the requirement's key once it is cached (it is created in another project)
+        said = t("desk.escalated.key", key=requirement) if requirement else t("desk.escalated")
+        notes.append(text(said, color=ft.Colors.ON_SURFACE_VARIANT, key="escalated"))
     open_ticket = not view.done and not view.ticket.get("merged_into_id")
     query = f"{view.task.get('title') or ''} {view.task.get('description') or ''}"
     return ft.Column(
@@ -150,7 +153,7 @@ def TicketPanel(task_id: str, editable: bool, phone: bool) -> ft.Control:
             requester_panel(view, editable, phone, update),
             sla_panel(view),
             *notes,
-            TicketActions(task_id, view.task["project_id"], editable and open_ticket),
+            TicketActions(task_id, view.task["project_id"], editable, open_ticket, bool(escalated)),
             SimilarTickets(view.task["project_id"], query, task_id, editable and open_ticket)
             if open_ticket
             else ft.Container(),

@@ -1,6 +1,8 @@
 """A ticket's actions in the detail: copy the requester's portal link (asked of the server: online
 only, and it says so offline), escalate to a requirement in a product project, and merge into
-another ticket of the desk. The pickers open inline under the buttons (one at a time)."""
+another ticket of the desk. The pickers open inline under the buttons (one at a time). The link
+stays on a resolved ticket, where the requester confirms and rates; escalate and merge are for open
+tickets only, and a ticket is escalated once."""
 
 from __future__ import annotations
 
@@ -50,7 +52,9 @@ def _pick_row(label: str, on_click: Any, key: str) -> ft.Control:
 
 
 @ft.component
-def TicketActions(ticket_id: str, desk_id: str, editable: bool) -> ft.Control:
+def TicketActions(
+    ticket_id: str, desk_id: str, editable: bool, open_ticket: bool = True, escalated: bool = False
+) -> ft.Control:
     env = use_env()
     store = env.core.store
     picking, set_picking = ft.use_state("")
@@ -90,14 +94,19 @@ def TicketActions(ticket_id: str, desk_id: str, editable: bool) -> ft.Control:
     def toggle(name: str) -> Any:
         return lambda _: set_picking("" if picking == name else name)
 
+    actions: list[ft.Control] = [
+        ft.OutlinedButton(t("desk.portal.copy"), icon=ft.Icons.LINK, on_click=copy_link, key="portal-link")
+    ]
+    if open_ticket and not escalated:  # the server takes one escalation per ticket
+        actions.append(
+            ft.OutlinedButton(t("desk.escalate"), icon=ft.Icons.NORTH_EAST, on_click=toggle("escalate"), key="escalate")
+        )
+    if open_ticket:
+        actions.append(
+            ft.OutlinedButton(t("desk.merge"), icon=ft.Icons.MERGE_TYPE, on_click=toggle("merge"), key="merge")
+        )
     buttons = ft.Row(
-        [
-            ft.OutlinedButton(t("desk.portal.copy"), icon=ft.Icons.LINK, on_click=copy_link, key="portal-link"),
-            ft.OutlinedButton(
-                t("desk.escalate"), icon=ft.Icons.NORTH_EAST, on_click=toggle("escalate"), key="escalate"
-            ),
-            ft.OutlinedButton(t("desk.merge"), icon=ft.Icons.MERGE_TYPE, on_click=toggle("merge"), key="merge"),
-        ],
+        actions,
         wrap=True,
         spacing=8,
         run_spacing=8,
@@ -109,14 +118,14 @@ def TicketActions(ticket_id: str, desk_id: str, editable: bool) -> ft.Control:
     elif problem:
         key = "desk.portal.forbidden" if problem == "forbidden" else "desk.portal.offline"
         parts.append(text(t(key), color=ft.Colors.ERROR, size=13))
-    if picking == "escalate":
+    if picking == "escalate" and open_ticket and not escalated:
         parts.append(text(t("desk.escalate.title"), weight=ft.FontWeight.W_600))
         parts += [
             _pick_row(f"{p['key']} · {p['name']}", lambda _, p=p: escalate(p), f"escalate-{p['key']}") for p in projects
         ]
         if not projects:
             parts.append(text(t("desk.escalate.none"), color=ft.Colors.ON_SURFACE_VARIANT))
-    if picking == "merge":
+    if picking == "merge" and open_ticket:
         parts.append(text(t("desk.merge.title"), weight=ft.FontWeight.W_600))
         parts.append(
             ft.TextField(
@@ -124,6 +133,7 @@ def TicketActions(ticket_id: str, desk_id: str, editable: bool) -> ft.Control:
                 value=needle,
                 on_change=lambda e: set_needle(e.control.value or ""),
                 prefix_icon=ft.Icons.SEARCH,
+                hint_text=t("desk.merge.search"),
                 dense=True,
             )
         )

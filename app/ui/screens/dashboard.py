@@ -14,14 +14,15 @@ from zoneinfo import ZoneInfo
 import flet as ft
 
 from app.i18n import t
+from app.state.calendar import project_calendar
 from app.state.dashboard import days, estimate, flag_view, percent, throughput_bars, window_label
 from app.ui.base import text, use_env, use_store
 from app.ui.charts import bar_chart
 from app.ui.figures import TaskLinks, section, tile
 from sync.planning import Dashboard, dashboard
-from sync.workdays import knows_year
+from sync.workdays import Calendar, knows_year
 
-PLANNING_ROWS = ("task", "task_event", "status", "iteration", "task_link", "user")
+PLANNING_ROWS = ("task", "task_event", "status", "iteration", "task_link", "user", "project")  # project: its calendar
 ZONE = "Asia/Shanghai"  # projects carry no zone yet: the server's default (docs/metrics.md)
 
 
@@ -36,9 +37,9 @@ def subject_name(store: Any, kind: str, subject_id: str | None) -> str:
     return str(found["name"]) if found else ""
 
 
-def calendar_note(today: Any) -> ft.Control | None:
+def calendar_note(today: Any, calendar: Calendar = "cn") -> ft.Control | None:
     """The working-day calendar does not know this year yet: say the figures count weekends only."""
-    if knows_year("cn", today.year):
+    if knows_year(calendar, today.year):
         return None
     return text(t("figures.calendar_unknown", year=today.year), size=12, color=ft.Colors.ERROR)
 
@@ -130,7 +131,7 @@ def ProjectDashboard() -> ft.Control:
         flags.append(text(t("dashboard.no_flags"), size=12, color=ft.Colors.ON_SURFACE_VARIANT))
     if shown:
         flags.append(TaskLinks(shown[0], shown[1], lambda: set_shown(None)))
-    note = calendar_note(today)
+    note = calendar_note(today, project_calendar(project))
     head: list[ft.Control] = [
         ft.Row(
             [

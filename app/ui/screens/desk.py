@@ -43,7 +43,7 @@ from app.ui.desk_parts import category_name, clock_chip, use_tick
 from app.ui.project_parts import SettingsButton
 
 DESK_ROWS = ("task", "ticket", "status", "sla_policy", "task_event", "user", "member")
-WIDTHS = {"key": 72, "requester": 96, "category": 64, "priority": 56, "sla": 104, "status": 96, "assignee": 36}
+WIDTHS = {"key": 72, "requester": 96, "category": 100, "priority": 56, "sla": 104, "status": 96, "assignee": 36}
 
 
 def offered(store: Any, project_id: str | None) -> bool:

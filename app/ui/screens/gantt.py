@@ -20,9 +20,11 @@ import flet as ft
 import flet.canvas as cv
 
 from app.i18n import t
+from app.state.calendar import project_calendar
 from app.state.fmt import local_zone
-from app.state.gantt import ROW_HEIGHT, ROW_MARGIN, ZOOMS, Chart, Item, Layout, read_chart
+from app.state.gantt import ROW_HEIGHT, ROW_MARGIN, ZOOMS, Chart, Item, Layout
 from app.state.gantt_plan import days_of, moved, resized
+from app.state.gantt_read import read_chart
 from app.state.project_settings import can_edit_tasks
 from app.ui.base import AppEnv, text, use_env, use_store
 from app.ui.gantt_draw import HEADER_HEIGHT, Ghost, chart_shapes, header_shapes
@@ -211,7 +213,10 @@ def Gantt() -> ft.Control:
     if project is None or project_id is None:
         return ft.Container(text(t("board.no_project")), alignment=ft.Alignment.CENTER, expand=True)
     today = datetime.now(local_zone()).date()
-    chart = use_store(lambda: read_chart(store, project_id, today, local_zone()), ENTITIES, [project_id, today])
+    calendar = project_calendar(project)
+    chart = use_store(
+        lambda: read_chart(store, project_id, today, local_zone(), calendar), ENTITIES, [project_id, today, calendar]
+    )
     if env.phone:
         return Timeline(project, chart)
     return GanttChart(project, chart, can_edit_tasks(project, role))

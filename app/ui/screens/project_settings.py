@@ -24,6 +24,7 @@ from app.state.project_settings import (
 )
 from app.ui.base import chip, text, typing, unsynced_mark, use_env, use_store
 from app.ui.project_parts import notice, page, refusal_text, section, use_latest
+from app.ui.screens.project_calendar import WorkCalendar
 from app.ui.screens.project_members import MemberSection
 from sync.protocol import MAX_NAME
 
@@ -293,6 +294,7 @@ def ProjectSettings() -> ft.Control:
         Refusals(project_id),
         General(view.project, view.can_manage, key=f"general-{view.project['name']}-{view.project.get('description')}"),
         Statuses(view),
+        WorkCalendar(view.project, view.can_manage),
         MemberSection(view),
     ]
     if view.can_archive:

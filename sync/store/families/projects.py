@@ -39,7 +39,7 @@ def _project_create(c: Ctx, a: Row) -> None:
     if c.get("project", pid) is not None:
         return
     row = {"id": pid, "seq": None, "name": a["name"], "key": a["key"], "kind": a.get("kind") or "general"}
-    c.put("project", {**row, "description": a.get("description") or "", "archived": False})
+    c.put("project", {**row, "description": a.get("description") or "", "archived": False, "calendar": "cn"})
     c.put("member", {"id": member_id(pid, c.me), "project_id": pid, "user_id": c.me, "role": "owner"})
     position: str | None = None
     for n, (name, category) in enumerate(_DEFAULT_STATUSES):
@@ -49,7 +49,9 @@ def _project_create(c: Ctx, a: Row) -> None:
 
 
 def _project_update(c: Ctx, a: Row) -> None:
-    c.update("project", a["id"], {k: a[k] for k in ("name", "description", "archived") if a.get(k) is not None})
+    c.update(
+        "project", a["id"], {k: a[k] for k in ("name", "description", "archived", "calendar") if a.get(k) is not None}
+    )
 
 
 def _member_put(c: Ctx, a: Row) -> None:
@@ -129,11 +131,16 @@ class Projects(Family):
         return project_id
 
     def update_project(
-        self, project_id: str, *, name: Any = _UNSET, description: Any = _UNSET, archived: Any = _UNSET
+        self,
+        project_id: str,
+        *,
+        name: Any = _UNSET,
+        description: Any = _UNSET,
+        archived: Any = _UNSET,
+        calendar: Any = _UNSET,
     ) -> None:
-        self.mutate(
-            "project.update", {"id": project_id, **_given(name=name, description=description, archived=archived)}
-        )
+        given = _given(name=name, description=description, archived=archived, calendar=calendar)
+        self.mutate("project.update", {"id": project_id, **given})
 
     def put_member(self, project_id: str, user_id: str, role: str) -> None:
         self.mutate("member.put", {"project_id": project_id, "user_id": user_id, "role": role})
