@@ -182,6 +182,7 @@ def load_dataset(db_url: str, owner_id: str, people: dict[str, str], tasks: list
                 "kind": "campaign",
                 "description": "",
                 "archived": False,
+                "calendar": "cn",
                 "next_number": len(items) + 1,
                 "deleted": False,
             }
