@@ -7,7 +7,8 @@ against a uvicorn `keel server` process on a free loopback port (see bench/serve
 
 - `bootstrap_s`: a fresh client process signs in and pulls N tasks until the board is queryable
   (the engine's progress says done: rows written, board indexes built); `search_ready_s` is when
-  the trigram search index, built after that, is ready too. `client_peak_rss_mb` is that
+  the trigram search index, built after that, is ready too (`search_after_board_s`: the time
+  between the two). `client_peak_rss_mb` is that
   process's peak RSS: VmHWM of /proc/self/status as it ends (getrusage RUSAGE_CHILDREN is shown
   too, but Linux folds the parent's RSS at fork into it, and the parent holds the dataset).
 - `board_query_p95_ms`: `Store.board()` on the bootstrapped cache, about 500 cards (split over
@@ -52,8 +53,9 @@ import orjson
 from bench.server import insert_tasks, server
 
 TARGETS: dict[str, float] = {
-    "bootstrap_s": 5.0,
-    "client_peak_rss_mb": 150.0,
+    "bootstrap_s": 2.5,
+    "search_after_board_s": 6.0,
+    "client_peak_rss_mb": 80.0,
     "propagation_p50_ms": 9.0,
     "propagation_p99_ms": 20.0,
     "push_1000_s": 0.25,
@@ -180,6 +182,7 @@ def load_dataset(db_url: str, owner_id: str, people: dict[str, str], tasks: list
                 "kind": "campaign",
                 "description": "",
                 "archived": False,
+                "calendar": "cn",
                 "next_number": len(items) + 1,
                 "deleted": False,
             }
@@ -262,11 +265,11 @@ async def _bootstrap_child(url: str, email: str, path: str) -> dict[str, Any]:
         http_s = 0.0
         fetch = remote.pull
 
-        async def timed_pull(*args: Any) -> dict[str, Any]:
+        async def timed_pull(*args: Any, **kw: Any) -> dict[str, Any]:
             nonlocal http_s
             t0 = time.perf_counter()
             try:
-                return await fetch(*args)
+                return await fetch(*args, **kw)
             finally:
                 http_s += time.perf_counter() - t0
 
@@ -280,8 +283,9 @@ async def _bootstrap_child(url: str, email: str, path: str) -> dict[str, Any]:
             pages += 1
             if progress.done and "board" not in marks:
                 marks["board"] = time.perf_counter()
+                marks["board_cpu"] = time.process_time()
 
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         report = await engine.sync(on_progress=on_progress)
         synced = time.perf_counter()
         if not store.search_ready:
@@ -291,6 +295,7 @@ async def _bootstrap_child(url: str, email: str, path: str) -> dict[str, Any]:
         store.close()
     return {
         "bootstrap_s": marks.get("board", synced) - start,
+        "bootstrap_cpu_s": marks.get("board_cpu", start_cpu) - start_cpu,
         "search_ready_s": search - start,
         "rows": report.pulled_rows,
         "pages": pages,
@@ -338,6 +343,13 @@ async def _device_child(url: str, emails: list[str], tmp: str, actor_task: str |
 
 
 # --- the measures ---------------------------------------------------------------------------------
+
+
+def cache_bytecode() -> None:
+    """Child processes (server, clients) cache their bytecode, in a folder of their own, as an
+    installed app has it: neither the figures nor the peak RSS count compiling sources."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ.setdefault("PYTHONPYCACHEPREFIX", os.path.join(tempfile.gettempdir(), "keel-bench-pycache"))
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -546,7 +558,7 @@ def measure_propagation(url: str, tmp: str, samples: int) -> dict[str, Any]:
 # --- main -----------------------------------------------------------------------------------------
 
 
-def run_all(n: int, dataset: str | None, quick: bool) -> dict[str, Any]:
+def run_all(n: int, dataset: str | None, quick: bool, only_bootstrap: bool = False) -> dict[str, Any]:
     tasks = list(read_dataset(dataset) if dataset else generate_tasks(n))
     line_bytes = sum(len(orjson.dumps(t)) for t in tasks) / max(1, len(tasks))
     figures: dict[str, Any] = {"n": len(tasks), "dataset": dataset or "generated", "quick": quick}
@@ -567,9 +579,13 @@ def run_all(n: int, dataset: str | None, quick: bool) -> dict[str, Any]:
             path = os.path.join(tmp, "client.db")
             boot = measure_bootstrap(url, email, path)
             figures.update({k: boot[k] for k in ("bootstrap_s", "search_ready_s", "client_peak_rss_mb")})
+            figures["search_after_board_s"] = boot["search_ready_s"] - boot["bootstrap_s"]
+            figures["bootstrap_client_cpu_s"] = boot["bootstrap_cpu_s"]  # the client's own threads
             figures.update(client_vm_hwm_mb=boot["vm_hwm_mb"], bootstrap_rows=boot["rows"])
             figures.update(bootstrap_pages=boot["pages"], cached_tasks=boot["tasks"])
             figures["bootstrap_http_s"] = boot["http_s"]  # waiting on the server's pull pages
+            if only_bootstrap:
+                return figures
             figures.update(measure_local(path, url, email, loaded["project_id"], loaded["task_ids"], quick))
         with server(f"sqlite:///{os.path.join(tmp, 'propagation.db')}") as url:
             figures.update(measure_propagation(url, tmp, 20 if quick else 100))
@@ -581,6 +597,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, help="tasks to generate (default 100000, or 2000 with --quick)")
     parser.add_argument("--dataset", help="JSON-lines file of tasks to load instead of generating them")
     parser.add_argument("--quick", action="store_true", help="fewer samples and, unless --n is given, 2,000 tasks")
+    parser.add_argument("--bootstrap-only", action="store_true", help="measure the bootstrap alone")
     parser.add_argument("--role", choices=("bootstrap", "device"), help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--email", help=argparse.SUPPRESS)
@@ -594,10 +611,12 @@ def main() -> None:
         asyncio.run(_device_child(args.url, args.email.split(","), args.path, args.task))
         return
     n = args.n if args.n is not None else 2000 if args.quick else 100_000
-    figures = run_all(n, args.dataset, args.quick)
+    cache_bytecode()
+    figures = run_all(n, args.dataset, args.quick, args.bootstrap_only)
     met = {}
     for key, target in TARGETS.items():
-        met[key] = bool(figures[key] <= target)
+        if key in figures:
+            met[key] = bool(figures[key] <= target)
     rounded = {k: round(v, 4) if isinstance(v, float) else v for k, v in figures.items()}
     print(json.dumps({"bench": "sync", **rounded, "targets": TARGETS, "met": met}, ensure_ascii=False))
 

@@ -27,7 +27,7 @@ __all__ = ["build_parser", "demo_database_url", "free_port", "main", "seed_demo_
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="keel", description="Keel: project management for internet teams.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     commands = parser.add_subparsers(dest="command", title="commands", required=True)
 
     server = commands.add_parser(
@@ -201,6 +201,14 @@ def _child(command: list[str]) -> Iterator[subprocess.Popen[bytes]]:
 
 def _say(line: str) -> None:
     print(line, flush=True)
+
+
+class _Version(argparse.Action):
+    """`--version`, which looks the version up only when asked (importlib.metadata costs every run)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kw: Any) -> None:
+        print(f"{parser.prog} {_version()}")
+        parser.exit()
 
 
 def _version() -> str:

@@ -7,7 +7,6 @@ directory; the access token lives in this process only, so each run starts with 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import getpass
 import logging
@@ -89,6 +88,8 @@ def explained(server: str, exc: Exception) -> CliError:
 
 @sync_errors
 def run_login(args: argparse.Namespace) -> int:
+    import asyncio
+
     from sync.credentials import normalise_server
 
     try:
@@ -146,6 +147,8 @@ async def _login(store: Store, server: str, email: str, password: str, credentia
 
 @sync_errors
 def run_logout(args: argparse.Namespace) -> int:
+    import asyncio
+
     with open_store(args) as store:
         if store.user_id is None or store.server_url is None:
             print("Not signed in.")
@@ -172,6 +175,8 @@ async def _logout(store: Store, remote: Remote) -> bool:
 
 @sync_errors
 def run_sync(args: argparse.Namespace) -> int:
+    import asyncio
+
     folder = data_dir_of(args)
     with sync_lock(folder), open_store(args) as store:
         remote = _remote(store)
@@ -206,6 +211,8 @@ def _warn_rejections(rejected: list[Any]) -> None:
 
 async def _watch(store: Store, remote: Remote) -> int:
     """Syncs now, then on every poke of the event stream and every local change, until Ctrl-C or SIGTERM."""
+    import asyncio
+
     from sync.engine import SyncEngine
 
     logging.basicConfig(level=logging.WARNING, format="keel: %(message)s", stream=sys.stderr)
@@ -232,6 +239,8 @@ async def _watch(store: Store, remote: Remote) -> int:
 
 
 def _on_signals(callback: Callable[[], None]) -> None:
+    import asyncio
+
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, ValueError):  # Windows, or not the main thread

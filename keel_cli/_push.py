@@ -7,7 +7,6 @@ Each command talks to the server at once (registrations are not synced rows); th
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +39,8 @@ def add_push_commands(commands: Any, command: Any) -> None:
 
 
 def _run(store: Store, work: Any) -> Any:
+    import asyncio
+
     remote = _remote(store)
 
     async def go() -> Any:

@@ -12,7 +12,6 @@ import json
 import socket
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -70,6 +69,8 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 def wait_healthy(url: str, child: subprocess.Popen[bytes], timeout_s: float) -> bool:
     """Waits until the server at `url` answers its health check; False when `child` ends or time runs out."""
+    import urllib.request  # here: `keel status` and friends start without http.client and email
+
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if child.poll() is not None:

@@ -141,6 +141,25 @@ def scope_of(entity: str, r: Mapping[str, Any]) -> tuple[str, str | None]:
 
 BODIES: dict[str, Body] = {name: body_of(entity) for name, entity in REGISTRY.items()}
 
+# A compact page's columns for each entity (docs/protocol.md, "Compact pull pages").
+COMPACT_COLUMNS: dict[str, tuple[str, ...]] = {
+    name: ("id", "seq", "deleted", *entity.fields) for name, entity in REGISTRY.items()
+}
+
+
+def compact_tables(rows: Sequence[Any]) -> bytes:
+    """A pull page's (entity, seq, body) rows as column tables: per entity, in order of first
+    appearance, its column names once and each row as an array in that order (seq order kept).
+    About a quarter fewer bytes than `changes`, and a client writes the arrays without a dict a row."""
+    tables: dict[str, list[list[Any]]] = {}
+    for entity, seq, body in rows:
+        row = orjson.loads(body)
+        row["seq"] = seq
+        tables.setdefault(entity, []).append([row.get(c) for c in COMPACT_COLUMNS[entity]])
+    return orjson.dumps(
+        [{"entity": entity, "columns": COMPACT_COLUMNS[entity], "rows": values} for entity, values in tables.items()]
+    )
+
 
 class Tx:
     """One writer transaction: allocates `seq`, writes feed rows, remembers whom to poke."""

@@ -11,7 +11,16 @@ from pydantic import ValidationError
 
 from server.db import Database
 from server.errors import ApiError, MutationRejected, validation_details
-from server.feed import Tx, extension_scope, kind_scopes, private_scope, project_scope, user_scope, utcnow
+from server.feed import (
+    Tx,
+    compact_tables,
+    extension_scope,
+    kind_scopes,
+    private_scope,
+    project_scope,
+    user_scope,
+    utcnow,
+)
 from server.mutations import HANDLERS, Ctx
 from server.push import PushGateway, created_notices, hand_over
 from server.rawsql import Raw, in_params
@@ -176,7 +185,13 @@ def included_extensions(include: str | None) -> frozenset[str]:
 
 
 def pull(
-    db: Database, user_id: str, cursor: int, limit: int, client_id: str | None, include: frozenset[str] = frozenset()
+    db: Database,
+    user_id: str,
+    cursor: int,
+    limit: int,
+    client_id: str | None,
+    include: frozenset[str] = frozenset(),
+    compact: bool = False,
 ) -> bytes:
     """One pull page, assembled from pre-serialised rows without parsing them.
 
@@ -220,10 +235,16 @@ def pull(
             revoked = sorted({r[0] for r in lost} - set(projects))
         # A client id holding NUL was never stored (push refuses it) and PostgreSQL cannot compare it.
         lmid = _client_lmid(raw, user_id, client_id) if client_id and "\x00" not in client_id else None
-    parts = [
-        b'{"cursor":%d,"has_more":%s,"remaining":%d,"last_mutation_id":%d,"changes":['
-        % (new_cursor, b"true" if has_more else b"false", remaining, lmid or 0)
-    ]
+    head = b'{"cursor":%d,"has_more":%s,"remaining":%d,"last_mutation_id":%d,' % (
+        new_cursor,
+        b"true" if has_more else b"false",
+        remaining,
+        lmid or 0,
+    )
+    if compact:
+        tables = compact_tables(rows)  # `changes` stays, empty: the page keeps the v1 shape
+        return head + b'"changes":[],"tables":' + tables + b',"revoked_projects":' + orjson.dumps(revoked) + b"}"
+    parts = [head + b'"changes":[']
     changes = [f'{{"entity":"{entity}","seq":{seq},"row":{{"seq":{seq},{body[1:]}}}' for entity, seq, body in rows]
     parts.append(",".join(changes).encode())
     parts.append(b'],"revoked_projects":' + orjson.dumps(revoked) + b"}")

@@ -41,14 +41,23 @@ async def pull(
             "Without it a pull carries only the shared contract's entities; unknown names are ignored.",
         ),
     ] = None,
+    format: Annotated[
+        str | None,
+        Query(
+            max_length=20,
+            description="`columns`: the rows as column `tables` instead of `changes` (docs/protocol.md, "
+            "Compact pull pages); any other value, or none, gives the shared contract's page.",
+        ),
+    ] = None,
 ) -> RawJson:
     limit = min(limit, p.MAX_PULL_LIMIT)
     token = token_of(credentials)
     extensions = sync_service.included_extensions(include)
+    compact = format == "columns"
 
     def work() -> bytes:  # one trip to the thread pool: authenticate, then read
         user = authenticate(services, token)
-        return sync_service.pull(services.db, user.id, cursor, limit, client_id, include=extensions)
+        return sync_service.pull(services.db, user.id, cursor, limit, client_id, include=extensions, compact=compact)
 
     return RawJson(await run_in_threadpool(work))
 

@@ -53,8 +53,13 @@ class Progress:
         return 1.0 if self.total <= 0 else min(1.0, self.rows / self.total)
 
 
+def page_size(page: dict[str, Any]) -> int:
+    """How many rows a pull page carries, as v1 `changes` or compact `tables` (docs/protocol.md)."""
+    return len(page.get("changes", [])) + sum(len(t["rows"]) for t in page.get("tables", []))
+
+
 def progress_after(rows_before: int, page: dict[str, Any]) -> Progress:
-    rows = rows_before + len(page.get("changes", []))
+    rows = rows_before + page_size(page)
     remaining = max(0, int(page.get("remaining", 0)))
     done = not page.get("has_more", False)
     return Progress(rows=rows, total=rows + (0 if done else remaining), cursor=int(page["cursor"]), done=done)

@@ -161,14 +161,19 @@ class Remote:
         limit: int = DEFAULT_PULL_LIMIT,
         *,
         include: Sequence[str] = EXTENSION_ENTITIES,
+        compact: bool = False,
     ) -> dict[str, Any]:
         """One pull page, parsed with orjson (no per-row validation: the hot path of a bootstrap).
 
         `include` asks for Keel's extension entities (docs/protocol.md), which a server sends only
-        when asked; a server of the shared contract ignores the parameter."""
+        when asked; a server of the shared contract ignores the parameter. `compact` asks for the
+        rows as column `tables` instead of `changes` (docs/protocol.md, "Compact pull pages"); a
+        server that does not know it answers with `changes`, which `Store.apply_pull` takes too."""
         params: dict[str, Any] = {"cursor": cursor, "limit": limit, "client_id": client_id}
         if include:
             params["include"] = ",".join(include)
+        if compact:
+            params["format"] = "columns"
         response = await self._request("GET", "/sync/pull", params=params)
         page: dict[str, Any] = orjson.loads(response.content)
         return page

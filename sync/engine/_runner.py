@@ -13,9 +13,17 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sync.engine._decide import Backoff, Progress, answered_up_to, plan_out_of_order, progress_after, retry_delay
+from sync.engine._decide import (
+    Backoff,
+    Progress,
+    answered_up_to,
+    page_size,
+    plan_out_of_order,
+    progress_after,
+    retry_delay,
+)
 from sync.engine._remote import Remote
 from sync.errors import CursorExpired, NetworkError, NotSignedIn, OutOfOrder, ServerError, SyncError
 from sync.protocol import DEFAULT_PULL_LIMIT, MAX_MUTATIONS_PER_PUSH, MAX_PULL_LIMIT
@@ -162,33 +170,63 @@ class SyncEngine:
         bootstrap = self.bootstrapping
         rows = 0
         expired_once = False
-        while True:
-            cursor, client_id = self.store.cursor, self.store.client_id
-            limit = self.bootstrap_page_limit if bootstrap else self.page_limit
-            try:
-                page = await self._retrying(functools.partial(self.remote.pull, cursor, client_id, limit))
-            except CursorExpired:
-                if expired_once:
-                    raise
-                expired_once = True
-                self.store.reset_cache()  # keeps the outbox and client_id
-                bootstrap, rows = True, 0
-                continue
-            self.store.apply_pull(page, bulk=bootstrap)
-            progress = progress_after(rows, page)
-            rows = progress.rows
-            report.pulled_rows += len(page.get("changes", []))
-            report.pages += 1
-            report.cursor = progress.cursor
-            if progress.done and bootstrap:
-                self.store.finish_bulk(search=False)  # the board's indexes before saying "done"
-            _tell(on_progress, progress)
-            if progress.done:
-                if not self.store.search_ready:
-                    # The trigram index, in chunks on a connection of its own: the loop (and the UI
-                    # on it) stays free, and search answers through LIKE until the index is whole.
-                    await asyncio.to_thread(self.store.build_search_detached)
-                return
+        ahead: asyncio.Task[dict[str, Any]] | None = None  # the next page, fetched while this one is written
+        ahead_of: tuple[int, str] = (0, "")
+        try:
+            while True:
+                cursor, client_id = self.store.cursor, self.store.client_id
+                try:
+                    if ahead is not None and ahead_of == (cursor, client_id):
+                        page = await ahead
+                    else:
+                        page = await self._fetch(cursor, client_id, bootstrap)
+                except CursorExpired:
+                    if expired_once:
+                        raise
+                    expired_once = True
+                    self.store.reset_cache()  # keeps the outbox and client_id
+                    bootstrap, rows = True, 0
+                    continue
+                finally:
+                    _cancelled(ahead)
+                    ahead = None
+                if bootstrap and page.get("has_more", False):
+                    # Pipelined: the server builds (and we parse) the next page while this one is
+                    # written on a worker thread; at most one parsed page waits beside it.
+                    ahead_of = (int(page["cursor"]), client_id)
+                    ahead = asyncio.ensure_future(self._fetch(*ahead_of, bootstrap))
+                    write = functools.partial(self.store.apply_pull, page, bulk=True, emit=False)
+                    changes = await asyncio.to_thread(write)
+                    del write  # holds the page: only the one fetched ahead may outlive this iteration
+                    self.store.announce(changes)
+                else:
+                    self.store.apply_pull(page, bulk=bootstrap)
+                progress = progress_after(rows, page)
+                rows = progress.rows
+                report.pulled_rows += page_size(page)
+                report.pages += 1
+                report.cursor = progress.cursor
+                del page
+                if progress.done and bootstrap:
+                    self.store.finish_bulk(search=False, later=False)  # the board's indexes before "done"
+                _tell(on_progress, progress)
+                if progress.done:
+                    if not self.store.search_ready or self.store.base_sparse:
+                        # The base copies a bootstrap left out, then the trigram index, in chunks on
+                        # a connection of its own: the loop (and the UI on it) stays free, and search
+                        # answers through LIKE until the index is whole.
+                        await asyncio.to_thread(self.store.build_search_detached)
+                    return
+        finally:
+            _cancelled(ahead)
+
+    async def _fetch(self, cursor: int, client_id: str, bootstrap: bool) -> dict[str, Any]:
+        """One pull page; a bootstrap asks for the largest pages, in the compact form."""
+        if bootstrap:
+            call = functools.partial(self.remote.pull, cursor, client_id, self.bootstrap_page_limit, compact=True)
+        else:
+            call = functools.partial(self.remote.pull, cursor, client_id, self.page_limit)
+        return await self._retrying(call)
 
     async def run(self, stop: asyncio.Event | None = None, on_progress: ProgressCallback | None = None) -> None:
         """Keeps the store in sync until `stop` is set: syncs at start, after every local action,
@@ -260,6 +298,14 @@ class SyncEngine:
                 self.connected = False
             await _first(self.sleep(self.reconnect.delay(attempt)), stop.wait())
             attempt += 1
+
+
+def _cancelled(task: asyncio.Task[Any] | None) -> None:
+    """Drops a page fetched ahead that will not be used (its error, too: the next fetch meets it)."""
+    if task is not None and not task.done():
+        task.cancel()
+    elif task is not None and not task.cancelled():
+        task.exception()  # retrieved, so asyncio does not log it
 
 
 def _tell(listener: Callable[[T], None] | None, value: T) -> None:

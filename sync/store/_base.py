@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -39,6 +40,16 @@ def immediate(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 SEARCH_CHUNK = 5000  # tasks per transaction of the search index: about 0.2 s of trigram indexing
 _SMALL = 20_000  # a cache this small gets its search index when opened
+
+
+def fill_later(conn: sqlite3.Connection) -> None:
+    """Builds the indexes a bootstrap left until after "done" (`schema.LATER_INDEXES`), if it did."""
+    with immediate(conn):
+        state = conn.execute("SELECT value FROM meta WHERE key = 'derived'").fetchone()
+        if state is not None and state[0] == "board":
+            for statement in schema.later_index_sql():
+                conn.execute(statement)
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('derived', 'ready')")
 
 
 def fill_search(conn: sqlite3.Connection, chunk: int = SEARCH_CHUNK) -> None:
@@ -91,6 +102,8 @@ class StoreBase:
         self.conn = conn
         self.path = path
         self._listeners: list[Listener] = []
+        # Write transactions, one at a time: a bootstrap applies its pages on a worker thread.
+        self._writer = threading.RLock()
         self._prepare()
 
     @classmethod
@@ -140,10 +153,12 @@ class StoreBase:
         # The view of pending mutations is rebuilt on the next pull; their touched sets are stale.
         self.conn.execute("UPDATE outbox SET touched = '[]'")
 
-    def _build_derived(self) -> None:
-        for statement in schema.build_derived_sql():
+    def _build_derived(self, *, later: bool = True) -> None:
+        """The derived indexes, triggers and labels; without `later`, all but the `LATER_INDEXES`
+        (meta `derived` says "board" until `fill_later` builds them)."""
+        for statement in schema.build_derived_sql(later=later):
             self.conn.execute(statement)
-        self._set_meta("derived", "ready")
+        self._set_meta("derived", "ready" if later else "board")
 
     def _search_ready(self) -> bool:
         return self._meta("fts_upto") == str(schema.SEARCH_DONE)
@@ -153,7 +168,7 @@ class StoreBase:
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction (BEGIN IMMEDIATE); nested use joins the outer one."""
-        with immediate(self.conn) as conn:
+        with self._writer, immediate(self.conn) as conn:
             yield conn
 
     def _meta(self, key: str) -> str | None:

@@ -18,10 +18,10 @@ import orjson
 
 from sync.ids import now_iso
 from sync.store import _schema as schema
-from sync.store._base import SEARCH_CHUNK, Changes, StoreBase, fill_search
+from sync.store._base import SEARCH_CHUNK, Changes, StoreBase, fill_later, fill_search
 from sync.store._family import Touched
 from sync.store._outbox import OutboxEntry, Rejection, entry_of, lmid_verdict, rejections_of
-from sync.store._pull import write_rows
+from sync.store._pull import BASE_SPARSE, fill_base, write_rows
 from sync.store._replay import clear_cache, effects_of, purge_project, rebase, replay, touched_of
 from sync.store.families.people import forget_strangers
 
@@ -118,8 +118,16 @@ class EngineStore(StoreBase):
         """Whether the trigram index covers every task (until then `search` falls back to LIKE)."""
         return self._search_ready()
 
+    @property
+    def base_sparse(self) -> bool:
+        """Whether rows a bootstrap wrote still wait for their base copy (`build_search*` makes them)."""
+        return self._meta(BASE_SPARSE) is not None
+
     def build_search(self, chunk: int = SEARCH_CHUNK) -> None:
-        """Fills the search index on this connection, a short transaction per `chunk` tasks."""
+        """Fills the base copies a bootstrap left out, then the search index, on this connection, a
+        short transaction per `chunk` rows."""
+        fill_later(self.conn)
+        fill_base(self.conn, chunk)
         fill_search(self.conn, chunk)
 
     def build_search_detached(self, chunk: int = SEARCH_CHUNK) -> None:
@@ -132,6 +140,9 @@ class EngineStore(StoreBase):
         try:
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")  # what a bootstrap left in the WAL
+            fill_later(conn)
+            fill_base(conn, chunk)
             fill_search(conn, chunk)
         finally:
             conn.close()
@@ -212,22 +223,33 @@ class EngineStore(StoreBase):
 
     # --- pull ------------------------------------------------------------------------------
 
-    def apply_pull(self, page: dict[str, Any], *, bulk: bool = False) -> Changes:
+    def apply_pull(self, page: dict[str, Any], *, bulk: bool = False, emit: bool = True) -> Changes:
         """Writes one pull page as the new base, in one transaction, and rebases pending mutations.
 
-        `bulk` (a bootstrap) skips maintaining the view's secondary and search indexes; call
-        `finish_bulk()` after the last page.
+        `bulk` (a bootstrap) skips maintaining the view's secondary and search indexes, and leaves
+        WAL checkpoints to the search index's connection; call `finish_bulk()` after the last page.
+        Without `emit`, the caller tells the listeners (`announce`), on the thread they expect.
         """
         if self.server_lmid_ahead(int(page.get("last_mutation_id", 0))):
             self.take_new_client_id()  # before dropping anything: our unsent entries are not the server's
             page = {**page, "last_mutation_id": 0}
+        if bulk:
+            # Checkpoints would copy the whole cache once more during the load, on this thread. A
+            # kill loses nothing committed (WAL); `finish_bulk` and the search index's connection
+            # checkpoint afterwards.
+            self.conn.execute("PRAGMA wal_autocheckpoint = 0")
         with self._transaction():
-            if bulk and self._meta("derived") == "ready":
+            if bulk and self._meta("derived") in ("ready", "board"):
                 for statement in schema.drop_derived_sql():
                     self.conn.execute(statement)
                 self._set_meta("derived", "stale")
             pending = self.conn.execute("SELECT 1 FROM outbox LIMIT 1").fetchone() is not None
-            touched, ranges = write_rows(self.conn, page.get("changes", []), ranges=pending)
+            # A bootstrap with nothing pending writes the view alone (`_pull`), page after page.
+            view_only = bulk and not pending and (self.cursor == 0 or self._meta("view_only") == "1")
+            self._set_meta("view_only", "1" if view_only and page.get("has_more", False) else None)
+            if view_only:
+                self._set_meta(BASE_SPARSE, "1")
+            touched, ranges = write_rows(self.conn, page, ranges=pending, view_only=view_only)
             for project_id in page.get("revoked_projects", []):
                 gone = purge_project(self.conn, str(project_id))
                 touched |= gone
@@ -246,16 +268,25 @@ class EngineStore(StoreBase):
             self._set_meta("cursor", str(int(page["cursor"])))
             self._set_meta("last_mutation_id", str(max(lmid, self.last_mutation_id)))
         changes = Changes.of(touched, outbox=acknowledged > 0, source="pull")
-        self._emit(changes)
+        if emit:
+            self._emit(changes)
         return changes
 
-    def finish_bulk(self, *, search: bool = True) -> None:
+    def announce(self, changes: Changes) -> None:
+        """Tells the listeners what an `apply_pull(..., emit=False)` changed."""
+        self._emit(changes)
+
+    def finish_bulk(self, *, search: bool = True, later: bool = True) -> None:
         """Builds the indexes a bulk pull skipped: the board's, then (with `search`) the search index;
         idempotent. Without `search`, `build_search` or `build_search_detached` fills it later and
-        `search` falls back to LIKE until then."""
-        if self._meta("derived") != "ready":
+        `search` falls back to LIKE until then. Without `later`, the task indexes other than the
+        board's wait for `build_search*` too (`schema.LATER_INDEXES`): the engine's bootstrap."""
+        if self._meta("derived") not in ("ready", "board"):
             with self._transaction():
-                self._build_derived()
+                self._build_derived(later=later)
+        elif later:
+            fill_later(self.conn)
+        self.conn.execute("PRAGMA wal_autocheckpoint = 1000")  # SQLite's default
         if search:
             self.build_search()
 

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from sync.entities import RANGES
-from sync.store._rows import Row, decode, fetch, write_view
+from sync.store._rows import Row, decode, fetch, keep_base, write_view
 
 Touched = set[tuple[str, str]]
 
@@ -53,23 +53,30 @@ class Ctx:
         row = fetch(self.conn, entity, str(row_id))
         if row is None:
             return None
+        if not row["pending"]:  # a rebase resets what an apply read: its base must be there
+            keep_base(self.conn, entity, row)
         out = decode(entity, row)
         out.pop("pending", None)
         return out
 
     def put(self, entity: str, row: Row) -> None:
-        if entity in RANGES:
-            old = fetch(self.conn, entity, row["id"])
-            if old is not None:
+        old = fetch(self.conn, entity, row["id"])
+        if old is not None:
+            if not old["pending"]:
+                keep_base(self.conn, entity, old)
+            if entity in RANGES:
                 self.deps |= ranges_written(entity, old)
+        if entity in RANGES:
             self.deps |= ranges_written(entity, row)
         write_view(self.conn, entity, row, pending=True)
         self.touched.add((entity, row["id"]))
 
     def delete(self, entity: str, row_id: str) -> None:
-        if entity in RANGES:
-            old = fetch(self.conn, entity, row_id)
-            if old is not None:
+        old = fetch(self.conn, entity, row_id)
+        if old is not None:
+            if not old["pending"]:
+                keep_base(self.conn, entity, old)
+            if entity in RANGES:
                 self.deps |= ranges_written(entity, old)
         self.conn.execute(f"DELETE FROM {entity} WHERE id = ?", (row_id,))
         self.touched.add((entity, row_id))

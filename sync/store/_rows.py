@@ -83,6 +83,19 @@ def fetch(conn: sqlite3.Connection, table: str, row_id: str) -> sqlite3.Row | No
     return row
 
 
+@functools.cache
+def _keep_base_sql(entity: str) -> str:
+    columns = COLUMNS[entity]
+    return f"INSERT OR IGNORE INTO base_{entity} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+
+def keep_base(conn: sqlite3.Connection, entity: str, row: sqlite3.Row) -> None:
+    """Copies a view row no pending mutation touched (so the server's row) to its base, unless it is
+    there: a bootstrap writes the view alone (`_pull`), and a rollback or rebase needs the base of
+    every row a pending mutation read or wrote."""
+    conn.execute(_keep_base_sql(entity), tuple(row[c] for c in COLUMNS[entity]))
+
+
 def write_view(conn: sqlite3.Connection, entity: str, row: Row, *, pending: bool) -> None:
     """Writes one row of the view (an optimistic change, or a base row copied back)."""
     conn.execute(upsert_sql(entity, entity, view=True, pending=pending), encode(entity, row))

@@ -1,20 +1,16 @@
 """The cache's tables: the server's rows (`base_*`), the optimistic view the UI reads, and local state.
 
-Defined with SQLAlchemy Core on a MetaData of their own (the server's models never collide with
-them); the DDL is compiled once and run through the sqlite3 driver, which every hot path uses.
+Defined with SQLAlchemy Core in `_tables.py` (on a MetaData of their own: the server's models never
+collide with them); the DDL compiled from it is checked in as `_ddl.py`, so the client runs it
+through the sqlite3 driver, which every hot path uses, without importing SQLAlchemy.
 Secondary indexes of the view, the label index and the trigram search index are "derived": a
 bootstrap drops them, bulk-loads, and builds them afterwards (PERF-NOTES: 2-3 times faster).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-import sqlalchemy as sa
-from sqlalchemy.dialects import sqlite
-from sqlalchemy.schema import CreateIndex, CreateTable
-
-from sync.entities import PROJECT_ROWS, REGISTRY
+from sync.entities import REGISTRY
+from sync.store import _ddl
 
 # Bump when a table changes; an older cache is rebuilt (outbox, rejections and client_id kept).
 # 2: the search index is built after the board, in chunks (guarded triggers)
@@ -25,130 +21,20 @@ from sync.entities import PROJECT_ROWS, REGISTRY
 # 7: a project's working-day calendar (`project.calendar`)
 SCHEMA_VERSION = 7
 
-metadata = sa.MetaData()
-
-Text, Int, Real = sa.Text, sa.Integer, sa.Float
-
-# entity -> its columns after `id` and `seq`, with SQL types, from the wire model (sync/entities.py).
-# JSON lists and objects are TEXT, booleans INTEGER; a value of any type (an event's old and new)
-# is a BLOB column, whose affinity keeps text, numbers and null as they are.
-_SQL_TYPES: dict[str, type[sa.types.TypeEngine[Any]]] = {"int": Int, "float": Real, "bool": Int, "any": sa.LargeBinary}
-FIELDS: dict[str, tuple[tuple[str, type[sa.types.TypeEngine[Any]]], ...]] = {
-    name: tuple((field, _SQL_TYPES.get(kind, Text)) for field, kind in entity.fields.items())
-    for name, entity in REGISTRY.items()
-}
+# entity -> its fields after `id` and `seq` (the wire model's, sync/entities.py), and its columns.
+FIELDS: dict[str, tuple[str, ...]] = {name: tuple(entity.fields) for name, entity in REGISTRY.items()}
 ENTITIES = tuple(FIELDS)
-COLUMNS: dict[str, tuple[str, ...]] = {e: ("id", "seq", *(name for name, _ in f)) for e, f in FIELDS.items()}
+COLUMNS: dict[str, tuple[str, ...]] = {e: ("id", "seq", *f) for e, f in FIELDS.items()}
 
-
-def _entity_table(name: str, entity: str, *, view: bool) -> sa.Table:
-    columns: list[sa.Column[object]] = [sa.Column("id", Text, primary_key=True), sa.Column("seq", Int)]
-    columns += [sa.Column(field, kind) for field, kind in FIELDS[entity]]
-    if view:
-        # 1 while a pending mutation has touched the row: the UI marks it as not yet synced.
-        columns.append(sa.Column("pending", Int, nullable=False, server_default="0"))
-    return sa.Table(name, metadata, *columns)
-
-
-BASE = {e: _entity_table(f"base_{e}", e, view=False) for e in ENTITIES}
-VIEW = {e: _entity_table(e, e, view=True) for e in ENTITIES}
-
-# Base tables: what a purge by project needs (kept during bulk loads: cheap, and purges are rare).
-for _entity in PROJECT_ROWS:
-    sa.Index(f"ix_base_{_entity}_project", BASE[_entity].c.project_id)
-for _entity, _spec in REGISTRY.items():
-    if _spec.via is not None and _spec.project_key is not None:
-        sa.Index(f"ix_base_{_entity}_{_spec.via}", BASE[_entity].c[_spec.project_key])
-
-# View tables: the UI's queries. These are derived: dropped during a bootstrap, built after it.
-_t, _c, _n, _e = VIEW["task"].c, VIEW["comment"].c, VIEW["notification"].c, VIEW["task_event"].c
-DERIVED_INDEXES = [
-    sa.Index("ix_task_board", _t.project_id, _t.status_id, _t.position, _t.id),
-    sa.Index("ix_task_assignee", _t.assignee_id, _t.due_at),
-    sa.Index("ix_task_priority", _t.project_id, _t.priority),
-    sa.Index("ix_task_due", _t.project_id, _t.due_at),
-    sa.Index("ix_task_parent", _t.parent_id),
-    sa.Index("ix_comment_task", _c.task_id, _c.created_at, _c.id),
-    sa.Index("ix_comment_project", _c.project_id),
-    sa.Index("ix_notification_user", _n.user_id, _n.created_at),
-    sa.Index("ix_notification_unread", _n.user_id, _n.created_at, sqlite_where=_n.read_at.is_(None)),
-    sa.Index("ix_member_project", VIEW["member"].c.project_id, VIEW["member"].c.user_id),
-    sa.Index("ix_member_user", VIEW["member"].c.user_id),
-    sa.Index("ix_status_project", VIEW["status"].c.project_id, VIEW["status"].c.position),
-    sa.Index("ix_watch_task", VIEW["watch"].c.task_id),
-    sa.Index("ix_project_key", VIEW["project"].c.key),
-    sa.Index("ix_task_event_task", _e.task_id, _e.at, _e.id),
-    # Planning's figures (sync/planning, docs/metrics.md); without them the 100,000-task dashboard
-    # takes 1-1.5 s instead of about 0.15 s (bench/dashboard.py).
-    # The dashboard's pass over a project's work: every column it reads, in the order it groups them.
-    sa.Index("ix_task_work", _t.project_id, _t.assignee_id, _t.status_id, _t.type, _t.due_at, _t.estimate),
-    # The status events of a project's window (throughput, completions), covering what they read.
-    sa.Index("ix_task_event_field", _e.project_id, _e.field, _e.at, _e.task_id, _e.old, _e.new),
-    # An iteration's tasks (burndown, risk flags) and a project's milestones (few: a partial index).
-    sa.Index("ix_task_iteration", _t.iteration_id),
-    sa.Index("ix_task_milestone", _t.project_id, _t.due_at, sqlite_where=_t.type == "milestone"),
-    # The predecessors of a task through `blocks` links (a milestone's open work).
-    sa.Index("ix_task_link_to", VIEW["task_link"].c.to_id, VIEW["task_link"].c.kind),
-    # The successors of a task through `blocks` links (the store's offline cycle check) and its links.
-    sa.Index("ix_task_link_from", VIEW["task_link"].c.from_id, VIEW["task_link"].c.kind),
-]
 PLANNING_INDEXES = ("ix_task_work", "ix_task_event_field", "ix_task_iteration", "ix_task_milestone", "ix_task_link_to")
-
-meta_table = sa.Table("meta", metadata, sa.Column("key", Text, primary_key=True), sa.Column("value", Text))
-outbox_table = sa.Table(
-    "outbox",
-    metadata,
-    sa.Column("mutation_id", Int, primary_key=True, autoincrement=False),
-    sa.Column("name", Text, nullable=False),
-    sa.Column("args", Text, nullable=False),
-    sa.Column("created_at", Text, nullable=False),
-    # 'pending' until the server answers; 'applied' (or duplicate) until a pull covers it.
-    sa.Column("state", Text, nullable=False, server_default="pending"),
-    # JSON [[entity, id], ...]: the rows its optimistic change touched at the last replay.
-    sa.Column("touched", Text, nullable=False, server_default="[]"),
-)
-rejected_table = sa.Table(
-    "rejected",
-    metadata,
-    sa.Column("id", Int, primary_key=True, autoincrement=True),
-    sa.Column("client_id", Text, nullable=False),
-    sa.Column("mutation_id", Int, nullable=False),
-    sa.Column("name", Text, nullable=False),
-    sa.Column("args", Text, nullable=False),
-    sa.Column("code", Text, nullable=False),
-    sa.Column("message", Text, nullable=False),
-    sa.Column("details", Text, nullable=False, server_default="[]"),
-    sa.Column("created_at", Text, nullable=False),
-    sa.Column("rejected_at", Text, nullable=False),
-    sa.Column("dismissed", Int, nullable=False, server_default="0"),
-)
-task_label_table = sa.Table(
-    "task_label",
-    metadata,
-    sa.Column("task_id", Text, nullable=False),
-    sa.Column("label", Text, nullable=False),
-    sa.Index("ix_task_label", "label", "task_id"),
-    sa.Index("ix_task_label_task", "task_id"),
-)
 
 # Local tables kept across a cache rebuild.
 KEPT_TABLES = ("meta", "outbox", "rejected")
 
-_dialect = sqlite.dialect()
-
-
-def _ddl(element: sa.schema.ExecutableDDLElement) -> str:
-    return str(element.compile(dialect=_dialect)).strip()
-
 
 def create_tables_sql() -> list[str]:
     """CREATE TABLE (and base indexes) for every table, IF NOT EXISTS."""
-    out: list[str] = []
-    for table in metadata.sorted_tables:
-        out.append(_ddl(CreateTable(table, if_not_exists=True)))
-        if table.name.startswith("base_") or table.name == "task_label":
-            out += [_ddl(CreateIndex(index, if_not_exists=True)) for index in table.indexes]
-    return out
+    return list(_ddl.CREATE_TABLES)
 
 
 SEARCH_TABLE_SQL = (
@@ -189,7 +75,7 @@ TRIGGERS = {
 def drop_derived_sql() -> list[str]:
     """Statements that stop maintaining the derived indexes (before a bulk load), search included."""
     out = [f"DROP TRIGGER IF EXISTS {name}" for name in TRIGGERS]
-    out += [f"DROP INDEX IF EXISTS {index.name}" for index in DERIVED_INDEXES]
+    out += [f"DROP INDEX IF EXISTS {name}" for name in _ddl.DERIVED_INDEXES]
     out += [
         SEARCH_TABLE_SQL,
         "INSERT INTO task_fts(task_fts) VALUES ('delete-all')",
@@ -200,16 +86,35 @@ def drop_derived_sql() -> list[str]:
 
 def planning_index_sql(*, drop: bool = False) -> list[str]:
     """CREATE (or DROP) of the planning figures' indexes alone, for the bench's with-and-without."""
-    chosen = [index for index in DERIVED_INDEXES if index.name in PLANNING_INDEXES]
     if drop:
-        return [f"DROP INDEX IF EXISTS {index.name}" for index in chosen]
-    return [_ddl(CreateIndex(index, if_not_exists=True)) for index in chosen]
+        return [f"DROP INDEX IF EXISTS {name}" for name in PLANNING_INDEXES]
+    return [_ddl.DERIVED_INDEXES[name] for name in PLANNING_INDEXES]
 
 
-def build_derived_sql() -> list[str]:
+# Indexes of the task table a bootstrap builds after saying "done" (`later_index_sql`, beside the
+# search index): the board's own index comes first, and a query these would serve is only slower
+# until then (about 0.5 s of 100,000 tasks' bootstrap).
+LATER_INDEXES = (
+    "ix_task_assignee",
+    "ix_task_priority",
+    "ix_task_due",
+    "ix_task_parent",
+    "ix_task_work",
+    "ix_task_iteration",
+    "ix_task_milestone",
+    "ix_task_event_field",
+)
+
+
+def later_index_sql() -> list[str]:
+    return [_ddl.DERIVED_INDEXES[name] for name in LATER_INDEXES]
+
+
+def build_derived_sql(*, later: bool = True) -> list[str]:
     """Statements that rebuild the board's derived indexes from the view and maintain them (and the
-    search index, as far as it is built: see `search_chunk_sql`) from then on."""
-    out = [_ddl(CreateIndex(index, if_not_exists=True)) for index in DERIVED_INDEXES]
+    search index, as far as it is built: see `search_chunk_sql`) from then on. Without `later`, the
+    `LATER_INDEXES` are left for `later_index_sql`."""
+    out = [sql for name, sql in _ddl.DERIVED_INDEXES.items() if later or name not in LATER_INDEXES]
     out += [
         "DELETE FROM task_label",
         "INSERT INTO task_label(task_id, label) SELECT task.id, j.value FROM task, json_each(task.labels) AS j",
@@ -229,4 +134,4 @@ SEARCH_CHUNK_SQL = (
 
 
 def all_table_names() -> list[str]:
-    return [table.name for table in metadata.sorted_tables] + ["task_fts"]
+    return [*_ddl.TABLE_NAMES, "task_fts"]
