@@ -113,10 +113,17 @@ class SyncEngine:
             except SyncError as exc:
                 self.last_error = exc
                 self.store.note_sync(str(exc))
+                await self._checkpoint()
                 raise
+            await self._checkpoint()
             self.last_error = None
             self.store.note_sync(None)
             return report
+
+    async def _checkpoint(self) -> None:
+        """The store's connection never checkpoints its WAL (a UI write would pay for it): this
+        does, in a thread, on a connection of its own."""
+        await asyncio.to_thread(self.store.checkpoint_detached)
 
     async def push(self) -> SyncReport:
         """Pushes the outbox, then pulls what acknowledges it."""

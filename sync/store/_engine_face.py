@@ -136,6 +136,18 @@ class EngineStore(StoreBase):
         finally:
             conn.close()
 
+    def checkpoint_detached(self) -> None:
+        """Copies the WAL back into the database file on a connection of its own (PASSIVE: it
+        never waits for, nor blocks, this store's readers and writers). Safe in another thread."""
+        if self.path == ":memory:":
+            return
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            conn.close()
+
     # --- push ------------------------------------------------------------------------------
 
     def outbox(self) -> list[OutboxEntry]:
