@@ -121,9 +121,9 @@ class SyncEngine:
             return report
 
     async def _checkpoint(self) -> None:
-        """The store's connection never checkpoints its WAL (a UI write would pay for it): this
-        does, in a thread, on a connection of its own."""
-        await asyncio.to_thread(self.store.checkpoint_detached)
+        """What the store's connection leaves undone so that UI writes stay fast (queued search-index
+        updates, WAL checkpoints): in a thread, on a connection of its own."""
+        await asyncio.to_thread(self.store.maintain_detached)
 
     async def push(self) -> SyncReport:
         """Pushes the outbox, then pulls what acknowledges it."""

@@ -107,7 +107,7 @@ class StoreBase:
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA busy_timeout = 10000")
         # No checkpoint on this connection: the UI writes through it, and an automatic checkpoint
-        # (8-90 ms) would land on whichever write crosses the threshold. `checkpoint_detached`
+        # (8-90 ms) would land on whichever write crosses the threshold. `maintain_detached`
         # runs them on a connection of its own (the engine, after each sync); closing checkpoints too.
         conn.execute("PRAGMA wal_autocheckpoint = 0")
         return cls(conn, str(path))

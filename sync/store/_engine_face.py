@@ -19,6 +19,7 @@ import orjson
 from sync.ids import now_iso
 from sync.store import _schema as schema
 from sync.store._base import SEARCH_CHUNK, Changes, StoreBase, fill_search
+from sync.store._search import flush_search
 from sync.store._family import Touched
 from sync.store._outbox import OutboxEntry, Rejection, entry_of, lmid_verdict, rejections_of
 from sync.store._pull import write_rows
@@ -136,14 +137,18 @@ class EngineStore(StoreBase):
         finally:
             conn.close()
 
-    def checkpoint_detached(self) -> None:
-        """Copies the WAL back into the database file on a connection of its own (PASSIVE: it
-        never waits for, nor blocks, this store's readers and writers). Safe in another thread."""
+    def maintain_detached(self) -> None:
+        """On a connection of its own, safe in another thread: applies the queued search-index
+        updates, then copies the WAL back into the database file (PASSIVE: it never waits for,
+        nor blocks, this store's readers). This store's connection does neither: a UI write
+        would pay for it (an automatic checkpoint costs 8-90 ms)."""
         if self.path == ":memory:":
+            flush_search(self.conn)
             return
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         try:
             conn.execute("PRAGMA busy_timeout = 10000")
+            flush_search(conn)
             conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         finally:
             conn.close()

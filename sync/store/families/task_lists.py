@@ -14,6 +14,7 @@ from sync.ids import format_time
 from sync.store._family import Family
 from sync.store._rows import Row
 from sync.store._schema import SEARCH_DONE
+from sync.store._search import flush_search
 from sync.store.families.projects import project_statuses
 from sync.store.families.tasks import read_tasks
 
@@ -151,6 +152,7 @@ class TaskLists(Family):
         clauses: list[str] = []
         params: list[Any] = []
         if long_terms:
+            flush_search(self.conn)  # the edits the index has not taken in yet
             query = " ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
             clauses.append("task.rowid IN (SELECT rowid FROM task_fts WHERE task_fts MATCH ?)")
             params.append(query)
