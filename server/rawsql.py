@@ -84,7 +84,9 @@ class Raw:
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             marks, params = in_params("i", chunk)
-            found = {str(r["id"]): r for r in self.rows(table, f"SELECT * FROM {table.name} WHERE id IN ({marks})", params)}
+            found = {
+                str(r["id"]): r for r in self.rows(table, f"SELECT * FROM {table.name} WHERE id IN ({marks})", params)
+            }
             for row_id in chunk:
                 self._ahead[(table.name, row_id)] = found.get(row_id)
 

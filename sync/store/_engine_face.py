@@ -19,11 +19,11 @@ import orjson
 from sync.ids import now_iso
 from sync.store import _schema as schema
 from sync.store._base import SEARCH_CHUNK, Changes, StoreBase, fill_search
-from sync.store._search import flush_search
 from sync.store._family import Touched
 from sync.store._outbox import OutboxEntry, Rejection, entry_of, lmid_verdict, rejections_of
 from sync.store._pull import write_rows
 from sync.store._replay import clear_cache, effects_of, purge_project, rebase, replay, touched_of
+from sync.store._search import flush_search
 from sync.store.families.people import forget_strangers
 
 

@@ -62,7 +62,12 @@ for _entity, _spec in REGISTRY.items():
 # View tables: the UI's queries. These are derived: dropped during a bootstrap, built after it.
 _t, _c, _n, _e = VIEW["task"].c, VIEW["comment"].c, VIEW["notification"].c, VIEW["task_event"].c
 DERIVED_INDEXES = [
-    sa.Index("ix_task_board", _t.project_id, _t.status_id, _t.position, _t.id),
+    # Covering: a board column is read from the index alone (`families.tasks.read_cards`).
+    sa.Index(
+        "ix_task_board",
+        *(_t.project_id, _t.status_id, _t.position, _t.id, _t.number, _t.title, _t.assignee_id, _t.priority),
+        *(_t.due_at, _t.labels, _t.pending),
+    ),
     sa.Index("ix_task_assignee", _t.assignee_id, _t.due_at),
     sa.Index("ix_task_priority", _t.project_id, _t.priority),
     sa.Index("ix_task_due", _t.project_id, _t.due_at),
@@ -205,7 +210,7 @@ SEARCH_FLUSH_SQL = (
     "INSERT INTO task_fts(task_fts, rowid, title, description) "
     "SELECT 'delete', rowid, title, description FROM task_fts_stale WHERE indexed = 1",
     "INSERT INTO task_fts(rowid, title, description) "
-    "SELECT task.rowid, task.title, task.description FROM task_fts_stale JOIN task ON task.rowid = task_fts_stale.rowid",
+    "SELECT task.rowid, task.title, task.description FROM task_fts_stale AS q JOIN task ON task.rowid = q.rowid",
     "DELETE FROM task_fts_stale",
 )
 
