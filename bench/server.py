@@ -60,7 +60,7 @@ def server(db_url: str) -> Iterator[str]:
     proc = subprocess.Popen([sys.executable, "-c", _SERVER, db_url, str(port)], cwd=Path(__file__).parent.parent)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120  # a loaded 2-core VM takes 20-40 s to import the server
+        deadline = time.monotonic() + 180  # a loaded 2-core VM takes 20-40 s to import the server
         while True:
             try:
                 if httpx.get(f"{base}/api/v1/health").status_code == 200:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +26,7 @@ from server.feed import (
 from server.mutations import HANDLERS, Ctx
 from server.push import PushGateway, created_notices, hand_over
 from server.rawsql import Raw, in_params
+from server.tables import tasks, tickets
 from sync.entities import EXTENSION_ENTITIES, REGISTRY
 from sync.protocol import MUTATION_ARGS, Mutation
 
@@ -94,6 +97,23 @@ def _rejected(m: Mutation, rejection: MutationRejected) -> dict[str, Any]:
     return {"mutation_id": m.mutation_id, "status": "rejected", "error": rejection.body()}
 
 
+_TASK_BY_ID = frozenset({"task.update", "task.delete"})
+
+
+def _read_ahead(raw: Raw, mutations: list[Mutation]) -> None:
+    """One SELECT for the tasks (and their tickets) that a push's task updates and deletes read
+    first, instead of two per mutation; the rules still run one mutation at a time."""
+    ids = []
+    for m in mutations:
+        row_id = m.args.get("id") if m.name in _TASK_BY_ID else None
+        if isinstance(row_id, str):
+            with contextlib.suppress(ValueError):
+                ids.append(str(uuid.UUID(row_id)))  # as the handlers ask for it
+    if ids:
+        raw.prefetch(tasks, ids)
+        raw.prefetch(tickets, ids)
+
+
 def push(
     db: Database,
     user_id: str,
@@ -119,6 +139,7 @@ def push(
                 )
             expected = max(expected, m.mutation_id + 1)
         ctx = Ctx(tx, user_id, utcnow())
+        _read_ahead(tx.raw, [m for m in mutations if m.mutation_id > lmid])
         earlier = _earlier_rejections(
             tx.raw, user_id, client_id, [m.mutation_id for m in mutations if m.mutation_id <= lmid]
         )

@@ -104,6 +104,8 @@ def ticket_changes(ticket: Mapping[str, Any], given: Mapping[str, Any]) -> tuple
         level = {**ticket, **changes}
         priority = sla.priority_for(int(level["severity"]), int(level["impact"]))
     return changes, priority
+
+
 def blocking_path(start: str, goal: str, successors: Callable[[str], Iterable[str]]) -> list[str] | None:
     """A shortest chain of `blocks` links from `start` to `goal` (both included), or None when `goal`
     is not downstream of `start`; `successors(task)` names the tasks a task blocks. Each task is

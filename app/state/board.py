@@ -209,7 +209,7 @@ class BoardModel:
             start = max(0, min(window.start if window else 0, total - size))
             window = Window(start, min(total, start + size), total, window.height if window else CARD_HEIGHT)
         rows = self.store.column_slice(
-            self.project_id, status["id"], task_filter, offset=window.start, limit=window.end - window.start
+            self.project_id, status["id"], task_filter, offset=window.start, limit=window.end - window.start, cards=True
         )
         return ColumnView(status, total, self.cards(rows), window)
 

@@ -1,7 +1,7 @@
 """`SyncEngine`: the thin async runner that moves the outbox to the server and the server's rows home.
 
-One push in flight, batches of at most 500, the outbox re-read after every push, a pull after every
-push and on every poke. No database transaction is ever open across an HTTP call: each store call
+One push in flight, batches of at most 500, the outbox re-read after every push, a pull after the
+last batch is answered and on every poke. No database transaction is ever open across an HTTP call: each store call
 is its own short transaction between two awaits.
 """
 
@@ -112,7 +112,7 @@ class SyncEngine:
                 await _first(self.sleep(delay), self._reconnected.wait())
 
     async def sync(self, on_progress: ProgressCallback | None = None) -> SyncReport:
-        """Pushes the whole outbox (pulling after each push), then pulls until up to date."""
+        """Pushes the whole outbox (then pulls once), then pulls until up to date."""
         async with self._lock:
             report = SyncReport()
             try:
@@ -121,13 +121,20 @@ class SyncEngine:
             except SyncError as exc:
                 self.last_error = exc
                 self.store.note_sync(str(exc))
+                await self._checkpoint()
                 raise
+            await self._checkpoint()
             self.last_error = None
             self.store.note_sync(None)
             return report
 
+    async def _checkpoint(self) -> None:
+        """What the store's connection leaves undone so that UI writes stay fast (queued search-index
+        updates, WAL checkpoints): in a thread, on a connection of its own."""
+        await asyncio.to_thread(self.store.maintain_detached)
+
     async def push(self) -> SyncReport:
-        """Pushes the outbox, pulling after each push."""
+        """Pushes the outbox, then pulls what acknowledges it."""
         async with self._lock:
             report = SyncReport()
             await self._push_all(report, None)
@@ -141,9 +148,14 @@ class SyncEngine:
             return report
 
     async def _push_all(self, report: SyncReport, on_progress: ProgressCallback | None) -> None:
+        """Pushes batch after batch until every entry is answered, then pulls once: the pull that
+        acknowledges them all (a pull per batch would rebase the view once per batch)."""
+        answered = False
         while True:
             batch = self.store.outbox_batch(self.batch_limit)
             if not batch:
+                if answered:
+                    await self._pull_all(report, on_progress)
                 return
             client_id = self.store.client_id
             wire = [entry.wire() for entry in batch]
@@ -164,7 +176,7 @@ class SyncEngine:
                 continue
             report.pushed += len(answer.get("results", []))
             report.rejected += self.store.record_push(answer)
-            await self._pull_all(report, on_progress)
+            answered = True
 
     async def _pull_all(self, report: SyncReport, on_progress: ProgressCallback | None) -> None:
         bootstrap = self.bootstrapping

@@ -38,6 +38,7 @@ def immediate(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
+_CACHED_META = frozenset({"user_id", "next_mutation_id"})  # written only through `_set_meta`
 SEARCH_CHUNK = 5000  # tasks per transaction of the search index: about 0.2 s of trigram indexing
 _SMALL = 20_000  # a cache this small gets its search index when opened
 
@@ -104,6 +105,10 @@ class StoreBase:
         self._listeners: list[Listener] = []
         # Write transactions, one at a time: a bootstrap applies its pages on a worker thread.
         self._writer = threading.RLock()
+        # Meta values every local write reads (who is signed in, the next mutation id), kept in
+        # memory while no other connection commits (`PRAGMA data_version` says when one did).
+        self._cached: dict[str, str | None] = {}
+        self._version = -1
         self._prepare()
 
     @classmethod
@@ -114,6 +119,10 @@ class StoreBase:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA busy_timeout = 10000")
+        # No checkpoint on this connection: the UI writes through it, and an automatic checkpoint
+        # (8-90 ms) would land on whichever write crosses the threshold. `maintain_detached`
+        # runs them on a connection of its own (the engine, after each sync); closing checkpoints too.
+        conn.execute("PRAGMA wal_autocheckpoint = 0")
         return cls(conn, str(path))
 
     # --- schema ---------------------------------------------------------------------------
@@ -168,15 +177,33 @@ class StoreBase:
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction (BEGIN IMMEDIATE); nested use joins the outer one."""
-        with self._writer, immediate(self.conn) as conn:
-            yield conn
+        with self._writer:
+            try:
+                with immediate(self.conn) as conn:
+                    yield conn
+            except BaseException:
+                self._cached.clear()  # it may hold values the rollback undid
+                raise
 
     def _meta(self, key: str) -> str | None:
+        cached = key in _CACHED_META
+        if cached:
+            version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+            if version != self._version:
+                self._cached.clear()
+                self._version = version
+            elif key in self._cached:
+                return self._cached[key]
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return None if row is None or row[0] is None else str(row[0])
+        value = None if row is None or row[0] is None else str(row[0])
+        if cached:
+            self._cached[key] = value
+        return value
 
     def _set_meta(self, key: str, value: str | None) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+        if key in _CACHED_META:
+            self._cached[key] = value
 
     def _meta_int(self, key: str) -> int:
         return int(self._meta(key) or 0)

@@ -42,6 +42,7 @@ CREATE_TABLES: tuple[str, ...] = (
     "CREATE TABLE IF NOT EXISTS status (\n\tid TEXT NOT NULL, \n\tseq INTEGER, \n\tproject_id TEXT, \n\tname TEXT, \n\tcategory TEXT, \n\tposition TEXT, \n\tpauses_sla INTEGER, \n\tpending INTEGER DEFAULT '0' NOT NULL, \n\tPRIMARY KEY (id)\n)",
     "CREATE TABLE IF NOT EXISTS task (\n\tid TEXT NOT NULL, \n\tseq INTEGER, \n\tproject_id TEXT, \n\tnumber INTEGER, \n\ttitle TEXT, \n\tdescription TEXT, \n\tstatus_id TEXT, \n\tassignee_id TEXT, \n\treporter_id TEXT, \n\tpriority TEXT, \n\ttype TEXT, \n\tlabels TEXT, \n\tparent_id TEXT, \n\tposition TEXT, \n\tstart_at TEXT, \n\tdue_at TEXT, \n\testimate FLOAT, \n\tcreated_at TEXT, \n\tupdated_at TEXT, \n\titeration_id TEXT, \n\tpending INTEGER DEFAULT '0' NOT NULL, \n\tPRIMARY KEY (id)\n)",
     "CREATE TABLE IF NOT EXISTS task_event (\n\tid TEXT NOT NULL, \n\tseq INTEGER, \n\tproject_id TEXT, \n\ttask_id TEXT, \n\tactor_id TEXT, \n\tat TEXT, \n\tfield TEXT, \n\told BLOB, \n\tnew BLOB, \n\tpending INTEGER DEFAULT '0' NOT NULL, \n\tPRIMARY KEY (id)\n)",
+    'CREATE TABLE IF NOT EXISTS task_fts_stale (\n\trowid INTEGER NOT NULL, \n\t"indexed" INTEGER NOT NULL, \n\ttitle TEXT, \n\tdescription TEXT, \n\tPRIMARY KEY (rowid)\n)',
     "CREATE TABLE IF NOT EXISTS task_label (\n\ttask_id TEXT NOT NULL, \n\tlabel TEXT NOT NULL\n)",
     "CREATE INDEX IF NOT EXISTS ix_task_label ON task_label (label, task_id)",
     "CREATE INDEX IF NOT EXISTS ix_task_label_task ON task_label (task_id)",
@@ -53,7 +54,7 @@ CREATE_TABLES: tuple[str, ...] = (
 
 # The view's derived indexes, by name: dropped during a bootstrap, built after it.
 DERIVED_INDEXES: dict[str, str] = {
-    "ix_task_board": "CREATE INDEX IF NOT EXISTS ix_task_board ON task (project_id, status_id, position, id)",
+    "ix_task_board": "CREATE INDEX IF NOT EXISTS ix_task_board ON task (project_id, status_id, position, id, number, title, assignee_id, priority, due_at, labels, pending)",
     "ix_task_assignee": "CREATE INDEX IF NOT EXISTS ix_task_assignee ON task (assignee_id, due_at)",
     "ix_task_priority": "CREATE INDEX IF NOT EXISTS ix_task_priority ON task (project_id, priority)",
     "ix_task_due": "CREATE INDEX IF NOT EXISTS ix_task_due ON task (project_id, due_at)",
@@ -104,6 +105,7 @@ TABLE_NAMES: tuple[str, ...] = (
     "status",
     "task",
     "task_event",
+    "task_fts_stale",
     "task_label",
     "task_link",
     "ticket",

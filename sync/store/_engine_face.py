@@ -23,6 +23,7 @@ from sync.store._family import Touched
 from sync.store._outbox import OutboxEntry, Rejection, entry_of, lmid_verdict, rejections_of
 from sync.store._pull import BASE_SPARSE, fill_base, write_rows
 from sync.store._replay import clear_cache, effects_of, purge_project, rebase, replay, touched_of
+from sync.store._search import flush_search
 from sync.store.families.people import forget_strangers
 
 
@@ -147,6 +148,22 @@ class EngineStore(StoreBase):
         finally:
             conn.close()
 
+    def maintain_detached(self) -> None:
+        """On a connection of its own, safe in another thread: applies the queued search-index
+        updates, then copies the WAL back into the database file (PASSIVE: it never waits for,
+        nor blocks, this store's readers). This store's connection does neither: a UI write
+        would pay for it (an automatic checkpoint costs 8-90 ms)."""
+        if self.path == ":memory:":
+            flush_search(self.conn)
+            return
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute("PRAGMA busy_timeout = 10000")
+            flush_search(conn)
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            conn.close()
+
     # --- push ------------------------------------------------------------------------------
 
     def outbox(self) -> list[OutboxEntry]:
@@ -165,14 +182,17 @@ class EngineStore(StoreBase):
         rejected_ids: list[int] = []
         with self._transaction():
             reset: Touched = set()
-            for result in response.get("results", []):
-                mutation_id = result["mutation_id"]
-                row = self.conn.execute("SELECT * FROM outbox WHERE mutation_id = ?", (mutation_id,)).fetchone()
+            results = response.get("results", [])
+            entries = self._outbox_rows([int(r["mutation_id"]) for r in results])
+            applied: list[tuple[int]] = []
+            for result in results:
+                mutation_id = int(result["mutation_id"])
+                row = entries.get(mutation_id)
                 if row is None:
                     continue
                 # A duplicate that carries an error was rejected the first time, whose answer was lost.
                 if result["status"] != "rejected" and not (result["status"] == "duplicate" and result.get("error")):
-                    self.conn.execute("UPDATE outbox SET state = 'applied' WHERE mutation_id = ?", (mutation_id,))
+                    applied.append((mutation_id,))
                     continue
                 error = result.get("error") or {}
                 cursor = self.conn.execute(
@@ -193,11 +213,23 @@ class EngineStore(StoreBase):
                 rejected_ids.append(int(cursor.lastrowid or 0))
                 reset |= effects_of(touched_of(row["touched"]))
                 self.conn.execute("DELETE FROM outbox WHERE mutation_id = ?", (row["mutation_id"],))
+                del entries[mutation_id]  # the same id twice in one answer is recorded once
+            self.conn.executemany("UPDATE outbox SET state = 'applied' WHERE mutation_id = ?", applied)
             lmid = int(response.get("last_mutation_id", 0))
             self._set_meta("last_mutation_id", str(max(lmid, self.last_mutation_id)))
             changed = rebase(self.conn, self._user(), reset) if reset else set()
         self._emit(Changes.of(changed, outbox=True, rejections=bool(rejected_ids), source="push"))
         return [r for r in rejections_of(self.conn, include_dismissed=True) if r.id in rejected_ids]
+
+    def _outbox_rows(self, mutation_ids: list[int]) -> dict[int, sqlite3.Row]:
+        """The outbox rows of these ids, by id (in chunks: SQLite's limit on parameters)."""
+        out: dict[int, sqlite3.Row] = {}
+        for start in range(0, len(mutation_ids), 500):
+            chunk = mutation_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.conn.execute(f"SELECT * FROM outbox WHERE mutation_id IN ({marks})", chunk):
+                out[int(row["mutation_id"])] = row
+        return out
 
     def take_new_client_id(self) -> str:
         """Starts a new client_id: answered entries are dropped (a pull brings their effects), the

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from sync.entities import RANGES
-from sync.store._rows import Row, decode, fetch, keep_base, write_view
+from sync.store._rows import Row, decode, fetch, keep_base, update_view, write_view
 
 Touched = set[tuple[str, str]]
 
@@ -44,6 +44,7 @@ class Ctx:
         self.conn, self.me, self.now = conn, me, now
         self.touched: Touched = set()  # rows written
         self.deps: Touched = set()  # rows read by id, and ranges read ("r:…") and written ("w:…")
+        self._read: dict[tuple[str, str], sqlite3.Row | None] = {}  # rows as `get` found them, until written
 
     def read_range(self, name: str, key: Any) -> None:
         self.deps.add((f"r:{name}", str(key)))
@@ -51,6 +52,7 @@ class Ctx:
     def get(self, entity: str, row_id: Any) -> Row | None:
         self.deps.add((entity, str(row_id)))
         row = fetch(self.conn, entity, str(row_id))
+        self._read[(entity, str(row_id))] = row
         if row is None:
             return None
         if not row["pending"]:  # a rebase resets what an apply read: its base must be there
@@ -60,18 +62,25 @@ class Ctx:
         return out
 
     def put(self, entity: str, row: Row) -> None:
-        old = fetch(self.conn, entity, row["id"])
-        if old is not None:
-            if not old["pending"]:
+        key = (entity, row["id"])
+        if key in self._read:  # as `get` found it, and kept its base
+            old = self._read.pop(key)
+        else:
+            old = fetch(self.conn, entity, row["id"])
+            if old is not None and not old["pending"]:
                 keep_base(self.conn, entity, old)
-            if entity in RANGES:
-                self.deps |= ranges_written(entity, old)
+        if old is not None and entity in RANGES:
+            self.deps |= ranges_written(entity, old)
         if entity in RANGES:
             self.deps |= ranges_written(entity, row)
-        write_view(self.conn, entity, row, pending=True)
-        self.touched.add((entity, row["id"]))
+        if old is None:
+            write_view(self.conn, entity, row, pending=True)
+        else:
+            update_view(self.conn, entity, old, row)
+        self.touched.add(key)
 
     def delete(self, entity: str, row_id: str) -> None:
+        self._read.pop((entity, row_id), None)
         old = fetch(self.conn, entity, row_id)
         if old is not None:
             if not old["pending"]:

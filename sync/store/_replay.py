@@ -17,6 +17,7 @@ and wrote nothing in the scope, so its effect on the view is what a full replay 
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Iterable
 
@@ -67,17 +68,37 @@ def view_ranges(conn: sqlite3.Connection, rows: Iterable[tuple[str, str]]) -> To
 
 
 def reset_to_base(conn: sqlite3.Connection, pairs: Iterable[tuple[str, str]]) -> None:
-    """Makes each row of the view its base row again (or absent, when the server has none)."""
+    """Makes each row of the view its base row again (or absent, when the server has none).
+
+    Only rows that differ are written: after a pull, most acknowledged rows already equal the
+    server's, and rewriting them would fire the label and search triggers and every index for
+    nothing. A differing row is upserted in place (its rowid, which the search index keys on, stays).
+    """
     for entity, ids in by_entity(pairs).items():
-        columns = ", ".join(COLUMNS[entity])
+        gone, differ = _reset_sql(entity)
         for chunk in _chunks(sorted(set(ids))):
             marks = ",".join("?" * len(chunk))
-            conn.execute(f"DELETE FROM {entity} WHERE id IN ({marks})", chunk)
-            conn.execute(
-                f"INSERT INTO {entity} ({columns}, pending) "
-                f"SELECT {columns}, 0 FROM base_{entity} WHERE id IN ({marks})",
-                chunk,
-            )
+            conn.execute(gone.format(marks=marks), chunk)
+            conn.execute(differ.format(marks=marks), chunk)
+
+
+@functools.cache
+def _reset_sql(entity: str) -> tuple[str, str]:
+    """The statements of `reset_to_base` for one entity, with `{marks}` for the chunk's placeholders."""
+    columns = COLUMNS[entity]
+    same = " AND ".join(f"v.{c} IS b.{c}" for c in columns)
+    sets = ", ".join(f"{c} = excluded.{c}" for c in (*columns, "pending") if c != "id")
+    gone = (
+        f"DELETE FROM {entity} WHERE id IN ({{marks}}) "
+        f"AND NOT EXISTS (SELECT 1 FROM base_{entity} AS b WHERE b.id = {entity}.id)"
+    )
+    differ = (
+        f"INSERT INTO {entity} ({', '.join(columns)}, pending) "
+        f"SELECT {', '.join('b.' + c for c in columns)}, 0 FROM base_{entity} AS b WHERE b.id IN ({{marks}}) "
+        f"AND NOT EXISTS (SELECT 1 FROM {entity} AS v WHERE v.id = b.id AND v.pending = 0 AND {same}) "
+        f"ON CONFLICT(id) DO UPDATE SET {sets}"
+    )
+    return gone, differ
 
 
 def touched_of(raw: str) -> Touched:

@@ -99,3 +99,21 @@ def keep_base(conn: sqlite3.Connection, entity: str, row: sqlite3.Row) -> None:
 def write_view(conn: sqlite3.Connection, entity: str, row: Row, *, pending: bool) -> None:
     """Writes one row of the view (an optimistic change, or a base row copied back)."""
     conn.execute(upsert_sql(entity, entity, view=True, pending=pending), encode(entity, row))
+
+
+@functools.cache
+def _update_sql(entity: str, columns: tuple[str, ...]) -> str:
+    sets = [f"{c} = ?" for c in columns] + ["pending = 1"]
+    return f"UPDATE {entity} SET {', '.join(sets)} WHERE id = ?"
+
+
+def update_view(conn: sqlite3.Connection, entity: str, old: sqlite3.Row, row: Row) -> None:
+    """Writes an optimistic change to an existing row of the view: only the columns that differ
+    (and `pending`), so only the indexes and triggers on those columns do any work."""
+    values = encode(entity, row)
+    names = COLUMNS[entity]
+    changed = [i for i, name in enumerate(names) if values[i] != old[name]]
+    if not changed and old["pending"]:
+        return
+    sql = _update_sql(entity, tuple(names[i] for i in changed))
+    conn.execute(sql, (*(values[i] for i in changed), row["id"]))

@@ -57,7 +57,12 @@ for _entity, _spec in REGISTRY.items():
 # View tables: the UI's queries. These are derived: dropped during a bootstrap, built after it.
 _t, _c, _n, _e = VIEW["task"].c, VIEW["comment"].c, VIEW["notification"].c, VIEW["task_event"].c
 DERIVED_INDEXES = [
-    sa.Index("ix_task_board", _t.project_id, _t.status_id, _t.position, _t.id),
+    # Covering: a board column is read from the index alone (`families.tasks.read_cards`).
+    sa.Index(
+        "ix_task_board",
+        *(_t.project_id, _t.status_id, _t.position, _t.id, _t.number, _t.title, _t.assignee_id, _t.priority),
+        *(_t.due_at, _t.labels, _t.pending),
+    ),
     sa.Index("ix_task_assignee", _t.assignee_id, _t.due_at),
     sa.Index("ix_task_priority", _t.project_id, _t.priority),
     sa.Index("ix_task_due", _t.project_id, _t.due_at),
@@ -121,6 +126,17 @@ task_label_table = sa.Table(
     sa.Column("label", Text, nullable=False),
     sa.Index("ix_task_label", "label", "task_id"),
     sa.Index("ix_task_label_task", "task_id"),
+)
+
+# Search-index updates waiting for `flush_search` (see TRIGGERS in _schema.py): a row per task rowid
+# whose indexed text is stale, with what the index holds for it (nothing when `indexed` is 0).
+search_queue_table = sa.Table(
+    "task_fts_stale",
+    metadata,
+    sa.Column("rowid", Int, primary_key=True),
+    sa.Column("indexed", Int, nullable=False),
+    sa.Column("title", Text),
+    sa.Column("description", Text),
 )
 
 _dialect = sqlite.dialect()

@@ -14,8 +14,9 @@ from sync.ids import format_time
 from sync.store._family import Family
 from sync.store._rows import Row
 from sync.store._schema import SEARCH_DONE
+from sync.store._search import flush_search
 from sync.store.families.projects import project_statuses
-from sync.store.families.tasks import read_tasks
+from sync.store.families.tasks import read_cards, read_tasks
 
 _MIN_TRIGRAM = 3
 
@@ -78,14 +79,13 @@ class BoardColumn:
 
 class TaskLists(Family):
     def board(self, project_id: str, filters: TaskFilter | None = None, *, limit: int = 500) -> list[BoardColumn]:
-        """One column per status in (position, id) order, each with up to `limit` cards by (position, id)."""
+        """One column per status in (position, id) order, each with up to `limit` cards by (position, id):
+        what a card shows (`read_cards`), not whole task rows."""
         extra, params = (filters or TaskFilter()).sql()
-        columns = []
-        for status in project_statuses(self.conn, project_id):
-            where = f"task.project_id = ? AND task.status_id = ?{extra}"
-            cards = read_tasks(self.conn, where, [project_id, status["id"], *params], limit=limit)
-            columns.append(BoardColumn(status, cards))
-        return columns
+        return [
+            BoardColumn(status, read_cards(self.conn, project_id, status["id"], extra, params, limit))
+            for status in project_statuses(self.conn, project_id)
+        ]
 
     def column_counts(self, project_id: str, filters: TaskFilter | None = None) -> dict[str, int]:
         """status_id -> how many cards (passing `filters`) the column holds."""
@@ -98,10 +98,20 @@ class TaskLists(Family):
         return {str(status_id): int(n) for status_id, n in rows}
 
     def column_slice(
-        self, project_id: str, status_id: str, filters: TaskFilter | None = None, *, offset: int = 0, limit: int = 100
+        self,
+        project_id: str,
+        status_id: str,
+        filters: TaskFilter | None = None,
+        *,
+        offset: int = 0,
+        limit: int = 100,
+        cards: bool = False,
     ) -> list[Row]:
-        """Cards `offset` .. `offset + limit` of one column in (position, id) order: a window of a long column."""
+        """Cards `offset` .. `offset + limit` of one column in (position, id) order: a window of a long
+        column. Whole task rows, or with `cards` only what a board card shows (as `board` gives)."""
         extra, params = (filters or TaskFilter()).sql()
+        if cards:
+            return read_cards(self.conn, project_id, status_id, extra, params, limit, offset)
         where = f"task.project_id = ? AND task.status_id = ?{extra}"
         return read_tasks(self.conn, where, [project_id, status_id, *params], limit=limit, offset=offset)
 
@@ -151,6 +161,7 @@ class TaskLists(Family):
         clauses: list[str] = []
         params: list[Any] = []
         if long_terms:
+            flush_search(self.conn)  # the edits the index has not taken in yet
             query = " ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
             clauses.append("task.rowid IN (SELECT rowid FROM task_fts WHERE task_fts MATCH ?)")
             params.append(query)

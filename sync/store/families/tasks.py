@@ -59,6 +59,46 @@ def read_tasks(
     return out
 
 
+# What a board card shows (app/state/board.py `card_view`): key, title, assignee, priority, due
+# badge, labels, pending mark; subtask progress is counted apart. All in the board's covering index.
+_CARD_COLUMNS: tuple[str, ...] = ("id", "project_id", "number", "title", "status_id", "position", "assignee_id")
+_CARD_COLUMNS += ("priority", "due_at", "labels", "pending")
+_CARD_SELECT = f"SELECT {', '.join('task.' + c for c in _CARD_COLUMNS)} FROM task"
+
+
+def read_cards(
+    conn: sqlite3.Connection,
+    project_id: str,
+    status_id: str,
+    extra: str,
+    params: list[Any],
+    limit: int,
+    offset: int = 0,
+) -> list[Row]:
+    """One column's cards by (position, id), with `key` and `pending`: the board's narrow read, from
+    its covering index, without joining the project on every row (`extra`: a `TaskFilter`'s SQL)."""
+    found = conn.execute("SELECT key FROM project WHERE id = ?", (project_id,)).fetchone()
+    key = found[0] if found else None
+    join = " LEFT JOIN project ON project.id = task.project_id" if "project." in extra else ""
+    sql = (
+        f"{_CARD_SELECT}{join} WHERE task.project_id = ? AND task.status_id = ?{extra} "
+        f"ORDER BY task.position, task.id LIMIT {int(limit)} OFFSET {max(0, int(offset))}"
+    )
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    loads = orjson.loads
+    out = []
+    for values in cursor.execute(sql, [project_id, status_id, *params]):
+        row = dict(zip(_CARD_COLUMNS, values, strict=True))
+        labels = row["labels"]
+        row["labels"] = loads(labels) if labels and labels != "[]" else []
+        row["pending"] = bool(row["pending"])
+        number = row["number"]
+        row["key"] = f"{key}-{number}" if key and number else None
+        out.append(row)
+    return out
+
+
 @dataclass
 class TaskDetail:
     task: Row
