@@ -8,7 +8,6 @@ import re
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -16,8 +15,7 @@ from typing import Any
 import pytest
 
 from sync.ids import uuid7
-from tests.conftest import missing
-from tests.e2e.browser import chromium_missing, demo_stack
+from tests.e2e.browser import signed_in_stack, visible
 from tests.e2e.test_app import api, server_rows, wait_for
 
 pytestmark = pytest.mark.timeout(600)
@@ -26,23 +24,7 @@ BROWSER_ZONE = "Pacific/Auckland"  # far from the app's zone, so a day must surv
 TASK = "首页信息流改版：支持个性化推荐"  # APP-1
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    reason = chromium_missing()
-    if reason:
-        missing(reason)
-    with demo_stack(tmp_path_factory.mktemp("detail"), name="detail", timezone_id=BROWSER_ZONE) as parts:
-        page = parts["page"]
-        visible(page.get_by_role("button", name=re.compile("一键体验演示")).first, 60_000).click()
-        visible(page.get_by_text(re.compile("你好，王伟")).first, 60_000)
-        yield {**parts, "cache": parts["tmp"] / "detail-data" / "store.db"}
-
-
-def visible(locator: Any, timeout: float = 20_000) -> Any:
-    from playwright.sync_api import expect
-
-    expect(locator).to_be_visible(timeout=timeout)
-    return locator
+stack = signed_in_stack("detail", timezone_id=BROWSER_ZONE)
 
 
 def icon_button(page: Any, label: str) -> Any:

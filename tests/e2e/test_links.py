@@ -7,30 +7,19 @@ from __future__ import annotations
 import contextlib
 import re
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import missing
-from tests.e2e.browser import chromium_missing, demo_stack
+from tests.e2e.browser import signed_in_stack, visible
 from tests.e2e.test_app import api, wait_for
-from tests.e2e.test_detail import TASK, open_app_1, visible
+from tests.e2e.test_detail import TASK, open_app_1
 
 pytestmark = pytest.mark.timeout(600)
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    reason = chromium_missing()
-    if reason:
-        missing(reason)
-    with demo_stack(tmp_path_factory.mktemp("links"), name="links") as parts:
-        page = parts["page"]
-        visible(page.get_by_role("button", name=re.compile("一键体验演示")).first, 60_000).click()
-        visible(page.get_by_text(re.compile("你好，王伟")).first, 60_000)
-        yield {**parts, "cache": parts["tmp"] / "links-data" / "store.db"}
+stack = signed_in_stack("links")
 
 
 def query(cache: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
