@@ -40,6 +40,11 @@ def cached_due(cache: Path, title: str) -> str | None:
     return row[0] if row else None
 
 
+def local_day(value: str) -> date:
+    """The day of a stored moment in this machine's zone (the app's)."""
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone().date()
+
+
 def open_app_1(page: Any) -> None:
     """APP-1's detail, from the board (a click while the board still lays itself out can miss)."""
     page.get_by_role("button", name=re.compile("看板 Tab")).first.click()
@@ -55,20 +60,23 @@ def open_app_1(page: Any) -> None:
 
 def test_the_date_picker_sets_the_due_date(stack: dict[str, Any]) -> None:
     page, cache = stack["page"], stack["cache"]
-    assert cached_due(cache, TASK) is None  # APP-1 has no due date in the demo
+    before = cached_due(cache, TASK)  # APP-1 is due late in the demo's active iteration, at 18:00 in the app's zone
+    # The calendar opens on the month of the date it holds, in Chinese ("15, 2026年12月15日星期二"): its
+    # 15th, or its 16th where APP-1 is due on the 15th already.
+    shown = local_day(before) if before else datetime.now().date()
+    wanted = shown.replace(day=16 if shown.day == 15 else 15)
     open_app_1(page)
     icon_button(page, "选择截止日期").click()
-    # The calendar opens on this month, in Chinese; the 15th is "15, 2026年12月15日星期二".
-    today = datetime.now().date()
-    day = visible(page.get_by_role("button", name=re.compile(rf"^15, {today.year}年{today.month}月15日")).first)
-    day.click()
+    name = rf"^{wanted.day}, {wanted.year}年{wanted.month}月{wanted.day}日"
+    visible(page.get_by_role("button", name=re.compile(name)).first).click()
     page.get_by_role("button", name=re.compile("^确定$")).first.click()
-    due = wait_for(lambda: cached_due(cache, TASK))
+    due = wait_for(lambda: (found := cached_due(cache, TASK)) != before and found)
     # The app's zone decides the stored moment: 18:00 there (a day alone), on the day picked in the browser.
     moment = datetime.fromisoformat(due.replace("Z", "+00:00")).astimezone()
-    assert (moment.date(), moment.hour, moment.minute) == (date(today.year, today.month, 15), 18, 0)
-    visible(icon_button(page, "清除截止日期"))  # a date to clear now
-    visible(page.get_by_text(re.compile(rf"^{today.month}月15日$|^今天到期$|^明天到期$|^逾期 \d+ 天$")).first)
+    assert (moment.date(), moment.hour, moment.minute) == (wanted, 18, 0)
+    visible(icon_button(page, "清除截止日期"))  # a date to clear
+    badge = rf"^{wanted.month}月{wanted.day}日$|^今天到期$|^明天到期$|^逾期 \d+ 天$"
+    visible(page.get_by_text(re.compile(badge)).first)
     icon_button(page, "关闭（Esc）").click()
 
 
