@@ -71,9 +71,10 @@ def test_the_date_picker_sets_the_due_date(stack: dict[str, Any]) -> None:
     visible(page.get_by_role("button", name=re.compile(name)).first).click()
     page.get_by_role("button", name=re.compile("^确定$")).first.click()
     due = wait_for(lambda: (found := cached_due(cache, TASK)) != before and found)
-    # The app's zone decides the stored moment: 18:00 there (a day alone), on the day picked in the browser.
-    moment = datetime.fromisoformat(due.replace("Z", "+00:00")).astimezone()
-    assert (moment.date(), moment.hour, moment.minute) == (wanted, 18, 0)
+    # The app's zone decides the stored moment: on the day picked in the browser, at the time of day the due
+    # date had (18:00 for a day alone).
+    moment, kept = (datetime.fromisoformat(v.replace("Z", "+00:00")).astimezone() for v in (due, before or due))
+    assert (moment.date(), moment.hour, moment.minute) == (wanted, *((kept.hour, kept.minute) if before else (18, 0)))
     visible(icon_button(page, "清除截止日期"))  # a date to clear
     badge = rf"^{wanted.month}月{wanted.day}日$|^今天到期$|^明天到期$|^逾期 \d+ 天$"
     visible(page.get_by_text(re.compile(badge)).first)
