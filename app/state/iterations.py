@@ -53,6 +53,7 @@ class Series:
     added: list[float | None]
     scope: list[float | None]
     top: float  # the y axis' top
+    base: tuple[float, float, float]  # (remaining, scope, added) at the baseline
 
     @property
     def now(self) -> tuple[float, float, float]:
@@ -60,7 +61,7 @@ class Series:
         for i in range(len(self.days) - 1, -1, -1):
             if self.remaining[i] is not None:
                 return self.remaining[i] or 0, self.scope[i] or 0, self.added[i] or 0
-        return (self.ideal[0] if self.ideal else 0.0), (self.ideal[0] if self.ideal else 0.0), 0.0
+        return self.base
 
 
 def _pick(state: State | None, mode: str) -> tuple[float, float, float] | None:
@@ -82,7 +83,8 @@ def series(burndown: Burndown, mode: str) -> Series:
         added.append(values[1] if values else None)
         scope.append(values[2] if values else None)
     seen = [v for v in remaining + added + scope + ideal if v is not None]
-    return Series(days, remaining, ideal, added, scope, max([1.0, *seen]))
+    base = _pick(burndown.baseline, mode) or (0.0, 0.0, 0.0)
+    return Series(days, remaining, ideal, added, scope, max([1.0, *seen]), (base[0], base[2], base[1]))
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,11 @@ def Palette() -> ft.Control:
         env.nav.go("board", entry.project_id)
         env.nav.task_id = entry.id if entry.kind == "task" else None
 
-    def submit(_: Any) -> None:
-        if results:
-            choose(results[0])
+    def submit(e: Any) -> None:
+        # The box's own value: `results` is the last render's, which may not have seen the last keys yet.
+        found = palette_state.entries(env.core.store, e.control.value or "")
+        if found:
+            choose(found[0])
 
     return ft.Container(
         ft.Container(

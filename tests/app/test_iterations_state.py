@@ -59,6 +59,18 @@ def test_the_burndown_series_hold_no_point_for_days_not_begun_and_switch_by_mode
     assert by_estimate.remaining == [4.0, 5.0, None] and by_estimate.ideal == [8.0, 4.0, 0.0]
 
 
+def test_before_a_day_begins_the_figures_are_the_baselines_scope_and_remaining() -> None:
+    """An iteration starting tomorrow (or on a weekend) has no day begun: the figures are its baseline
+    (read now), so a task done before the start leaves the scope at 2 and the remaining at 1."""
+    days = [date(2026, 3, 2), date(2026, 3, 3)]
+    found = Burndown(
+        "a", days[0], days[-1], False, _state(2, 1, 0, 8.0),
+        [BurndownPoint(days[0], 1.0, 4.0, None), BurndownPoint(days[1], 0.0, 0.0, None)],
+    )  # fmt: skip
+    assert series(found, "count").now == (1.0, 2.0, 0.0)
+    assert series(found, "estimate").now == (4.0, 8.0, 0.0)
+
+
 def test_velocity_bars_by_count_and_by_estimate() -> None:
     found = Velocity(
         [

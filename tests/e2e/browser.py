@@ -15,7 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from keel_cli import free_port
+from tests.conftest import missing
 
 CHROMIUM = os.environ.get("KEEL_CHROMIUM", "/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
@@ -210,3 +213,31 @@ def demo_stack(
     ):
         page = open_app(chromium, url, width, height, timezone_id)
         yield {"server": server_url, "page": page, "tmp": tmp, **handles}
+
+
+def visible(locator: Any, timeout: float = 20_000) -> Any:
+    """`locator`, once it is visible (an assertion error after `timeout` ms)."""
+    from playwright.sync_api import expect
+
+    expect(locator).to_be_visible(timeout=timeout)
+    return locator
+
+
+def signed_in_stack(name: str, **options: Any) -> Any:
+    """A module-scoped pytest fixture (assign it to a module's `stack`): a `demo_stack` named `name`
+    (`options` go to it), signed in with "一键体验演示" as 王伟 and on the home screen, its parts plus
+    "cache", the app's store file. Skips where Chromium is missing."""
+
+    @pytest.fixture(scope="module")
+    def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+        reason = chromium_missing()
+        if reason:
+            missing(reason)
+        tmp = tmp_path_factory.mktemp(name)
+        with demo_stack(tmp, name=name, **options) as parts:
+            page = parts["page"]
+            visible(page.get_by_role("button", name=re.compile("一键体验演示")).first, 60_000).click()
+            visible(page.get_by_text(re.compile("你好，王伟")).first, 60_000)
+            yield {**parts, "cache": tmp / f"{name}-data" / "store.db"}
+
+    return stack

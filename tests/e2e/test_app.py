@@ -254,8 +254,7 @@ def test_keyboard_palette_opens_a_task_and_escape_closes_it(stack: dict[str, Any
     page.keyboard.press("Control+k")
     box = page.get_by_role("textbox", name=re.compile("跳转到项目或任务")).first
     expect(box).to_be_visible(timeout=10_000)
-    box.click()  # focused before typing: on a loaded machine the first key could land before the box took it
-    page.keyboard.type("APP-5")
+    type_in(page, box, "APP-5")  # on a loaded machine the first key could land before the box took it
     expect(button(page, "APP-5 小程序商品详情页性能优化")).to_be_visible(timeout=10_000)
     page.keyboard.press("Enter")
     close = page.locator('flt-semantics[aria-label="关闭（Esc）"]').first  # the open detail's close button

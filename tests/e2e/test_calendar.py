@@ -5,30 +5,18 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
 
-from tests.conftest import missing
-from tests.e2e.browser import chromium_missing, demo_stack
+from tests.e2e.browser import signed_in_stack, visible
 from tests.e2e.test_app import api, server_rows, server_task, wait_for
-from tests.e2e.test_export import visible
 
 pytestmark = pytest.mark.timeout(600)
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    reason = chromium_missing()
-    if reason:
-        missing(reason)
-    with demo_stack(tmp_path_factory.mktemp("calendar"), name="calendar") as parts:
-        page = parts["page"]
-        visible(page.get_by_role("button", name=re.compile("一键体验演示")).first, 60_000).click()
-        visible(page.get_by_text(re.compile("你好，王伟")).first, 60_000)
-        yield parts
+stack = signed_in_stack("calendar")
 
 
 def test_dragging_a_task_to_another_day_moves_its_due_date(stack: dict[str, Any]) -> None:

@@ -8,7 +8,6 @@ import re
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -16,8 +15,7 @@ from typing import Any
 import pytest
 
 from sync.ids import uuid7
-from tests.conftest import missing
-from tests.e2e.browser import chromium_missing, demo_stack
+from tests.e2e.browser import signed_in_stack, visible
 from tests.e2e.test_app import api, server_rows, wait_for
 
 pytestmark = pytest.mark.timeout(600)
@@ -26,23 +24,7 @@ BROWSER_ZONE = "Pacific/Auckland"  # far from the app's zone, so a day must surv
 TASK = "首页信息流改版：支持个性化推荐"  # APP-1
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    reason = chromium_missing()
-    if reason:
-        missing(reason)
-    with demo_stack(tmp_path_factory.mktemp("detail"), name="detail", timezone_id=BROWSER_ZONE) as parts:
-        page = parts["page"]
-        visible(page.get_by_role("button", name=re.compile("一键体验演示")).first, 60_000).click()
-        visible(page.get_by_text(re.compile("你好，王伟")).first, 60_000)
-        yield {**parts, "cache": parts["tmp"] / "detail-data" / "store.db"}
-
-
-def visible(locator: Any, timeout: float = 20_000) -> Any:
-    from playwright.sync_api import expect
-
-    expect(locator).to_be_visible(timeout=timeout)
-    return locator
+stack = signed_in_stack("detail", timezone_id=BROWSER_ZONE)
 
 
 def icon_button(page: Any, label: str) -> Any:
@@ -56,6 +38,11 @@ def cached_due(cache: Path, title: str) -> str | None:
     with contextlib.closing(sqlite3.connect(f"file:{cache}?mode=ro", uri=True)) as db:
         row = db.execute("SELECT due_at FROM task WHERE title = ?", (title,)).fetchone()
     return row[0] if row else None
+
+
+def local_day(value: str) -> date:
+    """The day of a stored moment in this machine's zone (the app's)."""
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone().date()
 
 
 def open_app_1(page: Any) -> None:
@@ -73,20 +60,24 @@ def open_app_1(page: Any) -> None:
 
 def test_the_date_picker_sets_the_due_date(stack: dict[str, Any]) -> None:
     page, cache = stack["page"], stack["cache"]
-    assert cached_due(cache, TASK) is None  # APP-1 has no due date in the demo
+    before = cached_due(cache, TASK)  # APP-1 is due late in the demo's active iteration, at 18:00 in the app's zone
+    # The calendar opens on the month of the date it holds, in Chinese ("15, 2026年12月15日星期二"): its
+    # 15th, or its 16th where APP-1 is due on the 15th already.
+    shown = local_day(before) if before else datetime.now().date()
+    wanted = shown.replace(day=16 if shown.day == 15 else 15)
     open_app_1(page)
     icon_button(page, "选择截止日期").click()
-    # The calendar opens on this month, in Chinese; the 15th is "15, 2026年12月15日星期二".
-    today = datetime.now().date()
-    day = visible(page.get_by_role("button", name=re.compile(rf"^15, {today.year}年{today.month}月15日")).first)
-    day.click()
+    name = rf"^{wanted.day}, {wanted.year}年{wanted.month}月{wanted.day}日"
+    visible(page.get_by_role("button", name=re.compile(name)).first).click()
     page.get_by_role("button", name=re.compile("^确定$")).first.click()
-    due = wait_for(lambda: cached_due(cache, TASK))
-    # The app's zone decides the stored moment: 18:00 there (a day alone), on the day picked in the browser.
-    moment = datetime.fromisoformat(due.replace("Z", "+00:00")).astimezone()
-    assert (moment.date(), moment.hour, moment.minute) == (date(today.year, today.month, 15), 18, 0)
-    visible(icon_button(page, "清除截止日期"))  # a date to clear now
-    visible(page.get_by_text(re.compile(rf"^{today.month}月15日$|^今天到期$|^明天到期$|^逾期 \d+ 天$")).first)
+    due = wait_for(lambda: (found := cached_due(cache, TASK)) != before and found)
+    # The app's zone decides the stored moment: on the day picked in the browser, at the time of day the due
+    # date had (18:00 for a day alone).
+    moment, kept = (datetime.fromisoformat(v.replace("Z", "+00:00")).astimezone() for v in (due, before or due))
+    assert (moment.date(), moment.hour, moment.minute) == (wanted, *((kept.hour, kept.minute) if before else (18, 0)))
+    visible(icon_button(page, "清除截止日期"))  # a date to clear
+    badge = rf"^{wanted.month}月{wanted.day}日$|^今天到期$|^明天到期$|^逾期 \d+ 天$"
+    visible(page.get_by_text(re.compile(badge)).first)
     icon_button(page, "关闭（Esc）").click()
 
 

@@ -4,35 +4,17 @@ browser (a download), and the file read back with openpyxl."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import openpyxl
 import pytest
 
-from tests.conftest import missing
-from tests.e2e.browser import chromium_missing, demo_stack
+from tests.e2e.browser import signed_in_stack, visible
 
 pytestmark = pytest.mark.timeout(600)
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    reason = chromium_missing()
-    if reason:
-        missing(reason)
-    with demo_stack(tmp_path_factory.mktemp("table"), name="table") as parts:
-        page = parts["page"]
-        visible(page.get_by_role("button", name=re.compile("一键体验演示")).first, 60_000).click()
-        visible(page.get_by_text(re.compile("你好，王伟")).first, 60_000)
-        yield parts
-
-
-def visible(locator: Any, timeout: float = 20_000) -> Any:
-    from playwright.sync_api import expect
-
-    expect(locator).to_be_visible(timeout=timeout)
-    return locator
+stack = signed_in_stack("table")
 
 
 def icon_button(page: Any, label: str) -> Any:

@@ -112,36 +112,57 @@ class Dragger:
         self.can_edit = False
         self.set_ghost: Callable[[Ghost | None], None] = lambda _: None
         self.ghost: Ghost | None = None
+        self.down_at: tuple[float, float] | None = None
 
     def _y(self, y: float) -> float:
         return y + (self.layout.window.top_pad if self.layout else 0)
 
+    def down(self, e: ft.DragDownEvent[Any]) -> None:
+        """Where the pointer went down. A pan starts once the pointer has moved past the gesture's slop
+        (a finger's: 36 px), and a quick first move reached the bar's end from its link dot."""
+        self.down_at = (e.local_position.x, e.local_position.y)
+
     def start(self, e: ft.DragStartEvent[Any]) -> None:
+        down_at, self.down_at = self.down_at, None
         if self.layout is None or not self.can_edit:
             return
-        x, y = e.local_position.x, self._y(e.local_position.y)
+        x, y = down_at or (e.local_position.x, e.local_position.y)
+        y = self._y(y)
         hit = self.layout.hit(x, y)
         self.press = Press(hit[0], hit[1], x, y) if hit else None
 
-    def update(self, e: ft.DragUpdateEvent[Any]) -> None:
-        if self.press is None or self.layout is None:
-            return
+    def _ghost(self, e: ft.DragUpdateEvent[Any] | ft.DragEndEvent[Any]) -> Ghost | None:
+        """What the drag amounts to with the pointer where `e` has it."""
+        if self.press is None or self.layout is None or e.local_position is None:
+            return None
         x, y = e.local_position.x, self._y(e.local_position.y)
         if self.press.part == "link":
-            ghost = Ghost(self.press.item, "link", to=(x, y))
-        else:
-            ghost = Ghost(self.press.item, self.press.part, days_of(x - self.press.x, self.layout.day_px))
+            return Ghost(self.press.item, "link", to=(x, y))
+        return Ghost(self.press.item, self.press.part, days_of(x - self.press.x, self.layout.day_px))
+
+    def update(self, e: ft.DragUpdateEvent[Any]) -> None:
+        ghost = self._ghost(e)
+        if ghost is None:
+            return
         if ghost != self.ghost and (ghost.part == "link" or ghost.days != (self.ghost.days if self.ghost else 0)):
             self.ghost = ghost
             self.set_ghost(ghost)
         elif ghost.part == "link":
             self.ghost = ghost
 
-    def end(self, e: ft.DragEndEvent[Any]) -> None:
-        press, ghost, self.press, self.ghost = self.press, self.ghost, None, None
+    def drop(self, e: ft.DragEndEvent[Any]) -> tuple[Press, Ghost | None] | None:
+        """Ends the drag: what was pressed, and what the drag amounts to where the pointer was let go
+        (not at the last update: `drag_interval` drops updates, the last ones of a quick drag too)."""
+        press, ghost = self.press, self._ghost(e) or self.ghost
+        self.press, self.ghost = None, None
         self.set_ghost(None)
-        if press is None or self.env is None or self.layout is None or self.chart is None:
+        return (press, ghost) if press is not None else None
+
+    def end(self, e: ft.DragEndEvent[Any]) -> None:
+        dropped = self.drop(e)
+        if dropped is None or self.env is None or self.layout is None or self.chart is None:
             return
+        press, ghost = dropped
         store = self.env.core.store
         if press.part == "link":
             if ghost is not None and ghost.to is not None:
@@ -260,6 +281,7 @@ def GanttChart(project: dict[str, Any], chart: Chart, can_edit: bool) -> ft.Cont
     def detector(canvas: ft.Control) -> ft.Control:
         return ft.GestureDetector(
             content=canvas,
+            on_pan_down=dragger.down,
             on_pan_start=dragger.start,
             on_pan_update=dragger.update,
             on_pan_end=dragger.end,
