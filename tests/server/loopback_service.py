@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
@@ -63,6 +64,19 @@ class Mailbox:
                 assert left > 0, f"{len(self.deliveries)} of {count} pushes arrived in {timeout} s: {self.problems}"
                 self.service.changed.wait(left)
             return self.deliveries[:count]
+
+    def wait_for_one(self, match: Callable[[Delivery], bool], timeout: float = 10.0) -> Delivery:
+        """Waits until a delivered message matches; returns it (others may come first, such as the
+        demo's own reminders)."""
+        deadline = time.monotonic() + timeout
+        with self.service.changed:
+            while True:
+                found = next((d for d in self.deliveries if match(d)), None)
+                if found is not None:
+                    return found
+                left = deadline - time.monotonic()
+                assert left > 0, f"none of {len(self.deliveries)} pushes matched in {timeout} s: {self.problems}"
+                self.service.changed.wait(left)
 
 
 class LoopbackService:
