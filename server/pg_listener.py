@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 
 from server.db import POKE_CHANNEL
 from server.events import Broker
+from server.events_rows import commit_from_payload
 from server.models import Counter
 
 if TYPE_CHECKING:
@@ -35,7 +36,8 @@ def deliver(broker: Broker, payload: str) -> None:
     try:
         data = orjson.loads(payload)
         users = None if data.get("all") else {str(u) for u in data.get("users", [])}
-        broker.publish(users, int(data["cursor"]))
+        cursor = int(data["cursor"])
+        broker.publish(users, cursor, commit_from_payload(data, cursor))
     except (orjson.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError):
         log.warning("ignored a malformed poke")
 
