@@ -101,6 +101,8 @@ class Database:
         self.engine = make_engine(url)
         self.sqlite = is_sqlite(self.engine)
         self._write_lock = threading.Lock()
+        # Names this process's NOTIFY of a commit it also pokes directly: its listener skips them.
+        self.origin = secrets.token_hex(8)
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -127,7 +129,7 @@ class Database:
     def notify_in_tx(self, conn: Connection, users: set[str], cursor: int, commit: Commit | None = None) -> None:
         """PostgreSQL: a poke for every server process, delivered only if this transaction commits;
         with the commit's rows for streams that carry changes when they fit (server/events_rows.py)."""
-        about = commit_payload(commit) if commit is not None else {}
+        about = {**commit_payload(commit), "origin": self.origin} if commit is not None else {}
         payload = orjson.dumps({"cursor": cursor, "users": sorted(users), **about}).decode()
         if len(payload) > 7000 and commit is not None:  # NOTIFY payloads stop at 8000 bytes: no rows
             payload = orjson.dumps({"cursor": cursor, "users": sorted(users), **about, "rows": None}).decode()

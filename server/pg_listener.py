@@ -31,10 +31,13 @@ def _dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def deliver(broker: Broker, payload: str) -> None:
-    """Hands one NOTIFY payload (see `Database.notify_in_tx`) to this process's subscribers."""
+def deliver(broker: Broker, payload: str, origin: str | None = None) -> None:
+    """Hands one NOTIFY payload (see `Database.notify_in_tx`) to this process's subscribers, unless
+    it is of a commit this process (`origin`) made and published itself, rows and all."""
     try:
         data = orjson.loads(payload)
+        if origin is not None and data.get("origin") == origin:
+            return
         users = None if data.get("all") else {str(u) for u in data.get("users", [])}
         cursor = int(data["cursor"])
         broker.publish(users, cursor, commit_from_payload(data, cursor))
@@ -62,7 +65,7 @@ async def listen_for_pokes(services: Services, ready: asyncio.Event | None = Non
                     ready.set()
                 while True:
                     async for note in conn.notifies(timeout=HEALTH_CHECK_S):
-                        deliver(services.broker, note.payload)
+                        deliver(services.broker, note.payload, services.db.origin)
                     await conn.execute("SELECT 1")  # a connection lost without a word fails here
         except asyncio.CancelledError:
             raise
