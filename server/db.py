@@ -137,5 +137,11 @@ class Database:
             payload = orjson.dumps({"cursor": cursor, "all": True}).decode()
         conn.execute(sa.text("SELECT pg_notify(:channel, :payload)"), {"channel": POKE_CHANNEL, "payload": payload})
 
+    def notify_signed_out(self, conn: Connection, family_id: str) -> None:
+        """PostgreSQL: every server process ends the event streams of this sign-in once it commits."""
+        if not self.sqlite:
+            payload = orjson.dumps({"end_family": family_id}).decode()
+            conn.execute(sa.text("SELECT pg_notify(:channel, :payload)"), {"channel": POKE_CHANNEL, "payload": payload})
+
     def dispose(self) -> None:
         self.engine.dispose()

@@ -32,6 +32,7 @@ class Subscription:
         self.cursor = 0
         self.closed = False
         self.rows = rows  # a stream that carries changes (docs/protocol.md), else None
+        self.family_id: str | None = None  # the sign-in it serves: signing out ends it at once
         self._event = asyncio.Event()
 
     def poke(self, cursor: int, link: Link | None = None) -> None:
@@ -63,10 +64,13 @@ class Broker:
         # last commit in it that may have changed who sees what.
         self._tip = self._base = self._grants = 0
 
-    def subscribe(self, user_id: str, changes: bool = False, visibility: Visibility | None = None) -> Subscription:
+    def subscribe(
+        self, user_id: str, changes: bool = False, visibility: Visibility | None = None, family_id: str | None = None
+    ) -> Subscription:
         """A live subscription from now on; call it on the event loop that will read it. With
         `changes`, its pokes carry the rows `visibility` lets it see, when they can."""
         sub = Subscription(user_id, asyncio.get_running_loop())
+        sub.family_id = family_id
         with self._lock:
             if changes:
                 sub.rows = StreamRows(visibility, self._tip)
@@ -116,6 +120,13 @@ class Broker:
             self._grants = commit.cursor
         return Link(commit, self._base, self._grants)
 
+    def end_family(self, family_id: str) -> None:
+        """Ends the streams of a sign-in that was signed out or revoked (the client's reconnect
+        meets a 401), rather than at their next ping: a stream that carries rows must not outlive it."""
+        with self._lock:
+            targets = [s for subs in self._subs.values() for s in subs if s.family_id == family_id]
+        _on_their_loops(targets, Subscription.close)
+
     def close_all(self) -> None:
         """Ends every stream, now and to come: the server is shutting down and clients should reconnect."""
         with self._lock:
@@ -163,7 +174,9 @@ class EventStream(Response):
         ping_interval_s: float,
         still_signed_in: Callable[[], Awaitable[bool]] | None = None,
         changes: tuple[Visibility, Callable[[], Awaitable[Visibility]]] | None = None,
+        family_id: str | None = None,
     ) -> None:
+        self.family_id = family_id
         self.still_signed_in = still_signed_in
         # A stream that carries changes: the user's visibility now, and how to read it again.
         self.changes = changes
@@ -176,7 +189,7 @@ class EventStream(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         visibility = self.changes[0] if self.changes else None
-        sub = self.broker.subscribe(self.user_id, self.changes is not None, visibility)
+        sub = self.broker.subscribe(self.user_id, self.changes is not None, visibility, self.family_id)
         watcher = asyncio.create_task(_until_disconnect(receive))
         watcher.add_done_callback(lambda _: sub.close())
         try:

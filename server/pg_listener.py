@@ -36,6 +36,9 @@ def deliver(broker: Broker, payload: str, origin: str | None = None) -> None:
     it is of a commit this process (`origin`) made and published itself, rows and all."""
     try:
         data = orjson.loads(payload)
+        if "end_family" in data:
+            broker.end_family(str(data["end_family"]))
+            return
         if origin is not None and data.get("origin") == origin:
             return
         users = None if data.get("all") else {str(u) for u in data.get("users", [])}

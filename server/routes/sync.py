@@ -137,7 +137,8 @@ async def events(
         return await run_in_threadpool(read_visibility, services.db, user.id, extensions)
 
     stream = (visibility, reread) if visibility is not None else None
-    return EventStream(services.broker, user.id, services.settings.ping_interval_s, still_signed_in, stream)
+    ping_s = services.settings.ping_interval_s
+    return EventStream(services.broker, user.id, ping_s, still_signed_in, stream, user.family_id)
 
 
 def read_visibility(db: Database, user_id: str, include: frozenset[str]) -> Visibility:

@@ -204,3 +204,14 @@ async def test_rows_reach_a_stream_served_by_another_process(db_url: str) -> Non
             assert bob.pull()["changes"] == poke["changes"]
             carol_poke = await poke_after(carol_events, carol.cursor)
             assert "跨进程的行" not in titles(carol_poke.get("changes", []))
+
+
+async def test_signing_out_ends_a_stream_at_once(db_url: str) -> None:
+    # With rows on it, a stream must not outlive its sign-in until the next ping (here ten minutes).
+    with live_server(db_url, ping_interval_s=600) as url, people(url, "王伟") as [alice]:
+        async with open_events(url, alice.access_token, params=CHANGES) as events:
+            r = alice.http.post("/api/v1/auth/logout", json={"refresh_token": alice.refresh_token})
+            assert r.status_code == 204
+            while (event := await events.next(WAIT_S)) is not None:
+                assert event.event == "poke"
+        assert alice.get("/api/v1/sync/events").status_code == 401
