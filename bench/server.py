@@ -60,7 +60,7 @@ def server(db_url: str) -> Iterator[str]:
     proc = subprocess.Popen([sys.executable, "-c", _SERVER, db_url, str(port)], cwd=Path(__file__).parent.parent)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a loaded 2-core VM can take half a minute to import the server
         while True:
             try:
                 if httpx.get(f"{base}/api/v1/health").status_code == 200:
