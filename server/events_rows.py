@@ -25,6 +25,7 @@ FeedRow = tuple[str, int, str, str, str]
 
 MAX_ROWS = 100  # a larger commit (a bulk move, an import) is a plain poke
 MAX_BODY_BYTES = 64_000
+MAX_PENDING = 16  # commits waiting on one slow stream before they collapse into a plain poke
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,8 @@ class StreamRows:
         start = self.known if link.base <= self.known <= commit.start else commit.start
         self.pending.append(_Piece(start, commit.cursor, rows))
         self.known = max(self.known, commit.cursor)
+        if len(self.pending) > MAX_PENDING:  # a stream that cannot keep up: one plain poke, as in v1
+            self.pending = [_Piece(None, max(p.cursor for p in self.pending), None)]
 
     def frame_data(self, sent: int) -> dict[str, object] | bytes:
         """What to send for the pieces waiting (all newer than `sent`): the changes of one gap-free

@@ -17,7 +17,7 @@ from fastapi import FastAPI
 
 from server.app import create_app
 from server.events import Broker
-from server.events_rows import Commit, Visibility
+from server.events_rows import MAX_PENDING, Commit, Visibility
 from tests.conftest import test_settings
 from tests.factories import Api, Person, new_id
 from tests.live_server import EventReader, live_server, open_events, server_processes
@@ -215,3 +215,16 @@ async def test_signing_out_ends_a_stream_at_once(db_url: str) -> None:
             while (event := await events.next(WAIT_S)) is not None:
                 assert event.event == "poke"
         assert alice.get("/api/v1/sync/events").status_code == 401
+
+
+def test_a_stream_that_falls_behind_gets_one_plain_poke() -> None:
+    async def scenario() -> dict[str, object] | bytes:
+        broker = Broker()
+        sub = broker.subscribe("b", True, Visibility(frozenset({"p:P"}), 0))
+        for n in range(MAX_PENDING + 5):  # nothing sent meanwhile: the stream is stuck in a send
+            broker.publish({"b"}, n + 1, Commit(n, n + 1, (("task", n + 1, "p:P", "t", '{"id":"t"}'),), False))
+        await sub.wait(WAIT_S)
+        assert sub.rows is not None
+        return sub.rows.frame_data(0)
+
+    assert asyncio.run(scenario()) == {"cursor": MAX_PENDING + 5}
