@@ -18,8 +18,9 @@ against a uvicorn `keel server` process on a free loopback port (see bench/serve
 - `propagation_*_ms`: 10 clients (10 users, one project) each run `SyncEngine.run()` with an
   event stream; client A (its own process) edits a card, and the clock stops when client B's
   store subscription (this process) reports the card with A's title: A's action, push, poke,
-  B's pull and apply. A, B and the other 8 clients live in three processes; CLOCK_MONOTONIC is
-  shared between them.
+  B's pull and apply (or, since the stream carries rows, B applying the poke's rows:
+  `propagation_b_pulls` counts the pulls B still made). A, B and the other 8 clients live in three
+  processes; CLOCK_MONOTONIC is shared between them.
 
 Tasks are generated (about 590 bytes of JSON each: a 40-character Chinese title, a description of
 about 300 characters, status, assignee, priority, due date and 0-3 labels) or read with
@@ -539,7 +540,8 @@ def measure_propagation(url: str, tmp: str, samples: int) -> dict[str, Any]:
         "propagation_samples": len(latencies),
         "propagation_p50_ms": statistics.median(latencies),
         "propagation_p99_ms": _percentile(latencies, 99),
-        "propagation_b_pull_http_p50_ms": statistics.median(pulls_ms),
+        "propagation_b_pull_http_p50_ms": statistics.median(pulls_ms) if pulls_ms else None,
+        "propagation_b_pulls": len(pulls_ms),  # B's pulls while measuring: none when pokes carry the rows
     }
 
 
