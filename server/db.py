@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
+from server.events_rows import Commit, commit_payload
 from server.tables import counters, server_secrets
 
 POKE_CHANNEL = "keel_poke"
@@ -100,6 +101,8 @@ class Database:
         self.engine = make_engine(url)
         self.sqlite = is_sqlite(self.engine)
         self._write_lock = threading.Lock()
+        # Names this process's NOTIFY of a commit it also pokes directly: its listener skips them.
+        self.origin = secrets.token_hex(8)
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -123,12 +126,22 @@ class Database:
         with self.engine.connect() as conn, conn.begin():
             yield conn
 
-    def notify_in_tx(self, conn: Connection, users: set[str], cursor: int) -> None:
-        """PostgreSQL: a poke for every server process, delivered only if this transaction commits."""
-        payload = orjson.dumps({"cursor": cursor, "users": sorted(users)}).decode()
-        if len(payload) > 7000:  # NOTIFY payloads stop at 8000 bytes: poke everyone instead
+    def notify_in_tx(self, conn: Connection, users: set[str], cursor: int, commit: Commit | None = None) -> None:
+        """PostgreSQL: a poke for every server process, delivered only if this transaction commits;
+        with the commit's rows for streams that carry changes when they fit (server/events_rows.py)."""
+        about = {**commit_payload(commit), "origin": self.origin} if commit is not None else {}
+        payload = orjson.dumps({"cursor": cursor, "users": sorted(users), **about}).decode()
+        if len(payload) > 7000 and commit is not None:  # NOTIFY payloads stop at 8000 bytes: no rows
+            payload = orjson.dumps({"cursor": cursor, "users": sorted(users), **about, "rows": None}).decode()
+        if len(payload) > 7000:  # still too long: poke everyone instead
             payload = orjson.dumps({"cursor": cursor, "all": True}).decode()
         conn.execute(sa.text("SELECT pg_notify(:channel, :payload)"), {"channel": POKE_CHANNEL, "payload": payload})
+
+    def notify_signed_out(self, conn: Connection, family_id: str) -> None:
+        """PostgreSQL: every server process ends the event streams of this sign-in once it commits."""
+        if not self.sqlite:
+            payload = orjson.dumps({"end_family": family_id}).decode()
+            conn.execute(sa.text("SELECT pg_notify(:channel, :payload)"), {"channel": POKE_CHANNEL, "payload": payload})
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -18,21 +18,27 @@ import orjson
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from server.events_rows import Commit, Link, StreamRows, Visibility
+
 log = logging.getLogger("keel.events")
 
 
 class Subscription:
     """One open event stream: the newest cursor waiting to be sent (pokes coalesce)."""
 
-    def __init__(self, user_id: str, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, user_id: str, loop: asyncio.AbstractEventLoop, rows: StreamRows | None = None) -> None:
         self.user_id = user_id
         self.loop = loop
         self.cursor = 0
         self.closed = False
+        self.rows = rows  # a stream that carries changes (docs/protocol.md), else None
+        self.family_id: str | None = None  # the sign-in it serves: signing out ends it at once
         self._event = asyncio.Event()
 
-    def poke(self, cursor: int) -> None:
+    def poke(self, cursor: int, link: Link | None = None) -> None:
         self.cursor = max(self.cursor, cursor)
+        if self.rows is not None:
+            self.rows.take(cursor, link)
         self._event.set()
 
     def close(self) -> None:
@@ -54,11 +60,20 @@ class Broker:
         self._subs: dict[str, set[Subscription]] = defaultdict(set)
         self._lock = threading.Lock()
         self._closed = False
+        # The chain of commits heard (events_rows): gap-free over (base, tip]; `grants` ends the
+        # last commit in it that may have changed who sees what.
+        self._tip = self._base = self._grants = 0
 
-    def subscribe(self, user_id: str) -> Subscription:
-        """A live subscription from now on; call it on the event loop that will read it."""
+    def subscribe(
+        self, user_id: str, changes: bool = False, visibility: Visibility | None = None, family_id: str | None = None
+    ) -> Subscription:
+        """A live subscription from now on; call it on the event loop that will read it. With
+        `changes`, its pokes carry the rows `visibility` lets it see, when they can."""
         sub = Subscription(user_id, asyncio.get_running_loop())
+        sub.family_id = family_id
         with self._lock:
+            if changes:
+                sub.rows = StreamRows(visibility, self._tip)
             if self._closed:
                 sub.close()
             else:
@@ -78,14 +93,39 @@ class Broker:
         with self._lock:
             return sum(len(s) for s in self._subs.values())
 
-    def publish(self, users: set[str] | None, cursor: int) -> None:
-        """Pokes the local subscribers of `users` (None: everyone)."""
+    def publish(self, users: set[str] | None, cursor: int, commit: Commit | None = None) -> None:
+        """Pokes the local subscribers of `users` (None: everyone) about `commit`, when known."""
         with self._lock:
+            link = self._link(cursor, commit)
             if users is None:
                 targets = [s for subs in self._subs.values() for s in subs]
             else:
                 targets = [s for u in users for s in self._subs.get(u, ())]
-        _on_their_loops(targets, lambda sub: sub.poke(cursor))
+        _on_their_loops(targets, lambda sub: sub.poke(cursor, link))
+
+    def _link(self, cursor: int, commit: Commit | None) -> Link | None:
+        if commit is None:  # a poke of unknown content (reminders, a listener back on its feet)
+            if cursor > self._tip:
+                self._base = self._tip = cursor
+            self._grants = max(self._grants, cursor)
+            return None
+        if commit.cursor <= self._tip:  # heard already (directly and through NOTIFY), or late
+            if commit.grants:
+                self._grants = max(self._grants, commit.cursor)
+            return None
+        if commit.start != self._tip:  # commits in between were not heard: the chain starts again
+            self._base = commit.start
+        self._tip = commit.cursor
+        if commit.grants:
+            self._grants = commit.cursor
+        return Link(commit, self._base, self._grants)
+
+    def end_family(self, family_id: str) -> None:
+        """Ends the streams of a sign-in that was signed out or revoked (the client's reconnect
+        meets a 401), rather than at their next ping: a stream that carries rows must not outlive it."""
+        with self._lock:
+            targets = [s for subs in self._subs.values() for s in subs if s.family_id == family_id]
+        _on_their_loops(targets, Subscription.close)
 
     def close_all(self) -> None:
         """Ends every stream, now and to come: the server is shutting down and clients should reconnect."""
@@ -111,9 +151,10 @@ def _apply(subs: list[Subscription], action: Callable[[Subscription], None]) -> 
         action(sub)
 
 
-def sse(event: str, data: dict[str, object], event_id: int | None = None) -> bytes:
+def sse(event: str, data: dict[str, object] | bytes, event_id: int | None = None) -> bytes:
     head = f"id: {event_id}\n" if event_id is not None else ""
-    return f"{head}event: {event}\ndata: {orjson.dumps(data).decode()}\n\n".encode()
+    body = data if isinstance(data, bytes) else orjson.dumps(data)
+    return f"{head}event: {event}\ndata: ".encode() + body + b"\n\n"
 
 
 class EventStream(Response):
@@ -132,8 +173,13 @@ class EventStream(Response):
         user_id: str,
         ping_interval_s: float,
         still_signed_in: Callable[[], Awaitable[bool]] | None = None,
+        changes: tuple[Visibility, Callable[[], Awaitable[Visibility]]] | None = None,
+        family_id: str | None = None,
     ) -> None:
+        self.family_id = family_id
         self.still_signed_in = still_signed_in
+        # A stream that carries changes: the user's visibility now, and how to read it again.
+        self.changes = changes
         self.status_code = 200
         self.background = None
         self.init_headers({"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})  # no body: no content-length
@@ -142,7 +188,8 @@ class EventStream(Response):
         self.ping_interval_s = ping_interval_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        sub = self.broker.subscribe(self.user_id)
+        visibility = self.changes[0] if self.changes else None
+        sub = self.broker.subscribe(self.user_id, self.changes is not None, visibility, self.family_id)
         watcher = asyncio.create_task(_until_disconnect(receive))
         watcher.add_done_callback(lambda _: sub.close())
         try:
@@ -162,20 +209,45 @@ class EventStream(Response):
         loop = asyncio.get_running_loop()
         next_ping = loop.time() + self.ping_interval_s
         sent = 0
-        while True:
-            await sub.wait(next_ping - loop.time())
-            if sub.closed:
-                return
-            if sub.cursor > sent:
-                sent = sub.cursor
-                await _send_event(send, sse("poke", {"cursor": sent}, sent))
-            if loop.time() >= next_ping:
-                # A signed-out or revoked session loses its stream by the next ping; the client's
-                # reconnect then meets a 401 and signs in again.
-                if self.still_signed_in is not None and not await self.still_signed_in():
+        refresh: asyncio.Task[None] | None = None
+        try:
+            while True:
+                await sub.wait(next_ping - loop.time())
+                if sub.closed:
                     return
-                next_ping = loop.time() + self.ping_interval_s
-                await _send_event(send, sse("ping", {}))
+                if sub.cursor > sent:
+                    data: dict[str, object] | bytes = {"cursor": sub.cursor}
+                    if sub.rows is not None:
+                        data = sub.rows.frame_data(sent)
+                    sent = sub.cursor
+                    await _send_event(send, sse("poke", data, sent))
+                    if sub.rows is not None and sub.rows.stale and (refresh is None or refresh.done()):
+                        refresh = asyncio.create_task(self._read_visibility(sub.rows))
+                if loop.time() >= next_ping:
+                    if not await self._ping(send):
+                        return
+                    next_ping = loop.time() + self.ping_interval_s
+        finally:
+            if refresh is not None:
+                refresh.cancel()
+
+    async def _read_visibility(self, rows: StreamRows) -> None:
+        """Reads the stream's visibility again (after a grant, say); pokes stay plain meanwhile."""
+        assert self.changes is not None
+        rows.stale = False  # a grant heard while reading marks it stale again
+        try:
+            rows.visibility = await self.changes[1]()
+        except Exception:
+            log.exception("could not read a stream's visibility; its pokes stay plain")
+            rows.visibility = None
+
+    async def _ping(self, send: Send) -> bool:
+        # A signed-out or revoked session loses its stream by the next ping; the client's
+        # reconnect then meets a 401 and signs in again.
+        if self.still_signed_in is not None and not await self.still_signed_in():
+            return False
+        await _send_event(send, sse("ping", {}))
+        return True
 
 
 async def _send_event(send: Send, frame: bytes) -> None:

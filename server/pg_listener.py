@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 
 from server.db import POKE_CHANNEL
 from server.events import Broker
+from server.events_rows import commit_from_payload
 from server.models import Counter
 
 if TYPE_CHECKING:
@@ -30,12 +31,19 @@ def _dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def deliver(broker: Broker, payload: str) -> None:
-    """Hands one NOTIFY payload (see `Database.notify_in_tx`) to this process's subscribers."""
+def deliver(broker: Broker, payload: str, origin: str | None = None) -> None:
+    """Hands one NOTIFY payload (see `Database.notify_in_tx`) to this process's subscribers, unless
+    it is of a commit this process (`origin`) made and published itself, rows and all."""
     try:
         data = orjson.loads(payload)
+        if "end_family" in data:
+            broker.end_family(str(data["end_family"]))
+            return
+        if origin is not None and data.get("origin") == origin:
+            return
         users = None if data.get("all") else {str(u) for u in data.get("users", [])}
-        broker.publish(users, int(data["cursor"]))
+        cursor = int(data["cursor"])
+        broker.publish(users, cursor, commit_from_payload(data, cursor))
     except (orjson.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError):
         log.warning("ignored a malformed poke")
 
@@ -60,7 +68,7 @@ async def listen_for_pokes(services: Services, ready: asyncio.Event | None = Non
                     ready.set()
                 while True:
                     async for note in conn.notifies(timeout=HEALTH_CHECK_S):
-                        deliver(services.broker, note.payload)
+                        deliver(services.broker, note.payload, services.db.origin)
                     await conn.execute("SELECT 1")  # a connection lost without a word fails here
         except asyncio.CancelledError:
             raise

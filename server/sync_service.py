@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from server.db import Database
 from server.errors import ApiError, MutationRejected, validation_details
+from server.events_rows import Commit, commit_of
 from server.feed import (
     Tx,
     compact_tables,
@@ -33,7 +34,7 @@ from sync.protocol import MUTATION_ARGS, Mutation
 log = logging.getLogger("keel.server")
 
 
-Poke = Callable[[set[str], int], None]
+Poke = Callable[[set[str], int, Commit], None]
 
 
 def _client_lmid(raw: Raw, user_id: str, client_id: str) -> int | None:
@@ -166,10 +167,11 @@ def push(
         audience = tx.finish()
         cursor = tx.seq
         changed = tx.changed
-        if changed and not db.sqlite:
-            db.notify_in_tx(conn, audience, cursor)
-    if changed:
-        poke(audience, cursor)
+        commit = commit_of(tx.raw, start_seq, cursor, bool(tx.extra_users)) if changed else None
+        if commit is not None and not db.sqlite:
+            db.notify_in_tx(conn, audience, cursor, commit)
+    if commit is not None:
+        poke(audience, cursor, commit)
     hand_over(gateway, notices)
     return {"last_mutation_id": lmid, "results": results}
 

@@ -226,10 +226,12 @@ class EventReader:
 
 
 @contextlib.asynccontextmanager
-async def open_events(base_url: str, token: str, *, in_query: bool = False) -> AsyncIterator[EventReader]:
+async def open_events(
+    base_url: str, token: str, *, in_query: bool = False, params: dict[str, str] | None = None
+) -> AsyncIterator[EventReader]:
     """Opens the event stream (bearer header, or `?access_token=`); it is live once this yields."""
     headers = {"Accept": "text/event-stream"}
-    params = {}
+    params = dict(params or {})
     if in_query:
         params["access_token"] = token
     else:

@@ -53,7 +53,7 @@ def Shell(status: SyncStatus) -> ft.Control:
     content = screen_of(nav.screen).build(nav.project_id)  # the registry's screen (app.ui.screens)
     detail = TaskDetail(nav.task_id, env.phone, key=f"task-{nav.task_id}") if nav.task_id else None
     names = [s.name for s in places]
-    entry = entry_of(nav.screen)
+    entry = entry_of(nav.screen, env.phone)
     index = names.index(entry) if entry in names else 0
     top = ft.Container(
         ft.Row(

@@ -112,9 +112,12 @@ def rotate(services: Services, token: str) -> dict[str, object]:
         if reused:
             # A spent token came back: someone holds a copy. End the whole sign-in.
             conn.execute(families.update().where(families.c.id == family.id).values(revoked=True))
+            services.db.notify_signed_out(conn, family.id)
         else:
             user = conn.execute(sa.select(users).where(users.c.id == family.user_id)).first()
             access, refresh = _issue(services, conn, family.user_id, family.id)
+    if reused:
+        services.broker.end_family(family.id)
     if reused or user is None:
         raise _bad_refresh()
     return _token_response(services, access, refresh, _public(user))
@@ -127,6 +130,9 @@ def sign_out(services: Services, token: str) -> None:
         ).first()
         if stored is not None:
             conn.execute(families.update().where(families.c.id == stored.family_id).values(revoked=True))
+            services.db.notify_signed_out(conn, stored.family_id)
+    if stored is not None:
+        services.broker.end_family(stored.family_id)
 
 
 @router.post(

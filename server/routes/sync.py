@@ -10,10 +10,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
 
 from server import json_body, sync_service
-from server.deps import BearerDep, ServicesDep, authenticate, session_alive, token_of
+from server.db import Database
+from server.deps import BearerDep, Principal, ServicesDep, authenticate, session_alive, token_of
 from server.errors import ApiError, validation_details
 from server.events import EventStream
+from server.events_rows import Visibility
 from server.json_body import JsonRoute
+from server.rawsql import Raw
 from server.responses import Json, RawJson
 from server.routes.docs import errors
 from sync import protocol as p
@@ -115,12 +118,44 @@ async def events(
     request: Request,
     services: ServicesDep,
     access_token: Annotated[str | None, Query(description="For clients that cannot send headers; never logged")] = None,
+    changes: Annotated[
+        bool,
+        Query(
+            description="Pokes carry the commit's rows this user may see, with `from`, when they can "
+            "(docs/protocol.md, Changes on the event stream). Without it pokes carry only `cursor`."
+        ),
+    ] = False,
+    include: Annotated[
+        str | None, Query(max_length=500, description="With `changes`: the extension entities, as for a pull")
+    ] = None,
 ) -> EventStream:
     header = request.headers.get("authorization", "")
     token = header[7:].strip() if header[:7].lower() == "bearer " else access_token
-    user = await run_in_threadpool(authenticate, services, token)
+    extensions = sync_service.included_extensions(include)
+
+    def sign_in() -> tuple[Principal, Visibility | None]:  # one trip to the thread pool
+        user = authenticate(services, token)
+        return user, read_visibility(services.db, user.id, extensions) if changes else None
+
+    user, visibility = await run_in_threadpool(sign_in)
 
     async def still_signed_in() -> bool:
         return await run_in_threadpool(session_alive, services, user)
 
-    return EventStream(services.broker, user.id, services.settings.ping_interval_s, still_signed_in)
+    async def reread() -> Visibility:
+        return await run_in_threadpool(read_visibility, services.db, user.id, extensions)
+
+    stream = (visibility, reread) if visibility is not None else None
+    ping_s = services.settings.ping_interval_s
+    return EventStream(services.broker, user.id, ping_s, still_signed_in, stream, user.family_id)
+
+
+def read_visibility(db: Database, user_id: str, include: frozenset[str]) -> Visibility:
+    """What a stream's pokes may carry: the scopes this user's pull reads (the pull's own filter)."""
+    # The counter first: on PostgreSQL each statement has its own snapshot, so the memberships read
+    # next are at least as new as `seq`, never older.
+    with db.read() as conn:
+        raw = Raw(conn)
+        seq = int(raw.scalar("SELECT value FROM counters WHERE name = 'seq'"))
+        _, scopes = sync_service.visible_scopes(raw, user_id, include)
+    return Visibility(frozenset(scopes), seq)

@@ -183,16 +183,20 @@ class Remote:
         answer: dict[str, Any] = orjson.loads(response.content)
         return answer
 
-    async def events(self, *, idle_timeout: float | None = None) -> AsyncIterator[ServerEvent]:
+    async def events(
+        self, *, idle_timeout: float | None = None, changes: bool = False, include: Sequence[str] = EXTENSION_ENTITIES
+    ) -> AsyncIterator[ServerEvent]:
         """The event stream: `open` once connected, then pokes and pings until the server ends it.
+        With `changes`, pokes may carry rows (docs/protocol.md, Changes on the event stream).
 
         Raises NetworkError when the connection fails or breaks, or when nothing (not even a ping)
         arrives for `idle_timeout` seconds, and ApiError subclasses for error answers (a 401 after
         a failed refresh is NotSignedIn).
         """
         timeout = httpx.Timeout(self.http.timeout.connect, read=idle_timeout)
+        params = {"changes": "true", "include": ",".join(include)} if changes else {}
         try:
-            async with aconnect_sse(self.http, "GET", API + "/sync/events", timeout=timeout) as source:
+            async with aconnect_sse(self.http, "GET", API + "/sync/events", params=params, timeout=timeout) as source:
                 if source.response.status_code >= 400:
                     await source.response.aread()
                     raise error_from(source.response)

@@ -280,6 +280,24 @@ class SyncEngine:
             with contextlib.suppress(asyncio.CancelledError):
                 await listener
 
+    def _apply_changes(self, data: dict[str, object]) -> bool:
+        """Applies the rows a poke carries, as the pull page they stand for, when they start at our
+        cursor and nothing could make them mean less than a pull would: no sync in flight (its
+        push may be applied and unanswered) and an empty outbox (a pull's `last_mutation_id`
+        acknowledges entries, sent or answered; a poke has none). Otherwise the caller pulls."""
+        changes, start, cursor = data.get("changes"), data.get("from"), data.get("cursor")
+        if not isinstance(changes, list) or not isinstance(start, int) or not isinstance(cursor, int):
+            return False
+        if self._lock.locked() or start != self.store.cursor or self.store.outbox():
+            return False
+        page = {"cursor": cursor, "has_more": False, "remaining": 0, "last_mutation_id": 0, "changes": changes}
+        try:
+            self.store.apply_pull({**page, "revoked_projects": []})
+        except Exception:  # a row this client cannot write: a pull says the same or says why
+            log.exception("could not apply the rows of a poke; pulling instead")
+            return False
+        return True
+
     async def _listen(self, wake: asyncio.Event, stop: asyncio.Event) -> None:
         """Follows the event stream: a poke or a (re)connect wakes a sync. A stream that breaks, or
         stays silent past `stream_idle_s` (the server pings every 15 s), means the server is out
@@ -287,12 +305,14 @@ class SyncEngine:
         attempt = 0
         while not stop.is_set():
             try:
-                async for event in self.remote.events(idle_timeout=self.stream_idle_s):
+                async for event in self.remote.events(idle_timeout=self.stream_idle_s, changes=True):
                     if event.event == "open":
                         self.connected = True
                         self._reconnected.set()
                     if event.event == "poke" and _poke_cursor(event.data) <= self.store.cursor:
                         continue  # we already pulled past it (our own push, say): nothing to fetch
+                    if event.event == "poke" and self._apply_changes(event.data):
+                        continue  # the poke carried what a pull would have brought
                     if event.event in ("open", "poke"):
                         attempt = 0
                         wake.set()

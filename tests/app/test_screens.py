@@ -33,6 +33,11 @@ def test_project_screens_keep_their_parent_selected() -> None:
     assert entry_of("project_new") == "home"
     assert entry_of("project_settings") == "board"
     assert entry_of("inbox") == "inbox"
+    # On a phone, a view the bar has no room for lights 视图, through which it was opened.
+    assert entry_of("desk_dashboard", phone=True) == entry_of("gantt", phone=True) == "views"
+    assert entry_of("desk_dashboard") == "desk_dashboard"
+    assert entry_of("board", phone=True) == "board"
+    assert entry_of("project_settings", phone=True) == "board"
 
 
 def test_an_unknown_name_draws_home_rather_than_failing() -> None:

@@ -171,7 +171,10 @@ def entries(phone: bool, store: Any = None, project_id: str | None = None) -> li
     ]
 
 
-def entry_of(name: str) -> str:
-    """The navigation entry a screen belongs to: its own, or its parent's."""
+def entry_of(name: str, phone: bool = False) -> str:
+    """The navigation entry a screen belongs to: its own, or its parent's; on a phone, a view the bar
+    has no room for belongs to `views` (视图), the list that opens it."""
     screen = screen_of(name)
+    if phone and screen.parent is None and not screen.offered(True):
+        return "views"
     return screen.parent or screen.name
