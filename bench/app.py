@@ -580,9 +580,23 @@ def run(n: int, quick: bool = False) -> dict[str, Any]:
             (tmp / label).mkdir()
             shutil.copyfile(tmp / "demo.db", tmp / label / "server.db")
             columns[label] = add_cards(tmp / label / "server.db", extra)
+            shutil.copyfile(tmp / label / "server.db", tmp / f"{label}.db")  # for a restart (below)
         figures["seed_s"] = time.perf_counter() - t0
         chromium = stack.enter_context(browser())
-        clients = {label: start_client(stack, chromium, tmp / label, column) for label, column in columns.items()}
+        clients = {}
+        for label, column in columns.items():
+            try:
+                clients[label] = start_client(stack, chromium, tmp / label, column)
+            except RuntimeError as exc:
+                # A first sync that never left "connecting" was seen once in CI (2026-12-06, not yet
+                # understood; docs/benchmarks.md): said on stderr and in the figures, then a fresh
+                # server and app on a copy of the same database, once.
+                print(f"bench.app: {label} restarted after a stuck sign-in: {exc}", file=sys.stderr)
+                figures["signin_restarts"] = figures.get("signin_restarts", 0) + 1
+                again = tmp / f"{label}-again"
+                again.mkdir()
+                shutil.copyfile(tmp / f"{label}.db", again / "server.db")
+                clients[label] = start_client(stack, chromium, again, column)
         for client in clients.values():
             client.page.wait_for_timeout(1000)  # the home screen's first renders, the engine's next pull
         for sample in range(1 if quick else OPEN_SAMPLES):
