@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from fastapi import FastAPI
 
+from server.app import create_app
+from tests.conftest import test_settings
 from tests.factories import Api, Person
 from tests.server.push_receiver import PushReceiver
 
@@ -26,3 +29,11 @@ def trio(api: Api) -> tuple[Person, Person, Person, str]:
 def receiver() -> Iterator[PushReceiver]:
     with PushReceiver() as r:
         yield r
+
+
+@pytest.fixture
+def live_app(db_url: str) -> Iterator[FastAPI]:
+    """The server's app on the test's database (a live server serves it), disposed afterwards."""
+    app = create_app(test_settings(db_url))
+    yield app
+    app.state.services.db.dispose()

@@ -18,12 +18,10 @@ import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 
-from server.app import create_app
 from server.db import POKE_CHANNEL, read_secret
 from server.events import Broker
 from server.logging import REDACTED, RedactTokens, redact
 from server.security import AccessTokens
-from tests.conftest import test_settings
 from tests.factories import Api, Person, new_id
 from tests.live_server import EVENTS_PATH, live_server, open_events, server_process, server_processes
 
@@ -31,13 +29,6 @@ WAIT_S = 20.0  # generous: waiting is never a measurement here
 
 postgresql_only = pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 sqlite_only = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-
-
-@pytest.fixture
-def live_app(db_url: str) -> Iterator[FastAPI]:
-    app = create_app(test_settings(db_url))
-    yield app
-    app.state.services.db.dispose()
 
 
 @contextlib.contextmanager

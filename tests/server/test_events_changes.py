@@ -6,8 +6,6 @@ keep plain pokes."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -15,29 +13,14 @@ import orjson
 import pytest
 from fastapi import FastAPI
 
-from server.app import create_app
 from server.events import Broker
 from server.events_rows import MAX_PENDING, Commit, Visibility
-from tests.conftest import test_settings
-from tests.factories import Api, Person, new_id
+from tests.factories import new_id
 from tests.live_server import EventReader, live_server, open_events, server_processes
+from tests.server.test_events import people
 
 WAIT_S = 20.0
 CHANGES = {"changes": "true"}
-
-
-@pytest.fixture
-def live_app(db_url: str) -> Iterator[FastAPI]:
-    app = create_app(test_settings(db_url))
-    yield app
-    app.state.services.db.dispose()
-
-
-@contextlib.contextmanager
-def people(url: str, *names: str) -> Iterator[list[Person]]:
-    with httpx.Client(base_url=url, timeout=WAIT_S) as http:
-        api = Api(http)
-        yield [api.person(name) for name in names]
 
 
 def titles(changes: list[dict[str, Any]]) -> set[str]:
