@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import faulthandler
 import os
 import signal
 import sys
@@ -86,6 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from keel_cli._local import CliError
 
     args = build_parser().parse_args(argv)
+    if hasattr(faulthandler, "register"):  # not on Windows
+        # `kill -USR1 <pid>` prints every thread's stack to stderr: how a hung `keel server` or
+        # `keel app` says where it is (docs/app.md "When the app hangs").
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
     try:
         return int(args.run(args) or 0)
     except CliError as exc:
