@@ -48,6 +48,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -552,13 +553,32 @@ def start_client(stack: contextlib.ExitStack, chromium: Any, tmp: Path, column: 
     the demo; they stay up until `stack` closes."""
     from tests.e2e.browser import app_server, demo_server
 
-    server_url = stack.enter_context(demo_server(tmp))
+    handles: dict[str, Any] = {}
+    server_url = stack.enter_context(demo_server(tmp, handles))
     app_url = stack.enter_context(app_server(tmp, server_url))
     frames = Frames()
     client = Client(_open_page(chromium, app_url, frames), frames, column["keys"], column["column"], app_url)
     client.pid = app_pid(app_url)
-    client.figures["signin_sync_s"] = sign_in(client.page, tmp / "app.log")
+    try:
+        client.figures["signin_sync_s"] = sign_in(client.page, tmp / "app.log")
+    except RuntimeError as exc:
+        raise RuntimeError(f"{exc}\n{stacks(tmp, client.pid, handles['server_process'].pid)}") from exc
     return client
+
+
+def stacks(tmp: Path, app: int | None, server: int) -> str:
+    """Every thread's stack of the app and the server (`keel` prints them on SIGUSR1), from their logs."""
+    for pid in (app, server):
+        if pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGUSR1)
+    time.sleep(2)
+    logs = {name: tmp / f"{name}.log" for name in ("app", "server")}
+    return "\n".join(
+        f"--- {name}.log (tail) ---\n" + path.read_text(encoding="utf-8", errors="replace")[-12000:]
+        for name, path in logs.items()
+        if path.exists()
+    )
 
 
 # --- main -----------------------------------------------------------------------------------------
