@@ -173,6 +173,7 @@ class Core:
         except CredentialsError as exc:
             raise SignInError("keyring", str(exc)) from exc
         remote = Remote(server, tokens)
+        log.info("signing in to %s", server)
         try:
             user = await remote.login(email.strip(), password)
         except NotSignedIn as exc:
@@ -193,6 +194,7 @@ class Core:
         except OtherAccount as exc:
             await remote.aclose()
             raise SignInError("other_account", str(exc.account)) from exc
+        log.info("signed in to %s; syncing", server)
         await self._start(remote)
         with contextlib.suppress(SyncError):  # a device registers its push again at each sign-in (docs/push.md)
             await register_again(remote, self._store)

@@ -332,6 +332,7 @@ def run(
 ) -> int:
     """Runs the app until its window closes (or, in the browser, until Ctrl-C)."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("keel").setLevel(os.environ.get("KEEL_APP_LOG_LEVEL", "WARNING").upper())
     from keel_local import default_data_dir, free_port  # the CLI's folder too: the app and `keel` share a store
 
     app = App(data_dir or default_data_dir(), server=server, demo_url=demo_url)

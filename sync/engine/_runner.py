@@ -213,6 +213,7 @@ class SyncEngine:
                     self.store.announce(changes)
                 else:
                     self.store.apply_pull(page, bulk=bootstrap)
+                log.info("pulled up to %s: %d rows, more %s", page["cursor"], page_size(page), page.get("has_more"))
                 progress = progress_after(rows, page)
                 rows = progress.rows
                 report.pulled_rows += page_size(page)

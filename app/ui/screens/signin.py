@@ -3,12 +3,16 @@ sync with a progress bar (rows so far / total)."""
 
 from __future__ import annotations
 
+import logging
+
 import flet as ft
 
 from app.core import SignInError, SyncStatus
 from app.i18n import t
 from app.problems import DEMO, problem_of
 from app.ui.base import text, use_env
+
+log = logging.getLogger("keel.app")
 
 
 def error_text(exc: Exception) -> str:
@@ -59,6 +63,7 @@ def SignIn(default_server: str) -> ft.Control:
     async def try_demo(_: ft.Event[ft.Button]) -> None:
         from app.ui.session import start_demo
 
+        log.info("the demo sign-in was pressed")
         set_busy(True)
         set_error("")
         try:
