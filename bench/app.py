@@ -590,6 +590,7 @@ def run(n: int, quick: bool = False) -> dict[str, Any]:
     from tests.e2e.browser import browser
 
     os.environ.update(FAST_HASHES)  # the servers started below hash (and check) passwords cheaply
+    os.environ["KEEL_APP_LOG_LEVEL"] = "INFO"  # the apps log a sign-in's steps: a stuck one says where
     figures: dict[str, Any] = {"n": n, "quick": quick}
     with tempfile.TemporaryDirectory(prefix="keel-bench-app-") as tmp_name, contextlib.ExitStack() as stack:
         tmp = Path(tmp_name)
