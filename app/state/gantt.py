@@ -240,6 +240,15 @@ class Chart:
         entry = self.order[i] if 0 <= i < len(self.order) else None
         return entry if isinstance(entry, Item) else None
 
+    def first_row_from(self, day: date) -> int:
+        """The first task row whose date reaches `day` (its end on or after it), 0 when none: the chart
+        opens there, so its first rows on screen are not the oldest tasks, whose bars and titles lie
+        off the left edge of a chart scrolled to today. Rows go by start, so the scan stops early."""
+        for i, entry in enumerate(self.order):
+            if isinstance(entry, Item) and entry.end is not None and entry.end >= day:
+                return i
+        return 0
+
     def extent(self, it: Item, day_px: float) -> tuple[float, float]:
         if it.start is None or it.end is None:
             return 0.0, 0.0

@@ -35,6 +35,7 @@ from sync.workdays import unknown_years
 
 ZOOM_KEY = "keel.gantt.zoom."  # + project id: the zoom a project was last shown at, in client storage
 ENTITIES = ("task", "status", "task_link")
+TODAY_LEFT = 240.0  # pixels left of the today line when the chart opens
 
 
 def month_name(day: date) -> str:
@@ -267,9 +268,21 @@ def GanttChart(project: dict[str, Any], chart: Chart, can_edit: bool) -> ft.Cont
     async def to_today() -> None:
         if layout.today_x is not None and row_ref.current is not None:
             with contextlib.suppress(RuntimeError):
-                await row_ref.current.scroll_to(offset=max(0.0, layout.today_x - 240), duration=0)
+                await row_ref.current.scroll_to(offset=max(0.0, layout.today_x - TODAY_LEFT), duration=0)
 
     ft.use_effect(lambda: env.page.run_task(to_today) and None, [zoom])
+    column_ref: ft.Ref[ft.Column] = ft.use_ref(ft.Ref).current
+
+    async def to_current_rows() -> None:
+        """On opening, down to the rows of the days on screen (one row above them for context)."""
+        if layout.today_x is None or column_ref.current is None:
+            return
+        row = chart.first_row_from(chart.day_at(max(0.0, layout.today_x - TODAY_LEFT), layout.day_px))
+        if row > 1:
+            with contextlib.suppress(RuntimeError):
+                await column_ref.current.scroll_to(offset=(row - 1) * ROW_HEIGHT, duration=0)
+
+    ft.use_effect(lambda: env.page.run_task(to_current_rows) and None, [project["id"]])
 
     def on_v_scroll(e: ft.OnScrollEvent) -> None:
         needed = chart.window_at(e.pixels, e.viewport_dimension)
@@ -300,7 +313,12 @@ def GanttChart(project: dict[str, Any], chart: Chart, can_edit: bool) -> ft.Cont
                 [
                     scale,
                     ft.Column(
-                        [body], scroll=ft.ScrollMode.AUTO, on_scroll=on_v_scroll, scroll_interval=60, expand=True
+                        [body],
+                        ref=column_ref,
+                        scroll=ft.ScrollMode.AUTO,
+                        on_scroll=on_v_scroll,
+                        scroll_interval=60,
+                        expand=True,
                     ),
                 ],
                 spacing=0,
