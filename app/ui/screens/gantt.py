@@ -36,10 +36,18 @@ from sync.workdays import unknown_years
 ZOOM_KEY = "keel.gantt.zoom."  # + project id: the zoom a project was last shown at, in client storage
 ENTITIES = ("task", "status", "task_link")
 TODAY_LEFT = 240.0  # pixels left of the today line when the chart opens
+CHART_TOP = 200.0  # pixels of a desktop page above the chart's rows: app bar, title, notes, time scale
 
 
 def month_name(day: date) -> str:
     return t(f"gantt.month.{day.month}", year=day.year)
+
+
+def rows_height(page_height: float) -> float:
+    """The height the rows get on a page of `page_height`, before the first scroll tells it: the first
+    window covers these rows and its margin, not a page's height of rows (a fifth of them below the
+    fold, beyond the margin)."""
+    return max(float(ROW_HEIGHT), page_height - CHART_TOP)
 
 
 def lane_names() -> dict[str, str]:
@@ -251,7 +259,7 @@ def Gantt() -> ft.Control:
 def GanttChart(project: dict[str, Any], chart: Chart, can_edit: bool) -> ft.Control:
     env = use_env()
     zoom, set_zoom = use_zoom(env, project["id"])
-    window, set_window = ft.use_state(lambda: chart.window_at(0, float(env.page.height or 900)))
+    window, set_window = ft.use_state(lambda: chart.window_at(0, rows_height(float(env.page.height or 900))))
     x_range, set_x_range = ft.use_state((0.0, 1600.0))
     ghost, set_ghost = ft.use_state(None)
     dragger: Dragger = ft.use_ref(Dragger).current
