@@ -13,7 +13,7 @@ chains of `blocks` links (some with a lag). For each size it times, as the scree
   spacers and the window's canvas with its shapes and labelled boxes, in a `GestureDetector`), and
   their msgpack encoding as Flet sends a first update (`build_kb_*` its size);
   `build_ratio` is N's over 10's: the target is 1.5. A 10-task chart has 12 rows and cannot fill
-  the window (N's window has 33: the rows on screen and a margin), so `build_cpu_ratio_full` also
+  the window (N's window has 27: the rows on screen and a margin), so `build_cpu_ratio_full` also
   compares N with a 40-task project, whose chart fills the window as N's does;
 - `read_ms_*`: reading the project from the cache into a chart (`read_chart`: tasks, statuses and
   links, items, order, critical path), and `open_ms_*` read and build together (`open_ratio`);
@@ -45,7 +45,7 @@ from flet.messaging.protocol import configure_encode_object_for_msgpack
 
 from app.state.gantt import ROW_HEIGHT, Chart
 from app.state.gantt_read import read_chart
-from app.ui.screens.gantt import chart_controls
+from app.ui.screens.gantt import chart_controls, rows_height
 from bench.dashboard import PAGE, PID, STATUSES, Feed, _apply
 from sync.ids import format_time
 from sync.store import Store
@@ -53,7 +53,7 @@ from sync.store import Store
 TARGETS = {"build_ratio": 1.5}
 TODAY = date(2026, 11, 25)
 ZONE = UTC
-VIEWPORT = (1300.0, 900.0)  # the chart's share of a 1440x900 window (rows: the window's height, as the screen asks)
+VIEWPORT = (1300.0, 900.0)  # the chart's share of a 1440x900 window (rows: `rows_height` of it, as the screen asks)
 ENCODE = configure_encode_object_for_msgpack(BaseControl)
 
 
@@ -134,7 +134,7 @@ def _detector(canvas: ft.Control) -> ft.Control:
 
 def first_update(chart: Chart, pixels: float = 0.0) -> int:
     """The screen's chart controls for the window at `pixels`, built and encoded; returns the bytes."""
-    window = chart.window_at(pixels, VIEWPORT[1])
+    window = chart.window_at(pixels, rows_height(VIEWPORT[1]))
     layout = chart.layout("week", window, (0.0, VIEWPORT[0]))
     scale, body = chart_controls(layout, "week", None, _detector)
     return len(msgpack.packb(ft.Column([scale, body]), default=ENCODE))

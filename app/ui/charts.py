@@ -14,6 +14,8 @@ import flet_charts as fch
 
 from app.ui.base import text
 
+FIRST_ROOM = 0.4  # of a step between points, left of the first: its caption clear of the side's numbers
+
 
 @dataclass(frozen=True)
 class Line:
@@ -70,7 +72,7 @@ def line_chart(captions: Sequence[str], lines: Sequence[Line], top: float, *, he
     return _padded(
         fch.LineChart(
             data_series=data,
-            min_x=0,
+            min_x=-FIRST_ROOM,  # room for the first caption, centred under the first point, beside the 0 of the side
             max_x=max(1, len(captions) - 1),
             min_y=0,
             max_y=_ceiling(top),

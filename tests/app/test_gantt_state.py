@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from app.state.board import Window
 from app.state.gantt import DAY_PX, ROW_HEIGHT, Chart, Item, clipped, item_of, route
@@ -216,3 +217,40 @@ def test_an_arrow_to_a_row_off_the_window_stops_at_its_edge() -> None:
         (-8, 70),
         (-8, 100),
     )
+
+
+def test_the_chart_opens_at_the_first_row_reaching_the_days_on_screen() -> None:
+    """The rows go by start: the chart opens at the first whose end reaches the left edge's day, not
+    at the oldest tasks, whose bars lie off the left of a chart scrolled to today."""
+    chart = Chart.of(
+        items(
+            task("old", date(2026, 8, 3), date(2026, 8, 7)),
+            task("long", date(2026, 8, 10), date(2026, 10, 2)),
+            task("older", date(2026, 8, 12), date(2026, 8, 14)),
+            task("now", date(2026, 9, 28), date(2026, 9, 30)),
+            task("none"),
+        ),
+        [],
+        TODAY,
+    )
+    assert chart.first_row_from(date(2026, 9, 20)) == 2  # "long": the lane header is row 0, "old" row 1
+    assert chart.first_row_from(date(2026, 10, 1)) == 2
+    assert chart.first_row_from(date(2026, 10, 3)) == 0  # no dated task reaches it: the top
+    assert chart.first_row_from(date(2026, 8, 1)) == 1
+
+
+def test_local_dates_of_stored_times_follow_the_zone_to_the_minute() -> None:
+    """A stored time's local date (worked out once per minute named) in a zone a half-hour off UTC,
+    on either side of local midnight, and for a time written with an offset instead of Z."""
+    kolkata = ZoneInfo("Asia/Kolkata")
+    before, after, offset = (
+        item_of({"id": i, "title": "t", "due_at": due}, CATS, kolkata)
+        for i, due in (
+            ("a", "2026-11-25T18:29:59.999999Z"),
+            ("b", "2026-11-25T18:30:00.000000Z"),
+            ("c", "2026-11-25T23:00:00+05:30"),
+        )
+    )
+    assert (before.end, after.end, offset.end) == (date(2026, 11, 25), date(2026, 11, 26), date(2026, 11, 25))
+    shanghai = item_of({"id": "d", "title": "t", "due_at": "2026-11-25T18:29:59.999999Z"}, CATS, SHANGHAI)
+    assert shanghai.end == date(2026, 11, 26)  # the same minute, another zone: its own date
