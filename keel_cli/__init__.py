@@ -87,9 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from keel_cli._local import CliError
 
     args = build_parser().parse_args(argv)
-    if hasattr(faulthandler, "register"):  # not on Windows
-        # `kill -USR1 <pid>` prints every thread's stack to stderr: how a hung `keel server` or
-        # `keel app` says where it is (docs/app.md "When the app hangs").
+    # `kill -USR1 <pid>` prints every thread's stack to stderr: how a hung `keel server` or `keel app`
+    # says where it is (docs/app.md "When the app or the server hangs"). Not on Windows, nor where
+    # stderr is no file (main() called in-process with its output captured).
+    with contextlib.suppress(AttributeError, ValueError, OSError):
         faulthandler.register(signal.SIGUSR1, all_threads=True)
     try:
         return int(args.run(args) or 0)
