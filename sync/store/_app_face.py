@@ -11,11 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
-from pydantic import ValidationError
 
 from sync.errors import InvalidMutation, SyncError
 from sync.ids import now_iso
-from sync.protocol import MUTATION_ARGS
 from sync.store._base import Changes, Listener, StoreBase
 from sync.store._optimistic import apply_recorded
 from sync.store._outbox import Rejection, rejections_of
@@ -46,6 +44,12 @@ class AppStore(StoreBase, Families):
 
     def mutate(self, name: str, args: dict[str, Any]) -> int:
         """Applies a protocol mutation optimistically and queues it, in one transaction; returns its id."""
+        # The protocol's models (pydantic) load with the first write, not with the store: reads
+        # (`keel status`, `keel tasks list`) never need them.
+        from pydantic import ValidationError
+
+        from sync.protocol import MUTATION_ARGS
+
         model = MUTATION_ARGS.get(name)
         if model is None:
             raise InvalidMutation(f"unknown mutation {name!r}")
