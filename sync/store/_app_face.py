@@ -60,20 +60,22 @@ class AppStore(StoreBase, Families):
         problem = CHECKS[name](clean) if name in CHECKS else None
         if problem is not None:
             raise InvalidMutation(f"invalid {name}: {problem}")
-        me = self.user_id
-        if me is None:
-            raise SyncError("sign in first: the store has no user yet")
         now = now_iso()
         with self._transaction():
-            mutation_id = self._meta_int("next_mutation_id")
-            touched, recorded = apply_recorded(self.conn, me, name, clean, now)
+            self._fresh()  # one look at `data_version` for the meta values below (the write lock is held)
+            me = self._meta("user_id", fresh=True)
+            if me is None:
+                raise SyncError("sign in first: the store has no user yet")
+            mutation_id = self._next_mutation_id(fresh=True)
+            touched, recorded = apply_recorded(self.conn, me, name, clean, now, sparse=self._sparse())
             self.conn.execute(
                 "INSERT INTO outbox (mutation_id, name, args, created_at, state, touched) "
                 "VALUES (?, ?, ?, ?, 'pending', ?)",
                 (mutation_id, name, orjson.dumps(clean).decode(), now, orjson.dumps(sorted(recorded)).decode()),
             )
-            self._set_meta("next_mutation_id", str(mutation_id + 1))
-        self._emit(Changes.of(touched, outbox=True, source="local"))
+            self._cached["next_mutation_id"] = str(mutation_id + 1)  # the outbox row holds it (`_NEXT_ID_SQL`)
+        if self._listeners:
+            self._emit(Changes.of(touched, outbox=True, source="local"))
         return mutation_id
 
     def pending_count(self) -> int:
