@@ -1,6 +1,10 @@
 """The synced entities, declared once: wire row, who receives it, extension or not, what ties it to a project.
 
-Pure (pydantic models and dataclasses, no I/O), so the server imports it beside `sync.protocol`.
+Pure (dataclasses, no I/O), so the server imports it beside `sync.protocol`. The row models are the
+truth about each entity's fields, but this module does not import them (nor pydantic): their fields,
+with how each is stored, are compiled into `sync/_fields.py` by `python -m sync.entities` (a test
+checks that the checked-in file matches), and `Entity.row` imports the model when asked. So the
+store opens, and `keel status` starts, without building the protocol's models (docs/benchmarks.md).
 Everything that must know every entity is derived from `REGISTRY`: the server's feed bodies and
 scopes (server/feed.py), the cache's tables and JSON/boolean columns (sync/store/_schema.py), the
 purge by project and the replay ranges (sync/store/_replay.py, _family.py). Adding an entity
@@ -9,12 +13,17 @@ is one `Entity(...)` line here plus its row model (docs/architecture.md walks th
 
 from __future__ import annotations
 
+import sys
 import types
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, Union, get_args, get_origin
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Union, cast, get_args, get_origin
 
-from sync import protocol as p
+from sync._fields import FIELDS
+
+if TYPE_CHECKING:
+    from sync import protocol as p
 
 Scope = Literal["project", "own", "people"]
 """Who receives a row: the members of its project, its own user only, or everyone sharing a project
@@ -30,7 +39,7 @@ _FEED_PREFIX = {"project": "p", "own": "u", "people": "who"}
 @dataclass(frozen=True)
 class Entity:
     name: str
-    row: type[p.RowBase]
+    model: str  # the row model's name in sync.protocol
     scope: Scope
     # An extension entity travels only in pulls whose `include` names it, under a feed scope of its
     # own (`prefix:<project or user>`), so a v1 pull never meets it (docs/protocol.md, Additions).
@@ -48,9 +57,16 @@ class Entity:
         return self.prefix if self.extension else _FEED_PREFIX[self.scope]
 
     @property
+    def row(self) -> type[p.RowBase]:
+        """The row model (importing `sync.protocol`, and pydantic, on first use)."""
+        from sync import protocol
+
+        return cast("type[p.RowBase]", getattr(protocol, self.model))
+
+    @property
     def fields(self) -> dict[str, FieldKind]:
         """The row's fields after `id`, `seq` and `deleted`, in wire order, with how each is stored."""
-        return _fields(self.row)
+        return cast("dict[str, FieldKind]", FIELDS[self.name])
 
 
 def _kind(annotation: Any) -> FieldKind:
@@ -66,55 +82,78 @@ def _kind(annotation: Any) -> FieldKind:
 
 
 _BASE_FIELDS = ("id", "seq", "deleted")
-_FIELDS: dict[type[p.RowBase], dict[str, FieldKind]] = {}
 
 
-def _fields(model: type[p.RowBase]) -> dict[str, FieldKind]:
-    found = _FIELDS.get(model)
-    if found is None:
-        found = {n: _kind(f.annotation) for n, f in model.model_fields.items() if n not in _BASE_FIELDS}
-        _FIELDS[model] = found
-    return found
+def model_fields(model: type[p.RowBase]) -> dict[str, FieldKind]:
+    """A row model's fields after `id`, `seq` and `deleted`, with how each is stored (`sync/_fields.py`)."""
+    return {n: _kind(f.annotation) for n, f in model.model_fields.items() if n not in _BASE_FIELDS}
 
 
 REGISTRY: dict[str, Entity] = {
     e.name: e
     for e in (
-        Entity("user", p.UserRow, "people", project_key=None),
-        Entity("project", p.ProjectRow, "project", project_key="id"),
-        Entity("member", p.MemberRow, "project"),
-        Entity("status", p.StatusRow, "project", ranges=(("statuses", "project_id"),)),
+        Entity("user", "UserRow", "people", project_key=None),
+        Entity("project", "ProjectRow", "project", project_key="id"),
+        Entity("member", "MemberRow", "project"),
+        Entity("status", "StatusRow", "project", ranges=(("statuses", "project_id"),)),
         Entity(
             "task",
-            p.TaskRow,
+            "TaskRow",
             "project",
             ranges=(("column", "status_id"), ("children", "parent_id"), ("in_iteration", "iteration_id")),
         ),
-        Entity("comment", p.CommentRow, "project", ranges=(("of_task", "task_id"),)),
-        Entity("notification", p.NotificationRow, "own", ranges=(("unread", "user_id"),)),
-        Entity("watch", p.WatchRow, "own", project_key="task_id", via="task", ranges=(("of_task", "task_id"),)),
-        Entity("notification_pref", p.NotificationPrefRow, "own", extension=True, prefix="np", project_key=None),
-        Entity("task_event", p.TaskEventRow, "project", extension=True, prefix="te"),
-        Entity("iteration", p.IterationRow, "project", extension=True, prefix="it"),
+        Entity("comment", "CommentRow", "project", ranges=(("of_task", "task_id"),)),
+        Entity("notification", "NotificationRow", "own", ranges=(("unread", "user_id"),)),
+        Entity("watch", "WatchRow", "own", project_key="task_id", via="task", ranges=(("of_task", "task_id"),)),
+        Entity("notification_pref", "NotificationPrefRow", "own", extension=True, prefix="np", project_key=None),
+        Entity("task_event", "TaskEventRow", "project", extension=True, prefix="te"),
+        Entity("iteration", "IterationRow", "project", extension=True, prefix="it"),
         Entity(
             "task_link",
-            p.TaskLinkRow,
+            "TaskLinkRow",
             "project",
             extension=True,
             prefix="tl",
             ranges=(("links", "from_id"), ("links", "to_id")),
         ),
-        Entity("ticket", p.TicketRow, "project", extension=True, prefix="tk"),
-        Entity("sla_policy", p.SlaPolicyRow, "project", extension=True, prefix="sp"),
+        Entity("ticket", "TicketRow", "project", extension=True, prefix="tk"),
+        Entity("sla_policy", "SlaPolicyRow", "project", extension=True, prefix="sp"),
     )
 }
 
 ENTITIES = tuple(REGISTRY)
 EXTENSION_ENTITIES = tuple(name for name, e in REGISTRY.items() if e.extension)
-ROW_MODELS: dict[str, type[p.RowBase]] = {name: e.row for name, e in REGISTRY.items()}
 # Entities purged with their project, by their own `project_id` (the project row itself and rows tied
 # through another entity are purged apart).
 PROJECT_ROWS = tuple(n for n, e in REGISTRY.items() if e.project_key == "project_id" and e.via is None)
 RANGES: dict[str, tuple[tuple[str, str], ...]] = {n: e.ranges for n, e in REGISTRY.items() if e.ranges}
 JSON_FIELDS = frozenset(f for e in REGISTRY.values() for f, kind in e.fields.items() if kind == "json")
 BOOL_FIELDS = frozenset(f for e in REGISTRY.values() for f, kind in e.fields.items() if kind == "bool")
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ROW_MODELS":  # every entity's row model, imported on first use
+        return {n: e.row for n, e in REGISTRY.items()}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def render() -> str:
+    """The text of `sync/_fields.py`: every entity's fields, from its row model."""
+    lines = [
+        '"""Every entity\'s fields after `id`, `seq` and `deleted`, in wire order, with how each is stored:',
+        'compiled from the row models of `sync/protocol.py` by `python -m sync.entities`, do not edit."""',
+        "",
+        "FIELDS: dict[str, dict[str, str]] = {",
+    ]
+    for name, entity in REGISTRY.items():
+        lines.append(f"    {name!r}: {{".replace("'", '"'))
+        lines += [f'        "{field}": "{kind}",' for field, kind in model_fields(entity.row).items()]
+        lines.append("    },")
+    return "\n".join([*lines, "}", ""])
+
+
+FIELDS_FILE = Path(__file__).with_name("_fields.py")
+
+if __name__ == "__main__":
+    FIELDS_FILE.write_text(render(), encoding="utf-8")
+    sys.stdout.write(f"wrote {FIELDS_FILE}\n")

@@ -37,4 +37,5 @@ def format_time(value: datetime | str | None) -> str | None:
 
 
 def now_iso() -> str:
-    return format_time(datetime.now(UTC)) or ""
+    """Now, as `format_time` spells it (`isoformat` of an aware UTC time is half the cost of `strftime`)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")[:-6] + "Z"

@@ -12,6 +12,23 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
+# The plain values (names, limits, computable ids) live in sync/wire.py, which the store's reads
+# import without pydantic; they are the protocol's all the same.
+from sync.wire import DEFAULT_DIGEST_AT as DEFAULT_DIGEST_AT
+from sync.wire import DEFAULT_LEADS_MIN as DEFAULT_LEADS_MIN
+from sync.wire import DESK_KINDS as DESK_KINDS
+from sync.wire import EXTENSION_KINDS as EXTENSION_KINDS
+from sync.wire import MAX_DESCRIPTION as MAX_DESCRIPTION
+from sync.wire import MAX_MUTED_PROJECTS as MAX_MUTED_PROJECTS
+from sync.wire import NOTIFICATION_KINDS as NOTIFICATION_KINDS
+from sync.wire import Priority as Priority
+from sync.wire import Role as Role
+from sync.wire import member_id as member_id
+from sync.wire import notification_pref_id as notification_pref_id
+from sync.wire import sla_policy_id as sla_policy_id
+from sync.wire import task_link_id as task_link_id
+from sync.wire import watch_id as watch_id
+
 PROTOCOL_VERSION = 1
 
 # Limits from PROTOCOL.md. A body or envelope over them fails the request; a field over them
@@ -21,7 +38,6 @@ MAX_MUTATIONS_PER_PUSH = 500
 MAX_PULL_LIMIT = 5000
 DEFAULT_PULL_LIMIT = 1000
 MAX_TITLE = 500
-MAX_DESCRIPTION = 100_000
 MAX_COMMENT = 20_000
 MAX_LABELS = 100
 MAX_NAME = 200
@@ -38,22 +54,12 @@ Entity = Literal[
     "task_event", "iteration", "task_link", "ticket", "sla_policy",
 ]  # fmt: skip
 ProjectKind = Literal["product", "campaign", "service_desk", "general"]
-Role = Literal["owner", "admin", "member", "viewer"]
 StatusCategory = Literal["todo", "doing", "done"]
-Priority = Literal["urgent", "high", "medium", "low", "none"]
 TaskType = Literal["task", "requirement", "bug", "ticket", "milestone"]
 NotificationKind = Literal[
     "assigned", "mentioned", "commented", "status_changed", "due_soon", "overdue", "at_risk",
     "sla_warning", "sla_breached", "ticket_reply", "ticket_reopened", "low_satisfaction", "ticket_linked_done",
 ]  # fmt: skip
-# The kinds of version 1; a pull carries the others only when `include` names their entity
-# (PROTOCOL-2.md: `at_risk` travels with `include=task_event`).
-NOTIFICATION_KINDS: tuple[str, ...] = ("assigned", "mentioned", "commented", "status_changed", "due_soon", "overdue")
-# The service desk's kinds travel with `include=ticket` (PROTOCOL-2.md, "Service desk").
-DESK_KINDS: tuple[str, ...] = (
-    "sla_warning", "sla_breached", "ticket_reply", "ticket_reopened", "low_satisfaction", "ticket_linked_done"
-)  # fmt: skip
-EXTENSION_KINDS: dict[str, str] = {"at_risk": "task_event", **dict.fromkeys(DESK_KINDS, "ticket")}
 IterationState = Literal["planned", "active", "closed"]
 LinkKind = Literal["blocks", "relates", "duplicates"]
 MAX_LAG_DAYS = 365
@@ -133,6 +139,13 @@ Label = Annotated[Text, Field(min_length=1, max_length=MAX_LABEL), AfterValidato
 Labels = Annotated[list[Label], Field(max_length=MAX_LABELS)]
 ProjectKey = Annotated[str, Field(pattern=r"^[A-Z]{2,10}$")]
 Estimate = Annotated[float, Field(ge=0, le=1_000_000)]
+
+
+def _no_items() -> Any:
+    """An empty list default, made by a factory: pydantic deep-copies a literal `[]` default on every
+    validation (half the cost of validating a `task.update`, on each local write); the schema still
+    says `"default": []`."""
+    return Field(default_factory=list, json_schema_extra={"default": []})
 
 
 class Strict(BaseModel):
@@ -282,11 +295,8 @@ class WatchRow(RowBase):
 
 
 # Notification preferences (Keel's extension). Times of day are wall-clock "HH:MM" in `time_zone`.
-DEFAULT_LEADS_MIN = (1440, 60)  # "due soon" reminders 24 h and 1 h before the due time
-DEFAULT_DIGEST_AT = "09:00"  # the daily overdue digest
 MAX_LEADS = 5
 MAX_LEAD_MIN = 14 * 24 * 60
-MAX_MUTED_PROJECTS = 500
 TIME_OF_DAY_RE = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 TimeOfDay = Annotated[str, Field(pattern=TIME_OF_DAY_RE)]
 ZoneName = Annotated[Text, Field(min_length=1, max_length=64)]
@@ -388,32 +398,6 @@ class SlaPolicyRow(RowBase):
     auto_close_days: int
 
 
-def sla_policy_id(project_id: uuid.UUID | str, priority: str) -> str:
-    """The id of a desk's SLA policy for one priority."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"keel:sla_policy:{str(project_id).lower()}:{priority}"))
-
-
-def member_id(project_id: uuid.UUID | str, user_id: uuid.UUID | str) -> str:
-    """The id of the member row of a (project, user) pair, computable by any client."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"keel:member:{str(project_id).lower()}:{str(user_id).lower()}"))
-
-
-def watch_id(task_id: uuid.UUID | str, user_id: uuid.UUID | str) -> str:
-    """The id of the watch row of a (task, user) pair."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"keel:watch:{str(task_id).lower()}:{str(user_id).lower()}"))
-
-
-def task_link_id(kind: str, from_id: uuid.UUID | str, to_id: uuid.UUID | str) -> str:
-    """The id of a link: putting the same link again names the same row."""
-    key = f"keel:task_link:{kind}:{str(from_id).lower()}:{str(to_id).lower()}"
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, key))
-
-
-def notification_pref_id(user_id: uuid.UUID | str) -> str:
-    """The id of a user's notification preferences row."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"keel:notification_pref:{str(user_id).lower()}"))
-
-
 # --- pull --------------------------------------------------------------------------------
 
 
@@ -503,7 +487,7 @@ class TaskCreate(TaskFields):
     id: Id
     project_id: Id
     title: Title
-    labels: Labels = []
+    labels: Labels = _no_items()
 
 
 class TaskSet(TaskFields):
@@ -513,15 +497,15 @@ class TaskSet(TaskFields):
 class TaskUpdate(Strict):
     id: Id
     set: TaskSet = TaskSet()
-    labels_add: Labels = []
-    labels_remove: Labels = []
+    labels_add: Labels = _no_items()
+    labels_remove: Labels = _no_items()
 
 
 class CommentCreate(Strict):
     id: Id
     task_id: Id
     body: CommentBody
-    mentions: Annotated[list[Id], Field(max_length=100)] = []
+    mentions: Annotated[list[Id], Field(max_length=100)] = _no_items()
     # Default: `internal` in a service_desk project, `public` elsewhere (where `internal` is refused).
     visibility: Visibility | None = None
 
@@ -556,8 +540,8 @@ class NotificationPrefSet(Strict):
 
 class NotificationPrefUpdate(Strict):
     set: NotificationPrefSet = NotificationPrefSet()
-    mute_add: Annotated[list[Id], Field(max_length=MAX_MUTED_PROJECTS)] = []
-    mute_remove: Annotated[list[Id], Field(max_length=MAX_MUTED_PROJECTS)] = []
+    mute_add: Annotated[list[Id], Field(max_length=MAX_MUTED_PROJECTS)] = _no_items()
+    mute_remove: Annotated[list[Id], Field(max_length=MAX_MUTED_PROJECTS)] = _no_items()
 
 
 class IterationCreate(Strict):

@@ -14,7 +14,7 @@ from zoneinfo import available_timezones
 from fractional_indexing import generate_key_between
 
 from sync import sla
-from sync.protocol import EXTENSION_KINDS, MAX_DESCRIPTION, NOTIFICATION_KINDS
+from sync.wire import EXTENSION_KINDS, MAX_DESCRIPTION, NOTIFICATION_KINDS
 
 
 def after_last(last: str | None) -> str:

@@ -85,3 +85,35 @@ def test_the_app_and_the_command_line_sign_in_and_out_through_one_policy() -> No
 def test_the_reminders_runner_and_the_phones_scheduler_do_not_import_each_other() -> None:
     g = graph()
     assert g.find_shortest_chain(importer="app.reminders.mobile", imported="app.reminders.runner") is None
+
+
+# What `keel status` and `keel tasks list` must not load: each is most of a start-up that the reads never
+# use (the protocol's pydantic models, SQLAlchemy that compiled the cache's DDL, the HTTP client).
+HEAVY = ("pydantic", "pydantic_core", "sqlalchemy", "sqlmodel", "httpx")
+
+
+def test_keel_status_and_tasks_list_import_no_pydantic_sqlalchemy_or_httpx(tmp_path: Path) -> None:
+    """Their start-up target (issue 14: 250 ms cold) holds only while these stay out (docs/benchmarks.md)."""
+    from sync.store import Store
+    from tests.sync.factories import ME, page, project, status, task, user
+
+    pid, sid = "0190a000-0000-7000-8000-0000000000a1", "0190a000-0000-7000-8000-0000000000b1"
+    store = Store.open(tmp_path / "store.db")
+    store.set_account("http://127.0.0.1:9", ME, "wangwei@example.com")
+    rows = (user(), project(pid), status(pid, sid, "待办", "todo", "a0"), task(pid, sid, title="首屏加载优化"))
+    store.apply_pull(page(*rows), bulk=True)
+    store.finish_bulk()
+    store.close()
+    probe = (
+        "import sys, contextlib, io\n"
+        "from keel_cli import main\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        f"    assert main(['status', '--data-dir', {str(tmp_path)!r}]) == 0\n"
+        f"    assert main(['tasks', 'list', '--project', 'APP', '--data-dir', {str(tmp_path)!r}]) == 0\n"
+        "assert '首屏加载优化' in out.getvalue(), out.getvalue()\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]", done.stdout

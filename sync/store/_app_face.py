@@ -11,11 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
-from pydantic import ValidationError
 
 from sync.errors import InvalidMutation, SyncError
 from sync.ids import now_iso
-from sync.protocol import MUTATION_ARGS
 from sync.store._base import Changes, Listener, StoreBase
 from sync.store._optimistic import apply_recorded
 from sync.store._outbox import Rejection, rejections_of
@@ -46,6 +44,12 @@ class AppStore(StoreBase, Families):
 
     def mutate(self, name: str, args: dict[str, Any]) -> int:
         """Applies a protocol mutation optimistically and queues it, in one transaction; returns its id."""
+        # The protocol's models (pydantic) load with the first write, not with the store: reads
+        # (`keel status`, `keel tasks list`) never need them.
+        from pydantic import ValidationError
+
+        from sync.protocol import MUTATION_ARGS
+
         model = MUTATION_ARGS.get(name)
         if model is None:
             raise InvalidMutation(f"unknown mutation {name!r}")
@@ -56,20 +60,22 @@ class AppStore(StoreBase, Families):
         problem = CHECKS[name](clean) if name in CHECKS else None
         if problem is not None:
             raise InvalidMutation(f"invalid {name}: {problem}")
-        me = self.user_id
-        if me is None:
-            raise SyncError("sign in first: the store has no user yet")
         now = now_iso()
         with self._transaction():
-            mutation_id = self._meta_int("next_mutation_id")
-            touched, recorded = apply_recorded(self.conn, me, name, clean, now)
+            self._fresh()  # one look at `data_version` for the meta values below (the write lock is held)
+            me = self._meta("user_id", fresh=True)
+            if me is None:
+                raise SyncError("sign in first: the store has no user yet")
+            mutation_id = self._next_mutation_id(fresh=True)
+            touched, recorded = apply_recorded(self.conn, me, name, clean, now, sparse=self._sparse())
             self.conn.execute(
                 "INSERT INTO outbox (mutation_id, name, args, created_at, state, touched) "
                 "VALUES (?, ?, ?, ?, 'pending', ?)",
                 (mutation_id, name, orjson.dumps(clean).decode(), now, orjson.dumps(sorted(recorded)).decode()),
             )
-            self._set_meta("next_mutation_id", str(mutation_id + 1))
-        self._emit(Changes.of(touched, outbox=True, source="local"))
+            self._cached["next_mutation_id"] = str(mutation_id + 1)  # the outbox row holds it (`_NEXT_ID_SQL`)
+        if self._listeners:
+            self._emit(Changes.of(touched, outbox=True, source="local"))
         return mutation_id
 
     def pending_count(self) -> int:

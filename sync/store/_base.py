@@ -39,6 +39,13 @@ def immediate(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 _CACHED_META = frozenset({"user_id", "next_mutation_id"})  # written only through `_set_meta`
+# The next mutation id is not written by every action: the outbox holds each id issued and not yet
+# answered, and meta `next_mutation_id` is raised past every id that leaves it (the trigger
+# `outbox_issued`, `_schema.OUTBOX_TRIGGER`), so the next id is the larger of the two.
+_NEXT_ID_SQL = (
+    "SELECT max(coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_mutation_id'), 1), "
+    "coalesce((SELECT max(mutation_id) FROM outbox), 0) + 1)"
+)
 SEARCH_CHUNK = 5000  # tasks per transaction of the search index: about 0.2 s of trigram indexing
 _SMALL = 20_000  # a cache this small gets its search index when opened
 
@@ -185,14 +192,20 @@ class StoreBase:
                 self._cached.clear()  # it may hold values the rollback undid
                 raise
 
-    def _meta(self, key: str) -> str | None:
+    def _fresh(self) -> None:
+        """Forgets the meta values kept in memory if another connection committed since they were read."""
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._version:
+            self._cached.clear()
+            self._version = version
+
+    def _meta(self, key: str, *, fresh: bool = False) -> str | None:
+        """A meta value; `fresh`: the caller has just called `_fresh` (inside its write transaction)."""
         cached = key in _CACHED_META
         if cached:
-            version = self.conn.execute("PRAGMA data_version").fetchone()[0]
-            if version != self._version:
-                self._cached.clear()
-                self._version = version
-            elif key in self._cached:
+            if not fresh:
+                self._fresh()
+            if key in self._cached:
                 return self._cached[key]
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         value = None if row is None or row[0] is None else str(row[0])
@@ -202,11 +215,29 @@ class StoreBase:
 
     def _set_meta(self, key: str, value: str | None) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
-        if key in _CACHED_META:
+        if key in _CACHED_META or key in self._cached:
             self._cached[key] = value
 
     def _meta_int(self, key: str) -> int:
         return int(self._meta(key) or 0)
+
+    def _sparse(self) -> bool:
+        """For an action, after `_fresh`: whether rows may still wait for their base copy (meta
+        `base_sparse`, `_pull.BASE_SPARSE`), kept in memory. `fill_base` clears it with SQL of its
+        own: a stale yes costs an action only base copies that are already there."""
+        if "base_sparse" not in self._cached:
+            self._cached["base_sparse"] = self._meta("base_sparse")
+        return self._cached["base_sparse"] is not None
+
+    def _next_mutation_id(self, *, fresh: bool = False) -> int:
+        """The id the next action's mutation gets (see `_NEXT_ID_SQL`); `fresh` as for `_meta`."""
+        if not fresh:
+            self._fresh()
+        value = self._cached.get("next_mutation_id")
+        if value is None:
+            value = str(self.conn.execute(_NEXT_ID_SQL).fetchone()[0])
+            self._cached["next_mutation_id"] = value
+        return int(value)
 
     def _listen(self, listener: Listener) -> Callable[[], None]:
         self._listeners.append(listener)

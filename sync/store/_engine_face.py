@@ -47,7 +47,7 @@ class EngineStore(StoreBase):
 
     @property
     def last_issued(self) -> int:
-        return self._meta_int("next_mutation_id") - 1
+        return self._next_mutation_id() - 1
 
     @property
     def schema_version(self) -> int:
@@ -129,6 +129,7 @@ class EngineStore(StoreBase):
         short transaction per `chunk` rows."""
         fill_later(self.conn)
         fill_base(self.conn, chunk)
+        self._cached.pop(BASE_SPARSE, None)
         fill_search(self.conn, chunk)
 
     def build_search_detached(self, chunk: int = SEARCH_CHUNK) -> None:

@@ -40,8 +40,11 @@ def ranges_written(entity: str, row: Any) -> Touched:
 class Ctx:
     """One apply's view of the cache: reads and writes that record what the apply depended on."""
 
-    def __init__(self, conn: sqlite3.Connection, me: str, now: str) -> None:
+    def __init__(self, conn: sqlite3.Connection, me: str, now: str, *, sparse: bool = True) -> None:
         self.conn, self.me, self.now = conn, me, now
+        # Whether a bootstrap left rows without their base copy (`keep_base` makes it); a cache
+        # whose base is complete skips that INSERT OR IGNORE, which would find the copy there.
+        self.sparse = sparse
         self.touched: Touched = set()  # rows written
         self.deps: Touched = set()  # rows read by id, and ranges read ("r:…") and written ("w:…")
         self._read: dict[tuple[str, str], sqlite3.Row | None] = {}  # rows as `get` found them, until written
@@ -55,7 +58,7 @@ class Ctx:
         self._read[(entity, str(row_id))] = row
         if row is None:
             return None
-        if not row["pending"]:  # a rebase resets what an apply read: its base must be there
+        if self.sparse and not row["pending"]:  # a rebase resets what an apply read: its base must be there
             keep_base(self.conn, entity, row)
         out = decode(entity, row)
         out.pop("pending", None)
@@ -67,7 +70,7 @@ class Ctx:
             old = self._read.pop(key)
         else:
             old = fetch(self.conn, entity, row["id"])
-            if old is not None and not old["pending"]:
+            if self.sparse and old is not None and not old["pending"]:
                 keep_base(self.conn, entity, old)
         if old is not None and entity in RANGES:
             self.deps |= ranges_written(entity, old)
@@ -83,7 +86,7 @@ class Ctx:
         self._read.pop((entity, row_id), None)
         old = fetch(self.conn, entity, row_id)
         if old is not None:
-            if not old["pending"]:
+            if self.sparse and not old["pending"]:
                 keep_base(self.conn, entity, old)
             if entity in RANGES:
                 self.deps |= ranges_written(entity, old)

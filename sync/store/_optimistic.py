@@ -15,9 +15,11 @@ from sync.store._rows import Row
 from sync.store.families import APPLY
 
 
-def apply_recorded(conn: sqlite3.Connection, me: str, name: str, args: Row, now: str) -> tuple[Touched, Touched]:
+def apply_recorded(
+    conn: sqlite3.Connection, me: str, name: str, args: Row, now: str, *, sparse: bool = True
+) -> tuple[Touched, Touched]:
     """Applies one mutation to the view; returns the rows it wrote, and those plus what it depended on
-    (the outbox's `touched`)."""
-    ctx = Ctx(conn, me, now)
+    (the outbox's `touched`). `sparse`: see `Ctx` (False only when no row waits for its base copy)."""
+    ctx = Ctx(conn, me, now, sparse=sparse)
     APPLY[name](ctx, args)
     return ctx.touched, ctx.touched | ctx.deps

@@ -107,12 +107,19 @@ def _update_sql(entity: str, columns: tuple[str, ...]) -> str:
     return f"UPDATE {entity} SET {', '.join(sets)} WHERE id = ?"
 
 
+_IN_ORDER: dict[str, bool] = {}  # entity -> whether `SELECT *` of its view lists COLUMNS first, in order
+
+
 def update_view(conn: sqlite3.Connection, entity: str, old: sqlite3.Row, row: Row) -> None:
     """Writes an optimistic change to an existing row of the view: only the columns that differ
     (and `pending`), so only the indexes and triggers on those columns do any work."""
     values = encode(entity, row)
     names = COLUMNS[entity]
-    changed = [i for i, name in enumerate(names) if values[i] != old[name]]
+    in_order = _IN_ORDER.get(entity)
+    if in_order is None:
+        in_order = _IN_ORDER[entity] = tuple(old.keys()[: len(names)]) == names
+    current = tuple(old) if in_order else tuple(old[name] for name in names)  # by position: no name lookups
+    changed = [i for i, value in enumerate(values) if value != current[i]]
     if not changed and old["pending"]:
         return
     sql = _update_sql(entity, tuple(names[i] for i in changed))

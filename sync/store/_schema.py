@@ -33,9 +33,19 @@ PLANNING_INDEXES = ("ix_task_work", "ix_task_event_field", "ix_task_iteration", 
 KEPT_TABLES = ("meta", "outbox", "rejected")
 
 
+# An action does not write meta `next_mutation_id` (one more page in its commit): its outbox row
+# records the id. When an entry leaves the outbox (answered, rejected, dropped), this keeps the
+# counter past it, so no id is issued twice (`_base._NEXT_ID_SQL`).
+OUTBOX_TRIGGER = (
+    "CREATE TRIGGER IF NOT EXISTS outbox_issued AFTER DELETE ON outbox WHEN old.mutation_id >= "
+    "coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_mutation_id'), 0) BEGIN "
+    "INSERT OR REPLACE INTO meta (key, value) VALUES ('next_mutation_id', CAST(old.mutation_id + 1 AS TEXT)); END"
+)
+
+
 def create_tables_sql() -> list[str]:
-    """CREATE TABLE (and base indexes) for every table, IF NOT EXISTS."""
-    return list(_ddl.CREATE_TABLES)
+    """CREATE TABLE (and base indexes) for every table, and the outbox's trigger, IF NOT EXISTS."""
+    return [*_ddl.CREATE_TABLES, OUTBOX_TRIGGER]
 
 
 SEARCH_TABLE_SQL = (

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -23,25 +21,6 @@ PID, SID = "0190a000-0000-7000-8000-0000000000a1", "0190a000-0000-7000-8000-0000
 def test_checked_in_ddl_is_the_one_the_tables_compile_to() -> None:
     # Regenerate with `python -m sync.store._tables` after changing sync/store/_tables.py.
     assert Path(ddl.__file__).read_text(encoding="utf-8") == tables.render()
-
-
-def test_cli_reads_the_store_without_sqlalchemy(tmp_path: Path) -> None:
-    """`keel status` and `keel tasks list` never import SQLAlchemy or SQLModel (16 MB, most of their start-up)."""
-    store = Store.open(tmp_path / "store.db")
-    store.set_account("http://127.0.0.1:9", ME, "wangwei@example.com")
-    store.apply_pull(page(user(), project(PID), status(PID, SID, "待办", "todo", "a0"), task(PID, SID)), bulk=True)
-    store.finish_bulk()
-    store.close()
-    probe = (
-        "import sys, contextlib, io\n"
-        "from keel_cli import main\n"
-        "with contextlib.redirect_stdout(io.StringIO()):\n"
-        f"    assert main(['status', '--data-dir', {str(tmp_path)!r}]) == 0\n"
-        f"    assert main(['tasks', 'list', '--project', 'APP', '--data-dir', {str(tmp_path)!r}]) == 0\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'sqlmodel')))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "[]", done.stdout
 
 
 def _bootstrapped(tmp_path: Path) -> tuple[Store, dict[str, object]]:

@@ -15,7 +15,7 @@ import pytest
 
 from server.feed import BODIES, scope_of
 from sync import protocol as p
-from sync.entities import RANGES, REGISTRY, Entity
+from sync.entities import FIELDS_FILE, RANGES, REGISTRY, Entity, model_fields, render
 from sync.store import Store
 from sync.store._replay import purge_project
 from sync.store._rows import encode, upsert_sql
@@ -49,6 +49,14 @@ def server_row(entity: Entity) -> dict[str, Any]:
     if entity.name == "notification_pref":
         row["kinds"] = "{}"
     return row
+
+
+def test_checked_in_fields_are_the_ones_the_row_models_have() -> None:
+    # Regenerate with `python -m sync.entities` after changing a row model in sync/protocol.py.
+    assert FIELDS_FILE.read_text(encoding="utf-8") == render()
+    assert {name: entity.fields for name, entity in REGISTRY.items()} == {
+        name: model_fields(entity.row) for name, entity in REGISTRY.items()
+    }
 
 
 def test_the_wire_names_every_registered_entity_and_nothing_else() -> None:

@@ -72,6 +72,35 @@ def test_task_create_mirrors_server_defaults_in_one_transaction(store: Store) ->
     assert store.task_detail(first).watching  # type: ignore[union-attr]
 
 
+def test_mutation_ids_are_never_issued_twice_across_connections_answers_and_reopens(tmp_path: Path) -> None:
+    """An action keeps the next mutation id in memory and writes it only in its outbox row; an id that
+    left the outbox (applied, rejected) is still never issued again, after a reopen or by another
+    connection to the file (`keel` beside the app)."""
+    path = tmp_path / "c.db"
+    store = Store.open(path)
+    store.set_account("http://keel.test", f.ME, "wangwei@example.com")
+    seed(store)
+    tid = store.create_task(PID, "首页信息流改版")
+    store.update_task(tid, title="改版一")
+    other = Store.open(path)
+    other.update_task(tid, title="别处改的")
+    store.update_task(tid, title="改版二")
+    assert [e.mutation_id for e in store.outbox()] == [1, 2, 3, 4]
+    store.apply_pull(f.page(f.task(PID, TODO, tid, title="改版二"), lmid=4))  # the server applied all four
+    assert store.outbox() == []
+    store.close()
+    other.close()
+    again = Store.open(path)
+    again.update_task(tid, title="又改")
+    again.record_push({"last_mutation_id": 5, "results": [{"mutation_id": 5, "status": "rejected", "error": {}}]})
+    assert again.outbox() == [] and [r.mutation_id for r in again.rejections()] == [5]
+    again.close()
+    last = Store.open(path)
+    last.update_task(tid, title="最后")
+    assert [e.mutation_id for e in last.outbox()] == [6] and last.last_issued == 6
+    last.close()
+
+
 def test_invalid_action_writes_nothing(store: Store) -> None:
     seed(store)
     with pytest.raises(InvalidMutation):

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from sync.ids import uuid7
-from sync.protocol import member_id, watch_id
 from sync.store._family import Apply, Ctx, Family
 from sync.store._rows import Row
+from sync.wire import member_id, watch_id
 
 
 def put_watch(c: Ctx, task: Row, user_id: str) -> None:

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal, get_args
 
-from sync import protocol as p
-from sync import rules, sla, sla_clock
+from sync import rules, sla, sla_clock, wire
 from sync.ids import format_time, now_iso, uuid7
 from sync.store._family import Apply, Ctx, Family
 from sync.store._rows import Row
@@ -27,7 +26,7 @@ POLICY_FIELDS = tuple(f.name for f in dataclasses.fields(sla.Policy))
 Queue = Literal["mine", "unassigned", "breaching", "breached", "waiting", "resolved"]
 # The saved queues, in the app's order: 我的工单, 未分配, 即将超时, 已超时, 等待用户回复, 已解决待确认.
 QUEUES: tuple[Queue, ...] = get_args(Queue)
-_RANK = {role: n for n, role in enumerate(reversed(get_args(p.Role)))}  # viewer 0 .. owner 3
+_RANK = {role: n for n, role in enumerate(reversed(get_args(wire.Role)))}  # viewer 0 .. owner 3
 
 
 def at_least(role: str | None, minimum: str) -> bool:
@@ -49,7 +48,7 @@ def policy_of(row: Row | None, priority: str) -> sla.Policy:
 
 def _due_values(c: Ctx, task: Row, ticket: Row) -> Row:
     """The due times the server would write now (no pause yet: a new ticket, or a new priority)."""
-    policy = policy_of(c.get("sla_policy", p.sla_policy_id(task["project_id"], task["priority"])), task["priority"])
+    policy = policy_of(c.get("sla_policy", wire.sla_policy_id(task["project_id"], task["priority"])), task["priority"])
     now = parse_time(c.now)
     pauses = pauses_of(c.conn, task, parse_time(task["created_at"]))
     out: Row = {}
@@ -155,7 +154,7 @@ def _sla_policy_put(c: Ctx, a: Row) -> None:
     project = c.get("project", pid)
     if project is None or project["kind"] != DESK:
         return
-    row_id = p.sla_policy_id(pid, priority)
+    row_id = wire.sla_policy_id(pid, priority)
     current = policy_of(c.get("sla_policy", row_id), priority)
     given = {f: a[f] for f in POLICY_FIELDS if a.get(f) is not None}
     try:
@@ -263,9 +262,9 @@ class Desk(Family):
         """The desk's policy for each priority, in the protocol's order (the defaults where none is cached)."""
         rows = {r["priority"]: r for r in self._of_project("sla_policy", project_id)}
         out = []
-        for priority in get_args(p.Priority):
+        for priority in get_args(wire.Priority):
             policy = policy_of(rows.get(priority), priority)
-            row = {"id": p.sla_policy_id(project_id, priority), "project_id": project_id, "priority": priority}
+            row = {"id": wire.sla_policy_id(project_id, priority), "project_id": project_id, "priority": priority}
             row |= {f: getattr(policy, f) for f in POLICY_FIELDS}
             out.append(row | {"pending": bool(rows[priority]["pending"]) if priority in rows else False})
         return out

@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
-from sync.protocol import (
+from sync.rules import every_kind, known_zone, merged_kinds, merged_muted, sorted_leads, zone_names
+from sync.store._family import Apply, Check, Ctx, Family
+from sync.store._rows import Row
+from sync.wire import (
     DEFAULT_DIGEST_AT,
     DEFAULT_LEADS_MIN,
     MAX_MUTED_PROJECTS,
@@ -18,9 +21,6 @@ from sync.protocol import (
     member_id,
     notification_pref_id,
 )
-from sync.rules import every_kind, known_zone, merged_kinds, merged_muted, sorted_leads, zone_names
-from sync.store._family import Apply, Check, Ctx, Family
-from sync.store._rows import Row
 
 _TIMES = ("quiet_start", "quiet_end", "time_zone", "digest_at")  # `set` fields that are copied as they are
 

@@ -18,10 +18,10 @@ from typing import Any, ClassVar
 from sync import rules
 from sync.errors import DependencyCycle
 from sync.ids import uuid7
-from sync.protocol import task_link_id
 from sync.store._family import Apply, Check, Ctx, Family
 from sync.store._rows import Row
 from sync.store.families.tasks import read_tasks
+from sync.wire import task_link_id
 
 _OPEN = "task.status_id IN (SELECT id FROM status WHERE category != 'done')"
 # Active first, then planned by start, then closed ones most recent first.

@@ -9,10 +9,10 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from sync.ids import uuid7
-from sync.protocol import member_id
 from sync.rules import after_last
 from sync.store._family import Apply, Ctx, Family
 from sync.store._rows import Row, decode
+from sync.wire import member_id
 
 _DEFAULT_STATUSES = (("To do", "todo"), ("Doing", "doing"), ("Done", "done"))
 _UNSET: Any = object()  # an action's field left out (None clears it)
