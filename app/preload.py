@@ -2,8 +2,12 @@
 and starts its client: on this machine that is a second or more in which Python would otherwise
 wait. The first session awaits `ready()` before it needs them (`app.main`).
 
-The store (through SQLAlchemy), the sync engine (httpx), every screen and Flet's controls take
-most of a cold start; imported one after the other, the server answered only after all of them.
+The store, the sync engine (httpx) and Flet's controls take most of a cold start; imported one
+after the other, the server answered only after all of them. The screens are not among them: the
+registry (`app.ui.screens`) imports a screen's module when it is first drawn and the task detail
+(`app.ui.detail`) when a task first opens, so the first frame (sign-in, or home) waits only for
+`MODULES`. `warm` then imports the rest in the background, the board first, so that opening it does
+not wait for its import either (docs/benchmarks.md, "Start-up").
 """
 
 from __future__ import annotations
@@ -17,21 +21,26 @@ import time
 
 log = logging.getLogger("keel.app")
 
-# In the order the first frame needs them; the last ones only later.
+# What the first session needs before its first frame (app.main, `App.session`), in that order.
 MODULES = (
     "app.core",
     "app.tokens",
     "app.ui.session",
     "app.ui.tab",
     "app.ui.shell",
+    "app.ui.screens.home",
     "app.deeplink",
     "app.reminders",
     "app.notify",
 )
+# Warmed after the first frame, before the other screens: what opening the board and a task imports.
+FIRST_OPENED = ("app.ui.screens.board", "app.ui.detail.view")
+WARM_AFTER_S = 0.5  # the first frame is queued when `warm` is called; its send and the client's draw go first
 
 _done = threading.Event()
 _started = threading.Lock()
 _thread: threading.Thread | None = None
+_warming: threading.Thread | None = None
 
 
 def _wait_for(address: tuple[str, int] | None, timeout: float = 30.0) -> None:
@@ -64,6 +73,29 @@ def start(after: tuple[str, int] | None = None) -> None:
         if _thread is None:
             _thread = threading.Thread(target=_load, args=(after,), name="keel-preload", daemon=True)
             _thread.start()
+
+
+def _warm(delay: float) -> None:
+    time.sleep(delay)
+    from app.ui.screens import SCREENS
+
+    for name in (*FIRST_OPENED, *(screen.module for screen in SCREENS)):
+        try:
+            importlib.import_module(name)
+        except Exception:  # drawing that screen imports it again and shows the real error there
+            log.warning("warming %s failed", name, exc_info=True)
+
+
+def warm(delay: float = WARM_AFTER_S) -> None:
+    """Imports every screen's module (the board and the task detail first) in the background, once,
+    `delay` seconds from now: called when the first frame has been handed to Flet, so that the
+    screens a person opens next are imported before they are opened and without holding up that frame.
+    """
+    global _warming
+    with _started:
+        if _warming is None:
+            _warming = threading.Thread(target=_warm, args=(delay,), name="keel-warm", daemon=True)
+            _warming.start()
 
 
 async def ready() -> None:
