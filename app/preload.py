@@ -16,14 +16,18 @@ import asyncio
 import importlib
 import logging
 import socket
+import sys
 import threading
 import time
 
 log = logging.getLogger("keel.app")
 
 # What the first session needs before its first frame (app.main, `App.session`), in that order.
+# `flet.controls.theme` is Flet's: the session's `ft.Theme` imports it (and most material controls
+# with it), a second on the event loop of a cold start if not done here.
 MODULES = (
     "app.core",
+    "flet.controls.theme",
     "app.tokens",
     "app.ui.session",
     "app.ui.tab",
@@ -54,8 +58,18 @@ def _wait_for(address: tuple[str, int] | None, timeout: float = 30.0) -> None:
             time.sleep(0.01)
 
 
+def skip_httpx_cli() -> None:
+    """httpx's package imports its command line (`httpx._main`), and with it rich and pygments where
+    they are installed, as here for the tests' tools: the better part of a second of a cold start
+    for a command the app never runs. With its module marked absent, httpx defines the stand-in it
+    has for an install without them (its `main` says what is missing). The process's own httpx only."""
+    if "httpx" not in sys.modules:
+        sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]  # None: "not importable"
+
+
 def _load(address: tuple[str, int] | None) -> None:
     try:
+        skip_httpx_cli()
         _wait_for(address)
         for name in MODULES:
             importlib.import_module(name)

@@ -9,7 +9,10 @@ its HTTP port answers and waits for the sign-in screen's "Keel". Figures (median
 - `app_start_http_ms`: spawn until the port answers (Python's imports and Flet's server start);
 - `app_start_served_ms`: spawn until the browser receives the first frame (the first websocket
   message of 1 kB or more: the page's controls);
-- `app_start_first_frame_ms`: spawn until the sign-in screen shows, what a person waits for.
+- `app_start_first_frame_ms`: spawn until the sign-in screen shows, what a person waits for;
+- `app_import_ms`: a fresh interpreter's import of what the first frame needs, without a browser or
+  Flet's web server: `keel_cli`, `app.main`, the checkout's `app.preload.MODULES` and Flet's theme
+  (the app's own share of the above, and the least noisy figure of it).
 
 The browser loads the Flutter client in between, the same time whatever the app does, so the
 difference between two versions of the app is theirs. `--root` runs another checkout of the app
@@ -90,6 +93,24 @@ def one_start(chromium: Any, root: Path, data: Path) -> dict[str, float]:
     }
 
 
+IMPORT_CODE = """
+import importlib, time
+import click  # Flet's web server (uvicorn) imports it before any of the app's modules
+started = time.perf_counter()
+import keel_cli, app.main, app.preload
+getattr(app.preload, "skip_httpx_cli", lambda: None)()
+for name in (*app.preload.MODULES, "flet.controls.theme"):
+    importlib.import_module(name)
+print((time.perf_counter() - started) * 1000)
+"""
+
+
+def import_ms(root: Path) -> float:
+    """What the first frame needs, imported by a fresh interpreter in `root`, in milliseconds."""
+    done = subprocess.run([sys.executable, "-c", IMPORT_CODE], cwd=root, capture_output=True, text=True, check=True)
+    return float(done.stdout.split()[-1])
+
+
 def _summary(samples: list[dict[str, float]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key in samples[0]:
@@ -108,7 +129,8 @@ def app_start(chromium: Any, roots: list[Path], runs: int = 3) -> dict[str, Any]
         for run in range(runs):
             order = list(enumerate(roots)) if run % 2 == 0 else list(reversed(list(enumerate(roots))))
             for i, root in order:
-                samples[i].append(one_start(chromium, root, Path(tmp) / f"data{i}-{run}"))
+                figures = one_start(chromium, root, Path(tmp) / f"data{i}-{run}")
+                samples[i].append({**figures, "app_import_ms": import_ms(root)})
     if len(roots) == 1:
         return _summary(samples[0])
     return {f"{key}@{i}": value for i, s in enumerate(samples) for key, value in _summary(s).items()}
