@@ -10,6 +10,9 @@ its HTTP port answers and waits for the sign-in screen's "Keel". Figures (median
 - `app_start_served_ms`: spawn until the browser receives the first frame (the first websocket
   message of 1 kB or more: the page's controls);
 - `app_start_first_frame_ms`: spawn until the sign-in screen shows, what a person waits for;
+- `app_start_session_ms`: the browser's client connecting (its websocket) until that first frame
+  arrives: the app's work for a first session (the imports it awaits, the core, the first render),
+  without Flet's web server's start or the browser's;
 - `app_import_ms`: a fresh interpreter's import of what the first frame needs, without a browser or
   Flet's web server: `keel_cli`, `app.main`, the checkout's `app.preload.MODULES` and Flet's theme
   (the app's own share of the above, and the least noisy figure of it).
@@ -58,12 +61,17 @@ def one_start(chromium: Any, root: Path, data: Path) -> dict[str, float]:
 
     page = chromium.new_page(viewport={"width": 1440, "height": 900})
     frames: list[float] = []
+    connected: list[float] = []
 
     def received(payload: str | bytes) -> None:
         if not frames and len(payload) >= FIRST_FRAME_BYTES:
             frames.append(time.perf_counter())
 
-    page.on("websocket", lambda ws: ws.on("framereceived", received))
+    def websocket(ws: Any) -> None:
+        connected.append(time.perf_counter())
+        ws.on("framereceived", received)
+
+    page.on("websocket", websocket)
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     command = [sys.executable, "-m", "keel_cli", "app", "--web", "--port", str(port), "--data-dir", str(data)]
@@ -90,6 +98,7 @@ def one_start(chromium: Any, root: Path, data: Path) -> dict[str, float]:
         "app_start_http_ms": (http - started) * 1000,
         "app_start_served_ms": ((frames[0] if frames else shown) - started) * 1000,
         "app_start_first_frame_ms": (shown - started) * 1000,
+        "app_start_session_ms": ((frames[0] if frames else shown) - (connected[0] if connected else http)) * 1000,
     }
 
 
