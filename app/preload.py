@@ -23,11 +23,15 @@ import time
 log = logging.getLogger("keel.app")
 
 # What the first session needs before its first frame (app.main, `App.session`), in that order.
-# `flet.controls.theme` is Flet's: the session's `ft.Theme` imports it (and most material controls
-# with it), a second on the event loop of a cold start if not done here.
+# The `flet.` ones are Flet's modules that the session would otherwise import on the event loop:
+# `ft.Theme` imports `flet.controls.theme` (and most material controls with it, a second of a cold
+# start), the first render the components' runtime, the event classes and the buttons.
 MODULES = (
     "app.core",
     "flet.controls.theme",
+    "flet.components.component",
+    "flet.controls.events",
+    "flet.controls.material.button",
     "app.tokens",
     "app.ui.session",
     "app.ui.tab",
