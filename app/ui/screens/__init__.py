@@ -12,7 +12,7 @@ A line names its screen's component as "module.Name" and the module is imported 
 first drawn, not with the registry: the first frame (sign-in, or home) needs neither the board's
 cards nor the dashboard's charts, and importing every screen up front took a fifth of a cold start
 (docs/benchmarks.md, "Start-up"). `app.preload.warm` imports them in the background once the first
-frame is out; tests/app/test_lazy_screens.py keeps the registry's own imports light.
+frame is out; tests/app/test_lazy_start.py keeps the first frame's imports light.
 """
 
 from __future__ import annotations
