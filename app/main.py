@@ -144,6 +144,7 @@ class App:
         page.on_disconnect = lambda _: setattr(tab, "paused", True)
         page.on_connect = lambda _: setattr(tab, "paused", False)
         page.render(lambda: Root(env, self.server or DEFAULT_SERVER))
+        preload.warm()  # the screens not yet imported, now that the first frame is on its way
         follow_links(page, env)  # keel://task/<id> and #/task/<id> (app/deeplink.py)
         _keep_updating(page)
         if storage is not None:

@@ -7,41 +7,30 @@ one line in `SCREENS` (docs/architecture.md, "Adding a screen").
 Parts of a screen that are modules of their own sit beside it (`notify_settings` and
 `push_settings` are sections of `settings`, `project_members` of `project_settings`); sign-in and
 the first sync (`signin`) come before the shell, so `app.ui.shell.Root` chooses them, not the registry.
+
+A line names its screen's component as "module.Name" and the module is imported when the screen is
+first drawn, not with the registry: the first frame (sign-in, or home) needs neither the board's
+cards nor the dashboard's charts, and importing every screen up front took a fifth of a cold start
+(docs/benchmarks.md, "Start-up"). `app.preload.warm` imports them in the background once the first
+frame is out; tests/app/test_lazy_start.py keeps the first frame's imports light.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import flet as ft
 
-from app.ui.screens import (
-    board,
-    calendar,
-    dashboard,
-    desk,
-    desk_dashboard,
-    feedback,
-    gantt,
-    home,
-    inbox,
-    iterations,
-    performance,
-    project_new,
-    project_settings,
-    settings,
-    table,
-    views,
-)
-
 
 @dataclass(frozen=True)
 class Screen:
     """One screen: `name` is its `Nav.screen` value.
 
-    component: the Flet component drawn as the shell's content (no arguments).
+    where: the Flet component drawn as the shell's content (no arguments), as "module.Name" of a
+        module of this package, imported on first use (`component`).
     icons: (outlined, selected) icons of its navigation entry; None for a screen reached from
         another one (a button, a link), which then names the entry that stays selected as `parent`.
     label: the catalogue key of the entry's label (default `nav.<name>`).
@@ -53,7 +42,7 @@ class Screen:
     """
 
     name: str
-    component: Callable[[], ft.Control]
+    where: str
     icons: tuple[Any, Any] | None = None
     label: str | None = None
     parent: str | None = None
@@ -71,40 +60,60 @@ class Screen:
     def offered(self, phone: bool) -> bool:
         return self.phone if phone else self.desktop
 
+    @property
+    def module(self) -> str:
+        return f"{__name__}.{self.where.rpartition('.')[0]}"
+
+    @property
+    def attr(self) -> str:
+        return self.where.rpartition(".")[2]
+
+    @property
+    def component(self) -> Callable[..., ft.Control]:
+        """The screen's component, its module imported the first time (then Python's cache)."""
+        component: Callable[..., ft.Control] = getattr(importlib.import_module(self.module), self.attr)
+        return component
+
     def build(self, project_id: str | None) -> ft.Control:
         if self.per_project:
-            return self.component(key=f"{self.name}-{project_id}")  # type: ignore[call-arg]
+            return self.component(key=f"{self.name}-{project_id}")
         return self.component()
+
+
+def service_desk(store: Any, project_id: str | None) -> bool:
+    """The desk's screens are in the navigation while the open project is a service desk."""
+    project = store.project(project_id) if project_id else None
+    return project is not None and project.get("kind") == "service_desk"
 
 
 def planning(store: Any, project_id: str | None) -> bool:
     """Planning's screens (iterations, the timeline, the dashboard) are for projects that are not a desk."""
-    return not desk.offered(store, project_id)
+    return not service_desk(store, project_id)
 
 
 # Order is the navigation's. On a phone the bar holds five entries at most, so the per-project views
 # beyond the board (phone=False here) are one entry there, `views`, a list that opens them.
 SCREENS: tuple[Screen, ...] = (
-    Screen("home", home.Home, (ft.Icons.HOME_OUTLINED, ft.Icons.HOME)),
-    Screen("board", board.Board, (ft.Icons.VIEW_KANBAN_OUTLINED, ft.Icons.VIEW_KANBAN), per_project=True),
+    Screen("home", "home.Home", (ft.Icons.HOME_OUTLINED, ft.Icons.HOME)),
+    Screen("board", "board.Board", (ft.Icons.VIEW_KANBAN_OUTLINED, ft.Icons.VIEW_KANBAN), per_project=True),
     Screen(
         "desk",
-        desk.Desk,
+        "desk.Desk",
         (ft.Icons.SUPPORT_AGENT_OUTLINED, ft.Icons.SUPPORT_AGENT),
         per_project=True,
-        when=desk.offered,
+        when=service_desk,
     ),
-    Screen("table", table.Table, (ft.Icons.TABLE_ROWS_OUTLINED, ft.Icons.TABLE_ROWS), per_project=True, phone=False),
+    Screen("table", "table.Table", (ft.Icons.TABLE_ROWS_OUTLINED, ft.Icons.TABLE_ROWS), per_project=True, phone=False),
     Screen(
         "calendar",
-        calendar.Calendar,
+        "calendar.Calendar",
         (ft.Icons.CALENDAR_MONTH_OUTLINED, ft.Icons.CALENDAR_MONTH),
         per_project=True,
         phone=False,
     ),
     Screen(
         "gantt",
-        gantt.Gantt,
+        "gantt.Gantt",
         (ft.Icons.VIEW_TIMELINE_OUTLINED, ft.Icons.VIEW_TIMELINE),
         per_project=True,
         phone=False,
@@ -112,7 +121,7 @@ SCREENS: tuple[Screen, ...] = (
     ),
     Screen(
         "iterations",
-        iterations.Iterations,
+        "iterations.Iterations",
         (ft.Icons.EVENT_REPEAT_OUTLINED, ft.Icons.EVENT_REPEAT),
         per_project=True,
         phone=False,
@@ -120,7 +129,7 @@ SCREENS: tuple[Screen, ...] = (
     ),
     Screen(
         "dashboard",
-        dashboard.ProjectDashboard,
+        "dashboard.ProjectDashboard",
         (ft.Icons.INSIGHTS_OUTLINED, ft.Icons.INSIGHTS),
         per_project=True,
         phone=False,
@@ -128,30 +137,30 @@ SCREENS: tuple[Screen, ...] = (
     ),
     Screen(
         "desk_dashboard",
-        desk_dashboard.DeskDashboard,
+        "desk_dashboard.DeskDashboard",
         (ft.Icons.QUERY_STATS_OUTLINED, ft.Icons.QUERY_STATS),
         per_project=True,
         phone=False,
-        when=desk.offered,
+        when=service_desk,
     ),
-    Screen("views", views.Views, (ft.Icons.DASHBOARD_OUTLINED, ft.Icons.DASHBOARD), per_project=True, desktop=False),
+    Screen("views", "views.Views", (ft.Icons.DASHBOARD_OUTLINED, ft.Icons.DASHBOARD), per_project=True, desktop=False),
     Screen(
         "inbox",
-        inbox.Inbox,
+        "inbox.Inbox",
         (ft.Icons.NOTIFICATIONS_OUTLINED, ft.Icons.NOTIFICATIONS),
         count=lambda store: store.unread_count(),
         count_rows=("notification",),
     ),
     Screen(
         "performance",
-        performance.PersonalPerformance,
+        "performance.PersonalPerformance",
         (ft.Icons.FACT_CHECK_OUTLINED, ft.Icons.FACT_CHECK),
         phone=False,
     ),
-    Screen("settings", settings.Settings, (ft.Icons.SETTINGS_OUTLINED, ft.Icons.SETTINGS)),
-    Screen("project_new", project_new.ProjectNew, parent="home"),
-    Screen("project_settings", project_settings.ProjectSettings, parent="board"),
-    Screen("feedback", feedback.Feedback, parent="home"),
+    Screen("settings", "settings.Settings", (ft.Icons.SETTINGS_OUTLINED, ft.Icons.SETTINGS)),
+    Screen("project_new", "project_new.ProjectNew", parent="home"),
+    Screen("project_settings", "project_settings.ProjectSettings", parent="board"),
+    Screen("feedback", "feedback.Feedback", parent="home"),
 )
 
 BY_NAME = {s.name: s for s in SCREENS}

@@ -46,12 +46,6 @@ DESK_ROWS = ("task", "ticket", "status", "sla_policy", "task_event", "user", "me
 WIDTHS = {"key": 72, "requester": 96, "category": 100, "priority": 56, "sla": 104, "status": 96, "assignee": 36}
 
 
-def offered(store: Any, project_id: str | None) -> bool:
-    """The desk's entry is in the navigation while the open project is a service desk."""
-    project = store.project(project_id) if project_id else None
-    return project is not None and project.get("kind") == "service_desk"
-
-
 def _filters(env: Any, filters: DeskFilters, set_filters: Any, people: list[tuple[str, str]]) -> list[ft.Control]:
     def changed(field: str) -> Any:
         return lambda e: set_filters(with_filter(filters, field, e.control.value or None))
