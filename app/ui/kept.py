@@ -14,7 +14,7 @@ from typing import Any
 
 import flet as ft
 
-from app.ui.base import Nav
+from app.ui.base import EnvContext, Nav, use_env
 from app.ui.screens import screen_of
 
 KEPT = ("home", "board")
@@ -28,7 +28,12 @@ def _stamp(nav: Nav) -> tuple[Any, ...]:
 
 @ft.component
 def KeptScreen(name: str, project_id: str | None, stamp: tuple[Any, ...]) -> ft.Control:
-    return screen_of(name).build(project_id)
+    # The screen gets the env from this render, not by walking up its parents: a component finds a
+    # context through the parent it was created in, and the KeptScreen that created this screen is
+    # replaced by a new one (memoized, so not rendered) at every render of the shell; once the old
+    # one is gone, a screen that renders again on a store change would find no env.
+    env = use_env()
+    return EnvContext(env, lambda: screen_of(name).build(project_id))
 
 
 MemoKeptScreen = ft.memo(KeptScreen)
