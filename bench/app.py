@@ -29,7 +29,7 @@ for the home screen and the first sync ("已同步"; `signin_sync_s_*`), then
 - `far_scroll_ms_n`: then one mouse-wheel jump to the end of the column, until its last card (by
   position) is on screen: every card in the window is replaced, the worst case for windowing.
 - `phone_switch_column_ms`: a new tab of the 10-card app at 390x844 with touch: a tap on a status
-  chip until that column's top card is on screen (median of nine, see `bench.phone`).
+  tab until that column's top card is on screen (median of nine, see `bench.phone`).
 
 `--root DIR` runs `keel server` and `keel app` from another checkout (the benchmark, its browser
 and its clock stay this one's), for a before/after comparison.

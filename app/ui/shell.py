@@ -13,8 +13,9 @@ from app.i18n import t
 from app.state.shortcuts import Context, Key, decide
 from app.ui.base import AppEnv, EnvContext, text, use_env, use_store
 from app.ui.detail import TaskDetail
+from app.ui.kept import screen_slots
 from app.ui.palette import Palette
-from app.ui.screens import Screen, entries, entry_of, screen_of
+from app.ui.screens import Screen, entries, entry_of
 from app.ui.screens.signin import FirstSync, SignIn
 from app.ui.sync_status import SyncBadge, SyncPanel
 
@@ -50,7 +51,9 @@ def Shell(status: SyncStatus) -> ft.Control:
         nav.task_id = None if chosen != nav.screen else nav.task_id
         nav.go(chosen)
 
-    content = screen_of(nav.screen).build(nav.project_id)  # the registry's screen (app.ui.screens)
+    kept = ft.use_ref(dict).current  # home and the board stay mounted between visits (app.ui.kept)
+    covered = env.phone and nav.task_id is not None  # a phone's task detail is drawn over the screen
+    slots = screen_slots(nav, kept, covered)  # the registry's screens (app.ui.screens)
     detail = TaskDetail(nav.task_id, env.phone, key=f"task-{nav.task_id}") if nav.task_id else None
     names = [s.name for s in places]
     entry = entry_of(nav.screen, env.phone)
@@ -75,8 +78,9 @@ def Shell(status: SyncStatus) -> ft.Control:
         border=ft.Border.only(bottom=ft.BorderSide(1, ft.Colors.OUTLINE_VARIANT)),
     )
     if env.phone:
-        main: ft.Control = detail if detail is not None else content
-        body: ft.Control = ft.Column([top, ft.Container(main, expand=True)], spacing=0, expand=True)
+        if detail is not None:
+            slots.append(ft.Container(detail, expand=True, key="detail"))
+        body: ft.Control = ft.Column([top, ft.Column(slots, spacing=0, expand=True)], spacing=0, expand=True)
         bar = ft.NavigationBar(
             selected_index=index,
             on_change=lambda e: select(int(e.control.selected_index)),
@@ -101,7 +105,8 @@ def Shell(status: SyncStatus) -> ft.Control:
             ],
             min_width=80,
         )
-        row: list[ft.Control] = [rail, ft.VerticalDivider(width=1), ft.Container(content, expand=True)]
+        content = ft.Column(slots, spacing=0, expand=True)
+        row: list[ft.Control] = [rail, ft.VerticalDivider(width=1), content]
         if detail is not None:
             row.append(ft.Container(detail, width=560))
         if nav.sync_panel:

@@ -262,3 +262,23 @@ def test_keyboard_palette_opens_a_task_and_escape_closes_it(stack: dict[str, Any
     expect_text(page, "^APP-5$")
     page.keyboard.press("Escape")
     expect(close).not_to_be_attached(timeout=10_000)
+
+
+def test_the_board_is_kept_as_it_was_left_between_visits(stack: dict[str, Any]) -> None:
+    """Home and back: the board was hidden, not unmounted and rebuilt, so its filter still holds."""
+    from playwright.sync_api import expect
+
+    page = stack["page"]
+    button(page, "看板 Tab").click()
+    box = page.get_by_role("textbox", name=re.compile("筛选任务")).first
+    type_in(page, box, "小程序")
+    expect(button(page, "APP-1 首页信息流改版")).not_to_be_attached(timeout=10_000)
+    expect(button(page, "APP-5 小程序商品详情页性能优化")).to_be_visible(timeout=10_000)
+    button(page, "首页 Tab").click()
+    expect_text(page, "你好，王伟")
+    expect(box).not_to_be_visible(timeout=10_000)  # the board is hidden, not drawn under home
+    button(page, "看板 Tab").click()
+    expect(button(page, "APP-5 小程序商品详情页性能优化")).to_be_visible(timeout=10_000)
+    expect(button(page, "APP-1 首页信息流改版")).not_to_be_attached()  # the filter still holds
+    button(page, "清除筛选").click()
+    expect(button(page, "APP-1 首页信息流改版")).to_be_visible(timeout=10_000)

@@ -68,9 +68,9 @@ def test_phone_sign_in_board_detail_and_inbox(phone: Any) -> None:
     for name in ("首页", "看板", "设置"):
         visible(page.get_by_role("tab", name=re.compile(f"^{name}$")).first)
     page.get_by_role("tab", name=re.compile("^看板$")).first.click()
-    # One column per screen: the status chips name every column, and only the first column's cards show.
-    visible(page.get_by_role("checkbox", name=re.compile(r"需求池 \d+")).first)
-    visible(page.get_by_role("checkbox", name=re.compile(r"开发中 \d+")).first)
+    # One column per screen: the status tabs name every column, and only the first column's cards show.
+    visible(page.get_by_role("tab", name=re.compile(r"需求池 \d+"), selected=True).first)
+    visible(page.get_by_role("tab", name=re.compile(r"开发中 \d+")).first)
     card = visible(page.get_by_role("button", name=re.compile(r"APP-\d+ ")).first)
     assert page.get_by_role("button", name=re.compile("APP-1 首页信息流改版")).count() == 0  # in 开发中, not shown
     card.click()

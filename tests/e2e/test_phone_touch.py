@@ -184,9 +184,9 @@ def test_the_floating_button_adds_a_task_to_the_shown_column(stack: dict[str, An
 def test_a_sideways_swipe_anywhere_changes_the_column(stack: dict[str, Any]) -> None:
     page, finger = stack["page"], stack["finger"]
     first = {k for k, _ in on_screen(page)}
-    finger.slide(WIDTH * 0.8, HEIGHT * 0.6, -WIDTH * 0.6, 0, steps=8)  # over the cards, not the chips
+    finger.slide(WIDTH * 0.8, HEIGHT * 0.6, -WIDTH * 0.6, 0, steps=8)  # over the cards, not the tabs
     wait_for(lambda: on_screen(page) and not ({k for k, _ in on_screen(page)} & first), timeout=10)
-    selected = page.get_by_role("checkbox", name=re.compile(r"设计中 \d+"), checked=True)
+    selected = page.get_by_role("tab", name=re.compile(r"设计中 \d+"), selected=True)
     wait_for(lambda: selected.count() > 0, timeout=10)
 
 

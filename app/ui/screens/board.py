@@ -2,9 +2,10 @@
 swipeable pager under a compact header (filters behind one button), with a floating "new task"
 button. Columns and cards are in `board_column` and `card`, the list view in `board_list`.
 
-On a phone every column is built when the board opens, so switching columns (a swipe anywhere on the
-board, or a tap on a status chip) is the pager's own page change: no Python render of a column,
-which took about 2 s when each switch built the column anew.
+On a phone every column is built when the board opens, and switching columns (a swipe anywhere on the
+board, or a tap on a status tab) is Flutter's own tab change, which Python hears of afterwards: no
+render is awaited (each switch once built the column anew, about 2 s; then a pager's switch still
+waited for a render of the board's frame).
 """
 
 from __future__ import annotations
@@ -142,20 +143,11 @@ def _phone_header(
     )
 
 
-def _status_chips(statuses: list[dict[str, Any]], counts: dict[str, int], index: int, set_tab: Any) -> ft.Control:
-    return ft.Row(
-        [
-            ft.Chip(
-                label=ft.Text(f"{s['name']} {counts.get(s['id'], 0)}"),
-                selected=i == index,
-                on_select=lambda _, i=i: set_tab(i),
-                show_checkmark=False,
-                visual_density=ft.VisualDensity.COMPACT,
-            )
-            for i, s in enumerate(statuses)
-        ],
-        scroll=ft.ScrollMode.HIDDEN,
-        spacing=6,
+def _status_tabs(statuses: list[dict[str, Any]], counts: dict[str, int]) -> ft.Control:
+    """One tab a column, its name and count; the browser switches on a tap, before Python hears of it."""
+    return ft.TabBar(
+        tabs=[ft.Tab(label=f"{s['name']} {counts.get(s['id'], 0)}") for s in statuses],
+        scrollable=True,
     )
 
 
@@ -195,14 +187,23 @@ def PhoneBoard(project: dict[str, Any], statuses: list[dict[str, Any]], can_edit
         )
         for i, s in enumerate(statuses)
     ]
-    pager = ft.PageView(pages, selected_index=index, on_change=lambda e: set_tab(int(e.data)), expand=True)
 
     def add(_: Any) -> None:
         if statuses:
             status_id = statuses[index]["id"]
             set_adding(lambda a: (status_id, a[1] + 1))
 
-    board = ft.Column([*head, _status_chips(statuses, counts, index, set_tab), pager], spacing=4, expand=True)
+    # Tabs switch on the client (Flutter's TabController): a tap or a swipe shows the column at
+    # once and tells Python afterwards (`tab`, for the floating button), so no render is awaited.
+    tabs = ft.Tabs(
+        ft.Column([_status_tabs(statuses, counts), ft.TabBarView(pages, expand=True)], spacing=4, expand=True),
+        length=len(pages),
+        selected_index=index,
+        animation_duration=ft.Duration(),
+        on_change=lambda e: set_tab(int(e.data)),
+        expand=True,
+    )
+    board = ft.Column([*head, tabs] if pages else head, spacing=4, expand=True)
     layers: list[ft.Control] = [ft.Container(board, padding=ft.Padding.only(left=8, right=8, top=4), expand=True)]
     if can_edit and statuses:
         layers.append(new_task_button(add))
