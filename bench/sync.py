@@ -1,6 +1,6 @@
 """Client benchmarks: the local store and sync engine against a real `keel server` on SQLite.
 
-    uv run python -m bench.sync [--n 100000] [--dataset FILE] [--quick] [--only propagation]
+    uv run python -m bench.sync [--n 100000] [--dataset FILE] [--quick] [--only propagation|push]
 
 Prints one JSON line of figures, the targets and a `met` map. Every figure is measured here,
 against a uvicorn `keel server` process on a free loopback port (see bench/server.py):
@@ -567,7 +567,7 @@ def run_propagation(quick: bool) -> dict[str, Any]:
         return {"quick": quick, **measure_propagation(url, tmp, 20 if quick else 100)}
 
 
-def run_all(n: int, dataset: str | None, quick: bool, only_bootstrap: bool = False) -> dict[str, Any]:
+def run_all(n: int, dataset: str | None, quick: bool, only: str | None = None) -> dict[str, Any]:
     tasks = list(read_dataset(dataset) if dataset else generate_tasks(n))
     line_bytes = sum(len(orjson.dumps(t)) for t in tasks) / max(1, len(tasks))
     figures: dict[str, Any] = {"n": len(tasks), "dataset": dataset or "generated", "quick": quick}
@@ -593,9 +593,11 @@ def run_all(n: int, dataset: str | None, quick: bool, only_bootstrap: bool = Fal
             figures.update(client_vm_hwm_mb=boot["vm_hwm_mb"], bootstrap_rows=boot["rows"])
             figures.update(bootstrap_pages=boot["pages"], cached_tasks=boot["tasks"])
             figures["bootstrap_http_s"] = boot["http_s"]  # waiting on the server's pull pages
-            if only_bootstrap:
+            if only == "bootstrap":
                 return figures
             figures.update(measure_local(path, url, email, loaded["project_id"], loaded["task_ids"], quick))
+            if only == "push":
+                return figures
         with server(f"sqlite:///{os.path.join(tmp, 'propagation.db')}") as url:
             figures.update(measure_propagation(url, tmp, 20 if quick else 100))
     return figures
@@ -607,7 +609,11 @@ def main() -> None:
     parser.add_argument("--dataset", help="JSON-lines file of tasks to load instead of generating them")
     parser.add_argument("--quick", action="store_true", help="fewer samples and, unless --n is given, 2,000 tasks")
     parser.add_argument("--bootstrap-only", action="store_true", help="measure the bootstrap alone")
-    parser.add_argument("--only", choices=("propagation",), help="measure only this part")
+    parser.add_argument(
+        "--only",
+        choices=("propagation", "push"),
+        help="measure only this part (push: the bootstrap, board queries, local writes and their push; no propagation)",
+    )
     parser.add_argument("--role", choices=("bootstrap", "device"), help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--email", help=argparse.SUPPRESS)
@@ -622,7 +628,10 @@ def main() -> None:
         return
     n = args.n if args.n is not None else 2000 if args.quick else 100_000
     cache_bytecode()
-    figures = run_propagation(args.quick) if args.only else run_all(n, args.dataset, args.quick, args.bootstrap_only)
+    if args.only == "propagation":
+        figures = run_propagation(args.quick)
+    else:
+        figures = run_all(n, args.dataset, args.quick, "bootstrap" if args.bootstrap_only else args.only)
     met = {}
     for key, target in TARGETS.items():
         if key in figures:

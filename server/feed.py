@@ -181,7 +181,8 @@ class Tx:
         scope, project_id = scope_of(entity, row)
         body = BODIES[entity](row)
         seq = self.next_seq()
-        self.raw.execute(
+        self.raw.write(
+            "feed",
             _UPSERT,
             {
                 "seq": seq,
@@ -237,6 +238,7 @@ class Tx:
 
     def finish(self) -> set[str]:
         """Stores the counter and returns the users to poke once the transaction commits."""
+        self.raw.flush()
         if self.seq != self._start_seq:
             self.raw.execute("UPDATE counters SET value = :v WHERE name = 'seq'", {"v": self.seq})
         return self.audience()

@@ -26,7 +26,7 @@ from server.feed import (
 )
 from server.mutations import HANDLERS, Ctx
 from server.push import PushGateway, created_notices, hand_over
-from server.rawsql import Raw, in_params
+from server.rawsql import QueuedWriteFailed, Raw, in_params
 from server.tables import tasks, tickets
 from sync.entities import EXTENSION_ENTITIES, REGISTRY
 from sync.protocol import MUTATION_ARGS, Mutation
@@ -82,6 +82,8 @@ def apply_one(ctx: Ctx, m: Mutation) -> dict[str, Any]:
         handler(ctx, args)
     except MutationRejected as exc:
         rejection = exc
+    except QueuedWriteFailed:
+        raise  # an earlier mutation's write: the push cannot say whose, so none of it commits
     except Exception:  # a bug must not jam the client's outbox: reject this one and say so
         log.exception("mutation %s failed", m.name)
         rejection = MutationRejected("internal_error", "The server failed to apply this change.")
@@ -126,6 +128,7 @@ def push(
     """Applies a push in one transaction; after it commits, pokes the audience and hands new notifications to push."""
     with db.write() as conn:
         tx = Tx(conn)
+        tx.raw.defer()
         start_seq = tx.seq
         known = _client_lmid(tx.raw, user_id, client_id)
         lmid = known or 0
