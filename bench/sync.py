@@ -265,9 +265,9 @@ async def _bootstrap_child(url: str, email: str, path: str) -> dict[str, Any]:
         store = Store.open(path)
         store.set_account(url, str(user["id"]), email)
         http_s = 0.0
-        fetch = remote.pull
+        fetch = remote.pull_body  # a bootstrap's pages (`pull` too goes through it)
 
-        async def timed_pull(*args: Any, **kw: Any) -> dict[str, Any]:
+        async def timed_pull(*args: Any, **kw: Any) -> bytes:
             nonlocal http_s
             t0 = time.perf_counter()
             try:
@@ -275,7 +275,7 @@ async def _bootstrap_child(url: str, email: str, path: str) -> dict[str, Any]:
             finally:
                 http_s += time.perf_counter() - t0
 
-        remote.pull = timed_pull  # type: ignore[method-assign,assignment]
+        remote.pull_body = timed_pull  # type: ignore[method-assign]
         engine = SyncEngine(store, remote)
         marks: dict[str, float] = {}
         pages = 0
