@@ -169,7 +169,8 @@ class Remote:
         when asked; a server of the shared contract ignores the parameter. `compact` asks for the
         rows as column `tables` instead of `changes` (docs/protocol.md, "Compact pull pages"); a
         server that does not know it answers with `changes`, which `Store.apply_pull` takes too."""
-        page: dict[str, Any] = orjson.loads(await self.pull_body(cursor, client_id, limit, include=include, compact=compact))
+        body = await self.pull_body(cursor, client_id, limit, include=include, compact=compact)
+        page: dict[str, Any] = orjson.loads(body)
         return page
 
     async def pull_body(

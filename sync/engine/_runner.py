@@ -195,7 +195,8 @@ class SyncEngine:
                 cursor, client_id = self.store.cursor, self.store.client_id
                 try:
                     if not bootstrap:
-                        page = await self._retrying(functools.partial(self.remote.pull, cursor, client_id, self.page_limit))
+                        pull = functools.partial(self.remote.pull, cursor, client_id, self.page_limit)
+                        page = await self._retrying(pull)
                     else:
                         if ahead is not None and ahead_of == (cursor, client_id):
                             body = await ahead
@@ -249,9 +250,7 @@ class SyncEngine:
 
     async def _fetch_body(self, cursor: int, client_id: str) -> bytes:
         """One bootstrap page, unparsed: the largest pages, in the compact form."""
-        call = functools.partial(
-            self.remote.pull_body, cursor, client_id, self.bootstrap_page_limit, compact=True
-        )
+        call = functools.partial(self.remote.pull_body, cursor, client_id, self.bootstrap_page_limit, compact=True)
         return await self._retrying(call)
 
     async def run(self, stop: asyncio.Event | None = None, on_progress: ProgressCallback | None = None) -> None:
