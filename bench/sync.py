@@ -265,9 +265,9 @@ async def _bootstrap_child(url: str, email: str, path: str) -> dict[str, Any]:
         store = Store.open(path)
         store.set_account(url, str(user["id"]), email)
         http_s = 0.0
-        fetch = remote.pull
+        fetch = remote.pull_body  # a bootstrap's pages (`pull` too goes through it)
 
-        async def timed_pull(*args: Any, **kw: Any) -> dict[str, Any]:
+        async def timed_pull(*args: Any, **kw: Any) -> bytes:
             nonlocal http_s
             t0 = time.perf_counter()
             try:
@@ -275,7 +275,7 @@ async def _bootstrap_child(url: str, email: str, path: str) -> dict[str, Any]:
             finally:
                 http_s += time.perf_counter() - t0
 
-        remote.pull = timed_pull  # type: ignore[method-assign,assignment]
+        remote.pull_body = timed_pull  # type: ignore[method-assign]
         engine = SyncEngine(store, remote)
         marks: dict[str, float] = {}
         pages = 0
@@ -361,8 +361,11 @@ def _percentile(values: list[float], q: float) -> float:
 
 def measure_bootstrap(url: str, email: str, path: str) -> dict[str, Any]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # The child imports the engine before this module (whose httpx import is the parent's): as a
+    # client starts, without httpx's command-line client (`sync.engine` keeps it out).
+    child = "import sync.engine, runpy; runpy.run_module('bench.sync', run_name='__main__', alter_sys=True)"
     done = subprocess.run(
-        [sys.executable, "-m", "bench.sync", "--role", "bootstrap", "--url", url, "--email", email, "--path", path],
+        [sys.executable, "-c", child, "--role", "bootstrap", "--url", url, "--email", email, "--path", path],
         cwd=ROOT,
         capture_output=True,
         text=True,

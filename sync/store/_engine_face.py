@@ -126,11 +126,13 @@ class EngineStore(StoreBase):
 
     def build_search(self, chunk: int = SEARCH_CHUNK) -> None:
         """Fills the base copies a bootstrap left out, then the search index, on this connection, a
-        short transaction per `chunk` rows."""
-        fill_later(self.conn)
-        fill_base(self.conn, chunk)
-        self._cached.pop(BASE_SPARSE, None)
-        fill_search(self.conn, chunk)
+        short transaction per `chunk` rows (under the store's write lock: `build_search_detached`
+        runs it on a worker thread for a store in memory)."""
+        with self._writer:
+            fill_later(self.conn)
+            fill_base(self.conn, chunk)
+            self._cached.pop(BASE_SPARSE, None)
+            fill_search(self.conn, chunk)
 
     def build_search_detached(self, chunk: int = SEARCH_CHUNK) -> None:
         """Fills the search index on a connection of its own: safe to run in another thread while

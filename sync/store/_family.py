@@ -18,6 +18,7 @@ decides, and a rejection rolls the change back.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
@@ -117,6 +118,7 @@ class Family:
     CHECKS: ClassVar[Mapping[str, Check]] = {}
 
     conn: sqlite3.Connection
+    _writer: threading.RLock  # write transactions, one at a time (`StoreBase`)
 
     def mutate(self, name: str, args: dict[str, Any]) -> int:
         """Applies a protocol mutation optimistically and queues it (`AppStore.mutate`)."""

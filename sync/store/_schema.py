@@ -136,14 +136,27 @@ def later_index_sql() -> list[str]:
     return [_ddl.DERIVED_INDEXES[name] for name in LATER_INDEXES]
 
 
+# The label table's indexes (created with the table, `_tables.py`), by name.
+_LABEL_INDEXES = {
+    statement.split(" ON ")[0].split()[-1]: statement
+    for statement in _ddl.CREATE_TABLES
+    if statement.startswith("CREATE INDEX") and " ON task_label " in statement
+}
+
+
 def build_derived_sql(*, later: bool = True) -> list[str]:
     """Statements that rebuild the board's derived indexes from the view and maintain them (and the
     search index, as far as it is built: see `search_chunk_sql`) from then on. Without `later`, the
     `LATER_INDEXES` are left for `later_index_sql`."""
     out = [sql for name, sql in _ddl.DERIVED_INDEXES.items() if later or name not in LATER_INDEXES]
+    # The label table is filled with its two indexes dropped and built again afterwards: a sort
+    # each, instead of 150,000 inserts at random places in both (0.4 s instead of 1.3-1.8 s at
+    # 100,000 tasks, CPU).
+    out += [f"DROP INDEX IF EXISTS {name}" for name in _LABEL_INDEXES]
     out += [
         "DELETE FROM task_label",
         "INSERT INTO task_label(task_id, label) SELECT task.id, j.value FROM task, json_each(task.labels) AS j",
+        *_LABEL_INDEXES.values(),
         SEARCH_TABLE_SQL,
         "INSERT OR IGNORE INTO meta (key, value) VALUES ('fts_upto', '-1')",
     ]

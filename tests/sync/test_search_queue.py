@@ -3,6 +3,8 @@ and the index then holds exactly the view's text, through edits, deletes and rol
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from pathlib import Path
 
 import pytest
@@ -64,3 +66,35 @@ def test_a_rollback_and_the_engines_upkeep_keep_the_index_exact(store: Store) ->
     assert store.conn.execute("SELECT count(*) FROM task_fts_stale").fetchone()[0] == 0
     _assert_exact(store)
     assert _titles(store, "被拒绝") == [] and _titles(store, "信息流") == ["首页信息流改版"]
+
+
+def test_a_search_waits_for_a_write_transaction_another_thread_has_open(store: Store) -> None:
+    """A bootstrap writes its pages on a worker thread through the store's one connection: a search
+    on the loop's thread must not flush the queue inside that thread's open transaction (its
+    rollback, or its commit halfway through the search, would take the flush with it)."""
+    seed(store)
+    a = f.task(PID, TODO, title="首页信息流改版")
+    store.apply_pull(f.page(a))
+    store.build_search()
+    store.update_task(a["row"]["id"], title="双十一会场")  # queued for the index
+    inside, release = threading.Event(), threading.Event()
+
+    def page_that_fails() -> None:
+        with contextlib.suppress(RuntimeError), store.transaction():
+            inside.set()
+            release.wait()
+            raise RuntimeError("the page's transaction rolls back")
+
+    worker = threading.Thread(target=page_that_fails)
+    worker.start()
+    inside.wait()
+    found: list[list[str]] = []
+    searcher = threading.Thread(target=lambda: found.append(_titles(store, "双十一")))
+    searcher.start()
+    searcher.join(timeout=1.0)  # it waits for the worker's transaction (before the fix: it joined it)
+    release.set()
+    worker.join()
+    searcher.join()
+    assert found == [["双十一会场"]]
+    assert store.conn.execute("SELECT count(*) FROM task_fts_stale").fetchone()[0] == 0
+    _assert_exact(store)

@@ -161,7 +161,8 @@ class TaskLists(Family):
         clauses: list[str] = []
         params: list[Any] = []
         if long_terms:
-            flush_search(self.conn)  # the edits the index has not taken in yet
+            with self._writer:  # its own transaction, never one a bootstrap's worker thread has open
+                flush_search(self.conn)  # the edits the index has not taken in yet
             query = " ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
             clauses.append("task.rowid IN (SELECT rowid FROM task_fts WHERE task_fts MATCH ?)")
             params.append(query)
