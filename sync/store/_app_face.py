@@ -24,7 +24,10 @@ class AppStore(StoreBase, Families):
     """What the app may call: queries, actions, subscription (`app/core.py` hands the app this)."""
 
     def close(self) -> None:
-        self.conn.close()
+        """Closes the connection once no thread writes through it: a bootstrap's page may still be
+        written on a worker thread after the engine's task was cancelled (closing under it crashed)."""
+        with self._writer:
+            self.conn.close()
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Calls `listener(changes)` after every commit that changed something; returns an unsubscribe."""

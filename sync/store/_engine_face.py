@@ -264,7 +264,15 @@ class EngineStore(StoreBase):
         `bulk` (a bootstrap) skips maintaining the view's secondary and search indexes, and leaves
         WAL checkpoints to the search index's connection; call `finish_bulk()` after the last page.
         Without `emit`, the caller tells the listeners (`announce`), on the thread they expect.
+        The store's write lock is held throughout: `close` waits for it.
         """
+        with self._writer:
+            changes = self._apply_pull(page, bulk)
+        if emit:
+            self._emit(changes)
+        return changes
+
+    def _apply_pull(self, page: dict[str, Any], bulk: bool) -> Changes:
         if self.server_lmid_ahead(int(page.get("last_mutation_id", 0))):
             self.take_new_client_id()  # before dropping anything: our unsent entries are not the server's
             page = {**page, "last_mutation_id": 0}
@@ -302,10 +310,7 @@ class EngineStore(StoreBase):
                 touched |= rebase(self.conn, self._user(), touched | ranges | reset)
             self._set_meta("cursor", str(int(page["cursor"])))
             self._set_meta("last_mutation_id", str(max(lmid, self.last_mutation_id)))
-        changes = Changes.of(touched, outbox=acknowledged > 0, source="pull")
-        if emit:
-            self._emit(changes)
-        return changes
+        return Changes.of(touched, outbox=acknowledged > 0, source="pull")
 
     def announce(self, changes: Changes) -> None:
         """Tells the listeners what an `apply_pull(..., emit=False)` changed."""
